@@ -1,0 +1,245 @@
+/* The C core's public surface: the only header Python sees.
+ *
+ * Between CDEF-BEGIN and CDEF-END is the cffi cdef (csrc/build_cffi.py slices it
+ * out), so it holds plain declarations only: no #include, no macros, no
+ * expressions in constants. The C sources include this same header, so there is
+ * one declaration of everything Python calls.
+ *
+ * How a key-value operation runs:
+ *
+ *   cbc_CONN  holds the server list, the key-to-server map (ketama continuum or
+ *             vBucket map), one socket per server and the per-socket "prelude"
+ *             (handshake packets replayed on every new socket).
+ *   cbc_BATCH holds requests and their results. Python adds N requests
+ *             (cbc_batch_add, or the native fast path through cbc_api_table),
+ *             then calls cbc_batch_run once: it routes, encodes, connects,
+ *             writes, polls and parses until every request has an answer, a
+ *             failure or the deadline. cffi releases the GIL for the whole call.
+ *             The core never calls back into Python.
+ *   Results   are an array of cbc_RESULT, one per request in the order added.
+ *             Key and value pointers stay valid until cbc_batch_reset or
+ *             cbc_batch_free.
+ *
+ * Errors: functions return 0 (CBC_ERR_OK) or a code and fill `cbc_ERROR`
+ * with the code, the C file and line, and a message. Per-request outcomes are
+ * not batch errors: each result carries its own rc, file and line.
+ * Codes and their names and texts come from cbc_err_table(). */
+#ifndef CBC_API_H
+#define CBC_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* CDEF-BEGIN */
+
+/* Version of this interface; couchbase/_binding.py refuses a mismatched build. */
+int cbc_core_version(void);
+
+typedef struct cbc_ERROR_s {
+    int code;         /* CBC_ERR_* number, 0 when no error */
+    const char *file; /* C source file that set it (static storage) */
+    int line;
+    char msg[160];
+} cbc_ERROR;
+
+typedef struct {
+    int code;
+    const char *name; /* e.g. "KEY_ENOENT" */
+    const char *text; /* e.g. "No such key" */
+    int categories;   /* CBC_ERRF_* bits */
+} cbc_ERRINFO;
+
+/* The whole code table; *n receives its length. Static storage. */
+const cbc_ERRINFO *cbc_err_table(size_t *n);
+const char *cbc_strerror(int code);
+int cbc_err_from_status(uint16_t status);
+
+/* ---- hashing (pure functions, exposed for tests) ---- */
+
+/* zlib-compatible CRC-32 of the bytes. */
+uint32_t cbc_vb_crc32(const char *key, size_t nkey);
+/* ((crc32 >> 16) & 0x7fff) % nvbuckets */
+int cbc_vb_key_to_vbucket(const char *key, size_t nkey, int nvbuckets);
+
+/* ---- packet framing (pure, no I/O; exposed for tests) ---- */
+
+typedef struct {
+    uint8_t magic;
+    uint8_t opcode;
+    uint8_t nframe;    /* framing extras length (alt magics), else 0 */
+    uint16_t nkey;
+    uint8_t nextras;
+    uint8_t datatype;
+    uint16_t status;   /* response status, or request vbucket */
+    uint32_t nbody;
+    uint32_t opaque;
+    uint64_t cas;
+} cbc_PKTHDR;
+
+/* A request as Python describes it. Strings are borrowed during the call only. */
+typedef struct {
+    uint8_t opcode;      /* CBC_OP_* (memcached binary opcodes) */
+    uint8_t datatype;    /* datatype byte to send (0 raw, 1 JSON) */
+    int16_t server;      /* -1: route by key; >= 0: send to that server index */
+    uint16_t vbucket;    /* used only when server >= 0 */
+    uint8_t replica;     /* 0: active copy; N: replica N (GET_REPLICA) */
+    uint8_t durability;  /* 0: none; 1..3: durability level frame (alt magic 0x08) */
+    uint16_t durability_timeout_ms; /* 0: server default */
+    uint32_t collection; /* collection id; LEB128 prefix sent when collections are on */
+    const char *key;
+    size_t nkey;
+    const char *value;
+    size_t nvalue;
+    const char *extras;  /* raw extras, only for opcodes whose extras the core does not build */
+    size_t nextras;
+    uint32_t flags;      /* SET/ADD/REPLACE item flags */
+    uint32_t expiry;     /* SET/ADD/REPLACE/INCR/DECR/TOUCH/GAT expiry; GETL lock time */
+    uint64_t cas;
+    uint64_t delta;      /* INCR/DECR */
+    uint64_t initial;    /* INCR/DECR */
+    int create;          /* INCR/DECR: 0 = fail when missing (expiry 0xffffffff on the wire) */
+} cbc_REQUEST;
+
+/* Encode `req` as one packet into out[0..nout). On success *written is the
+ * packet size. `vbucket` goes into the header; `collections` adds the LEB128
+ * prefix. Fails with CBC_ERR_EINVAL (bad lengths) or CBC_ERR_E2BIG (nout too small;
+ * *written then holds the size needed). */
+int cbc_pkt_encode(const cbc_REQUEST *req, uint16_t vbucket, uint32_t opaque, int collections,
+                   char *out, size_t nout, size_t *written, cbc_ERROR *err);
+
+/* Parse a 24-byte header. Returns 0 with *hdr filled, or CBC_ERR_PROTOCOL_ERROR
+ * for an unknown magic or inconsistent lengths. */
+int cbc_pkt_parse_header(const char *buf, size_t nbuf, cbc_PKTHDR *hdr, cbc_ERROR *err);
+
+/* ---- connection ---- */
+
+typedef struct cbc_CONN_s cbc_CONN;
+
+cbc_CONN *cbc_conn_new(void);
+/* Closes every socket and frees everything. NULL is ignored. */
+void cbc_conn_free(cbc_CONN *conn);
+/* Replace the server list. Sockets to servers whose host:port stays in the list
+ * are kept (and move to their new index); the others are closed. */
+int cbc_conn_set_servers(cbc_CONN *conn, const char *const *hosts, const int *ports, size_t n,
+                         cbc_ERROR *err);
+size_t cbc_conn_nservers(const cbc_CONN *conn);
+/* Route keys with the ketama continuum built from the current server list,
+ * each server named "host:port" as given (protocol.md section 7). */
+int cbc_conn_use_ketama(cbc_CONN *conn, cbc_ERROR *err);
+/* Route keys by vBucket: map is nvb rows of ncopies server indices (-1 = none),
+ * row-major; copy 0 is active, copy N is replica N. Replaces any previous map. */
+int cbc_conn_use_vbmap(cbc_CONN *conn, const int16_t *map, size_t nvb, size_t ncopies,
+                       cbc_ERROR *err);
+/* Packets sent on every new socket before any request (HELLO, SASL PLAIN,
+ * SELECT_BUCKET ...), concatenated. Each must be answered with status 0, except
+ * HELLO (0x1f), whose failure means "no features". A failed prelude fails the
+ * requests for that server with the mapped code (AUTH_ERROR, BUCKET_ENOENT ...). */
+int cbc_conn_set_prelude(cbc_CONN *conn, const char *packets, size_t n, cbc_ERROR *err);
+/* Send the LEB128 collection prefix with every key (HELLO Collections acked). */
+void cbc_conn_set_collections(cbc_CONN *conn, int enabled);
+/* Connect (and run the prelude on) server `index` now, within timeout_us. */
+int cbc_conn_connect(cbc_CONN *conn, int index, uint64_t timeout_us, cbc_ERROR *err);
+/* Close the socket of one server (-1: all). The next request reconnects. */
+void cbc_conn_disconnect(cbc_CONN *conn, int index);
+/* Where a key goes: *vbucket (0 for ketama) and *server (-1 when no server
+ * holds that copy). replica 0 is the active copy. */
+int cbc_conn_map_key(const cbc_CONN *conn, const char *key, size_t nkey, int replica,
+                     int *vbucket, int *server, cbc_ERROR *err);
+
+/* ---- batch ---- */
+
+typedef struct {
+    int rc;              /* CBC_ERR_* for this request */
+    uint16_t status;     /* raw server status; 0xffff when no response arrived */
+    uint8_t opcode;
+    uint8_t datatype;
+    uint32_t flags;      /* item flags (GET family extras) */
+    uint64_t cas;
+    uint64_t counter;    /* INCR/DECR result */
+    uint64_t vbuuid;     /* mutation token (16-byte extras), else 0 */
+    uint64_t seqno;
+    uint16_t vbucket;
+    int16_t server;      /* server index it was sent to, -1 if never sent */
+    const char *key;     /* the key as added (no collection prefix) */
+    size_t nkey;
+    const char *value;   /* response value; STAT: records (see cbc_batch_run) */
+    size_t nvalue;
+    const char *file;    /* where rc was set; NULL when rc == 0 */
+    int line;
+} cbc_RESULT;
+
+typedef struct cbc_BATCH_s cbc_BATCH;
+
+/* A batch belongs to one connection and must not outlive it. */
+cbc_BATCH *cbc_batch_new(cbc_CONN *conn);
+void cbc_batch_free(cbc_BATCH *batch);
+/* Forget all requests and results; buffers are kept for reuse. */
+void cbc_batch_reset(cbc_BATCH *batch);
+/* Append a request (key, value and extras are copied). Fails with EMPTY_KEY,
+ * KEY_TOO_LONG (over 250 bytes), EINVAL or CLIENT_ENOMEM; nothing is added then. */
+int cbc_batch_add(cbc_BATCH *batch, const cbc_REQUEST *req, cbc_ERROR *err);
+size_t cbc_batch_size(const cbc_BATCH *batch);
+/* Run every pending request until all are answered or timeout_us passes.
+ * Runs without the GIL and touches no Python state. Returns 0 when the batch
+ * ran (per-request outcomes are in the results: ETIMEDOUT for those unanswered
+ * at the deadline, NETWORK_ERROR/CONNECT_ERROR for those whose server failed,
+ * NO_MATCHING_SERVER when the map names no server); otherwise fills `err`.
+ * A STAT request collects every reply packet into its value as records of
+ * u16 nkey, u32 nvalue (big-endian), key bytes, value bytes. */
+int cbc_batch_run(cbc_BATCH *batch, uint64_t timeout_us, cbc_ERROR *err);
+/* The result array (cbc_batch_size entries). */
+const cbc_RESULT *cbc_batch_results(const cbc_BATCH *batch);
+/* Mark the requests whose rc equals `rc` as pending again, to be re-routed with
+ * the connection's current map by the next cbc_batch_run (after a
+ * NOT_MY_VBUCKET config update or a node failure). Returns how many. */
+size_t cbc_batch_requeue(cbc_BATCH *batch, int rc);
+
+/* Function table for the native object-building module (csrc/py/), which
+ * receives its address from Python and so shares this one copy of the core. */
+typedef struct {
+    int version;
+    int (*batch_add)(cbc_BATCH *, const cbc_REQUEST *, cbc_ERROR *);
+    size_t (*batch_size)(const cbc_BATCH *);
+    const cbc_RESULT *(*batch_results)(const cbc_BATCH *);
+    void (*batch_reset)(cbc_BATCH *);
+    const char *(*strerror)(int);
+} cbc_API;
+
+const cbc_API *cbc_api_table(void);
+
+/* CDEF-END */
+
+#define CBC_CORE_VERSION 1
+
+/* Opcodes (memcached binary protocol) */
+#define CBC_OP_GET 0x00
+#define CBC_OP_SET 0x01
+#define CBC_OP_ADD 0x02
+#define CBC_OP_REPLACE 0x03
+#define CBC_OP_DELETE 0x04
+#define CBC_OP_INCREMENT 0x05
+#define CBC_OP_DECREMENT 0x06
+#define CBC_OP_NOOP 0x0a
+#define CBC_OP_VERSION 0x0b
+#define CBC_OP_APPEND 0x0e
+#define CBC_OP_PREPEND 0x0f
+#define CBC_OP_STAT 0x10
+#define CBC_OP_TOUCH 0x1c
+#define CBC_OP_GAT 0x1d
+#define CBC_OP_HELLO 0x1f
+#define CBC_OP_SASL_LIST_MECHS 0x20
+#define CBC_OP_SASL_AUTH 0x21
+#define CBC_OP_SASL_STEP 0x22
+#define CBC_OP_GET_REPLICA 0x83
+#define CBC_OP_SELECT_BUCKET 0x89
+#define CBC_OP_OBSERVE_SEQNO 0x91
+#define CBC_OP_OBSERVE 0x92
+#define CBC_OP_GET_LOCKED 0x94
+#define CBC_OP_UNLOCK_KEY 0x95
+#define CBC_OP_GET_CLUSTER_CONFIG 0xb5
+#define CBC_OP_GET_COLLECTIONS_MANIFEST 0xba
+#define CBC_OP_GET_COLLECTION_ID 0xbb
+#define CBC_OP_SUBDOC_MULTI_LOOKUP 0xd0
+#define CBC_OP_GET_ERROR_MAP 0xfe
+
+#endif /* CBC_API_H */
