@@ -1,0 +1,64 @@
+"""Parse connection strings: couchbase://h1:p1,h2/bucket?opt=v and memcached://h1:p1,h2:p2."""
+from urllib.parse import parse_qsl, unquote
+
+from couchbase.exceptions import InvalidError
+
+DEFAULT_PORTS = {"couchbase": 11210, "memcached": 11211, "http": 8091}
+
+
+class ConnStr:
+    """A parsed connection string: ``scheme``, ``hosts`` [(host, port or None)], ``bucket``, ``options``."""
+
+    __slots__ = ("scheme", "hosts", "bucket", "options")
+
+    def __init__(self, scheme, hosts, bucket=None, options=None):
+        self.scheme = scheme
+        self.hosts = hosts
+        self.bucket = bucket
+        self.options = options or {}
+
+    def __repr__(self):
+        return "ConnStr(%r, %r, bucket=%r, options=%r)" % (self.scheme, self.hosts, self.bucket, self.options)
+
+
+def _split_host(text, what):
+    text = text.strip()
+    if not text:
+        raise InvalidError.pyexc("Empty host in %r" % (what,))
+    if text.startswith("["):
+        end = text.find("]")
+        if end < 0:
+            raise InvalidError.pyexc("Unterminated IPv6 address in %r" % (what,))
+        host, rest = text[1:end], text[end + 1 :]
+        port = rest[1:] if rest.startswith(":") else None
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    else:
+        host, port = text, None
+    if port is not None:
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise InvalidError.pyexc("Invalid port in %r" % (what,))
+        port = int(port)
+    return host, port
+
+
+def parse(text):
+    """Parse ``text``; a string without ``scheme://`` is a list of hosts for ``couchbase``."""
+    if not isinstance(text, str):
+        raise InvalidError.pyexc("Connection string must be a str, not %s" % type(text).__name__)
+    scheme = "couchbase"
+    rest = text
+    if "://" in text:
+        scheme, rest = text.split("://", 1)
+        scheme = scheme.lower()
+        if scheme not in ("couchbase", "memcached", "http"):
+            raise InvalidError.pyexc("Unknown scheme %r in %r" % (scheme, text))
+    query = ""
+    if "?" in rest:
+        rest, query = rest.split("?", 1)
+    bucket = None
+    if "/" in rest:
+        rest, bucket = rest.split("/", 1)
+        bucket = unquote(bucket) or None
+    hosts = [_split_host(h, text) for h in rest.replace(";", ",").split(",")]
+    return ConnStr(scheme, hosts, bucket, dict(parse_qsl(query)))

@@ -1,0 +1,18 @@
+"""Constants users import from ``couchbase``: formats, observe states, lock modes."""
+from couchbase.transcoder import FMT_AUTO, FMT_BYTES, FMT_JSON, FMT_MASK, FMT_PICKLE, FMT_UTF8
+
+OBS_FOUND = 0x00
+OBS_PERSISTED = 0x01
+OBS_NOTFOUND = 0x80
+OBS_LOGICALLY_DELETED = 0x81
+OBS_MASK = 0x81
+
+LOCKMODE_NONE = 0
+LOCKMODE_EXC = 1
+LOCKMODE_WAIT = 2
+
+__all__ = [
+    "FMT_JSON", "FMT_PICKLE", "FMT_BYTES", "FMT_UTF8", "FMT_MASK", "FMT_AUTO",
+    "OBS_FOUND", "OBS_PERSISTED", "OBS_NOTFOUND", "OBS_LOGICALLY_DELETED", "OBS_MASK",
+    "LOCKMODE_NONE", "LOCKMODE_EXC", "LOCKMODE_WAIT",
+]

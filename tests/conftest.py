@@ -1,0 +1,45 @@
+"""Shared fixtures: real memcached servers started on 127.0.0.1 for the whole session."""
+import itertools
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from servers import Memcached  # noqa: E402
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def memcached():
+    """One real memcached; a missing binary is an error, never a skip."""
+    with Memcached() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def memcached_trio():
+    """Three real memcached servers, for ketama distribution and failure tests."""
+    servers = [Memcached().start() for _ in range(3)]
+    try:
+        yield servers
+    finally:
+        for s in servers:
+            s.stop()
+
+
+@pytest.fixture
+def uniq(request):
+    """A key prefix unique to this test, so tests share servers without flushing."""
+    return "%s-%d-" % (request.node.name[:60], next(_counter))
+
+
+@pytest.fixture
+def mc_conn(memcached):
+    from couchbase import Couchbase
+
+    conn = Couchbase.connect(host="memcached://%s" % memcached.address)
+    yield conn
+    del conn
