@@ -1,0 +1,294 @@
+/* Batch façade: requests in, one GIL-free run, results out. */
+#include "batch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "errors.h"
+#include "pipeline.h"
+
+#define MAX_KEY 250
+#define ARENA_CHUNK 65536
+#define KEEP_RBUF_MAX (1u << 20) /* read buffers above this are freed on reset */
+
+/* Arena chunk: requests' bytes are copied here so that result key pointers stay
+ * valid while more requests are added (a growing buffer would move them). */
+struct cbc_ACHUNK_s {
+    cbc_ACHUNK *next;
+    size_t used;
+    size_t cap;
+    char data[];
+};
+
+static char *arena_alloc(cbc_BATCH *b, size_t n)
+{
+    cbc_ACHUNK *c = b->arena;
+    char *p;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
+        cbc_ACHUNK *nc = malloc(sizeof(*nc) + cap);
+        if (!nc) {
+            return NULL;
+        }
+        nc->used = 0;
+        nc->cap = cap;
+        if (c && cap != ARENA_CHUNK) {
+            /* A big value gets its own chunk behind the current one, which keeps
+             * its free space for the small keys that follow. */
+            nc->next = c->next;
+            c->next = nc;
+        } else {
+            nc->next = c;
+            b->arena = nc;
+        }
+        c = nc;
+    }
+    p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+static const char *arena_copy(cbc_BATCH *b, const char *src, size_t n, int *oom)
+{
+    char *p;
+    if (!n) {
+        return NULL;
+    }
+    p = arena_alloc(b, n);
+    if (!p) {
+        *oom = 1;
+        return NULL;
+    }
+    memcpy(p, src, n);
+    return p;
+}
+
+cbc_BATCH *cbc_batch_new(cbc_CONN *conn)
+{
+    cbc_BATCH *b;
+    if (!conn) {
+        return NULL;
+    }
+    b = calloc(1, sizeof(*b));
+    if (b) {
+        b->conn = conn;
+    }
+    return b;
+}
+
+static void free_stats(cbc_BATCH *b)
+{
+    size_t i;
+    for (i = 0; i < b->n; i++) {
+        if (b->slots[i].stat) {
+            cbc__buf_free(b->slots[i].stat);
+            free(b->slots[i].stat);
+            b->slots[i].stat = NULL;
+        }
+    }
+}
+
+void cbc_batch_free(cbc_BATCH *b)
+{
+    size_t i;
+    cbc_ACHUNK *c;
+    if (!b) {
+        return;
+    }
+    free_stats(b);
+    while ((c = b->arena) != NULL) {
+        b->arena = c->next;
+        free(c);
+    }
+    for (i = 0; i < b->nrbufs; i++) {
+        cbc__buf_free(&b->rbufs[i]);
+    }
+    free(b->rbufs);
+    free(b->slots);
+    free(b->results);
+    free(b);
+}
+
+void cbc_batch_reset(cbc_BATCH *b)
+{
+    size_t i;
+    cbc_ACHUNK *c;
+    if (!b) {
+        return;
+    }
+    free_stats(b);
+    b->n = 0;
+    /* Keep one standard chunk for the next round; big ones go. */
+    c = b->arena;
+    b->arena = NULL;
+    while (c) {
+        cbc_ACHUNK *next = c->next;
+        if (!b->arena && c->cap == ARENA_CHUNK) {
+            c->used = 0;
+            c->next = NULL;
+            b->arena = c;
+        } else {
+            free(c);
+        }
+        c = next;
+    }
+    for (i = 0; i < b->nrbufs; i++) {
+        b->rbufs[i].len = 0;
+        if (b->rbufs[i].cap > KEEP_RBUF_MAX) {
+            cbc__buf_free(&b->rbufs[i]);
+        }
+    }
+}
+
+int cbc__batch_ensure_rbufs(cbc_BATCH *b, size_t n)
+{
+    cbc_BUF *nb;
+    if (n <= b->nrbufs) {
+        return 0;
+    }
+    nb = realloc(b->rbufs, n * sizeof(*nb));
+    if (!nb) {
+        return -1;
+    }
+    memset(nb + b->nrbufs, 0, (n - b->nrbufs) * sizeof(*nb));
+    b->rbufs = nb;
+    b->nrbufs = n;
+    return 0;
+}
+
+static int grow(cbc_BATCH *b)
+{
+    size_t cap = b->cap ? b->cap * 2 : 16;
+    cbc_SLOT *slots;
+    cbc_RESULT *results;
+    slots = realloc(b->slots, cap * sizeof(*slots));
+    if (!slots) {
+        return -1;
+    }
+    b->slots = slots;
+    results = realloc(b->results, cap * sizeof(*results));
+    if (!results) {
+        return -1;
+    }
+    b->results = results;
+    b->cap = cap;
+    return 0;
+}
+
+int cbc_batch_add(cbc_BATCH *b, const cbc_REQUEST *req, cbc_ERROR *err)
+{
+    cbc_SLOT *slot;
+    cbc_RESULT *res;
+    int oom = 0;
+    if (!b || !req) {
+        return CBC_FAIL(err, CBC_ERR_EINVAL, "no batch or request");
+    }
+    if (req->nkey == 0 && req->server < 0) {
+        return CBC_FAIL(err, CBC_ERR_EMPTY_KEY, "empty key");
+    }
+    if (req->nkey > MAX_KEY) {
+        return CBC_FAIL(err, CBC_ERR_KEY_TOO_LONG, "key of %zu bytes (at most %d)", req->nkey,
+                        MAX_KEY);
+    }
+    if ((req->nkey && !req->key) || (req->nvalue && !req->value) ||
+        (req->nextras && !req->extras) || req->nextras > 0xff ||
+        req->nvalue > 0xffffffffu - 0x200) {
+        return CBC_FAIL(err, CBC_ERR_EINVAL, "bad lengths (key %zu, value %zu, extras %zu)",
+                        req->nkey, req->nvalue, req->nextras);
+    }
+    /* opaque is a u32 slot index */
+    if (b->n >= 0xffffffffu) {
+        return CBC_FAIL(err, CBC_ERR_EINVAL, "batch is full");
+    }
+    if (b->n == b->cap && grow(b) != 0) {
+        return CBC_FAIL(err, CBC_ERR_CLIENT_ENOMEM, "no memory for %zu requests", b->n + 1);
+    }
+    slot = &b->slots[b->n];
+    res = &b->results[b->n];
+    slot->req = *req;
+    slot->req.key = arena_copy(b, req->key, req->nkey, &oom);
+    slot->req.value = arena_copy(b, req->value, req->nvalue, &oom);
+    slot->req.extras = arena_copy(b, req->extras, req->nextras, &oom);
+    if (oom) {
+        /* The arena bytes already taken are reclaimed at reset. */
+        return CBC_FAIL(err, CBC_ERR_CLIENT_ENOMEM, "no memory to copy the request");
+    }
+    slot->state = CBC_SLOT_PENDING;
+    slot->vsrc = CBC_VAL_NONE;
+    slot->voff = 0;
+    slot->stat = NULL;
+    memset(res, 0, sizeof(*res));
+    res->status = 0xffff;
+    res->opcode = req->opcode;
+    res->server = -1;
+    res->key = slot->req.key ? slot->req.key : "";
+    res->nkey = req->nkey;
+    res->value = "";
+    b->n++;
+    return 0;
+}
+
+size_t cbc_batch_size(const cbc_BATCH *b)
+{
+    return b ? b->n : 0;
+}
+
+/* Results point into buffers that may have moved while responses arrived. */
+static void fix_values(cbc_BATCH *b)
+{
+    size_t i;
+    for (i = 0; i < b->n; i++) {
+        cbc_SLOT *slot = &b->slots[i];
+        cbc_RESULT *res = &b->results[i];
+        if (slot->vsrc >= 0 && (size_t)slot->vsrc < b->nrbufs && res->nvalue) {
+            res->value = b->rbufs[slot->vsrc].data + slot->voff;
+        } else if (slot->vsrc == CBC_VAL_STAT && slot->stat && slot->stat->len) {
+            res->value = slot->stat->data;
+            res->nvalue = slot->stat->len;
+        } else {
+            res->value = "";
+            res->nvalue = 0;
+        }
+    }
+}
+
+int cbc_batch_run(cbc_BATCH *b, uint64_t timeout_us, cbc_ERROR *err)
+{
+    int rc;
+    if (!b || !b->conn) {
+        return CBC_FAIL(err, CBC_ERR_EINVAL, "no batch");
+    }
+    rc = cbc__pl_run(b, timeout_us, err);
+    fix_values(b);
+    return rc;
+}
+
+const cbc_RESULT *cbc_batch_results(const cbc_BATCH *b)
+{
+    return b ? b->results : NULL;
+}
+
+size_t cbc_batch_requeue(cbc_BATCH *b, int rc)
+{
+    size_t i, n = 0;
+    if (!b) {
+        return 0;
+    }
+    for (i = 0; i < b->n; i++) {
+        if (b->slots[i].state == CBC_SLOT_DONE && b->results[i].rc == rc) {
+            b->slots[i].state = CBC_SLOT_PENDING;
+            n++;
+        }
+    }
+    return n;
+}
+
+const cbc_API *cbc_api_table(void)
+{
+    static const cbc_API api = {
+        CBC_CORE_VERSION, cbc_batch_add,   cbc_batch_size,
+        cbc_batch_results, cbc_batch_reset, cbc_strerror,
+    };
+    return &api;
+}

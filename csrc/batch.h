@@ -1,0 +1,49 @@
+/* Batch internals: requests, their results, and the memory results point into.
+ *
+ * The public functions (cbc_batch_*) are declared in cbc_api.h; this header
+ * exposes the struct to pipeline.c, which fills the results during a run. */
+#ifndef CBC_BATCH_H
+#define CBC_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "cbc_api.h"
+
+enum {
+    CBC_SLOT_PENDING = 0, /* to be routed and sent by the next run */
+    CBC_SLOT_SENT,        /* written (or queued) to server results[i].server */
+    CBC_SLOT_DONE         /* rc and fields final until reset or requeue */
+};
+
+/* Where a result's value bytes live; results get real pointers after each run,
+ * because the buffers may move while responses arrive. */
+enum { CBC_VAL_NONE = -1, CBC_VAL_STAT = -2 };
+
+typedef struct cbc_ACHUNK_s cbc_ACHUNK;
+
+typedef struct {
+    cbc_REQUEST req;  /* key/value/extras point into the batch arena */
+    uint8_t state;    /* CBC_SLOT_* */
+    int32_t vsrc;     /* CBC_VAL_*, or the index of the read buffer holding the value */
+    size_t voff;      /* value offset in that buffer */
+    cbc_BUF *stat;    /* STAT records, allocated on the first stat packet */
+} cbc_SLOT;
+
+struct cbc_BATCH_s {
+    cbc_CONN *conn;
+    cbc_SLOT *slots;
+    cbc_RESULT *results;
+    size_t n;
+    size_t cap;
+    cbc_ACHUNK *arena; /* copies of keys, values and extras; never moves */
+    cbc_BUF *rbufs;    /* per server index: responses, appended and never compacted
+                        * until reset, so values from earlier runs stay valid */
+    size_t nrbufs;
+};
+
+/* Make sure there is a read buffer for each of `n` servers. 0, or -1 when out of memory. */
+int cbc__batch_ensure_rbufs(cbc_BATCH *b, size_t n);
+
+#endif /* CBC_BATCH_H */

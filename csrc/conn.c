@@ -1,0 +1,331 @@
+/* Connection handle: server list, key routing, prelude, explicit connect. */
+#define _POSIX_C_SOURCE 200809L
+#include "conn.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "packet.h"
+#include "pipeline.h"
+
+cbc_CONN *cbc_conn_new(void)
+{
+    return calloc(1, sizeof(cbc_CONN));
+}
+
+void cbc__conn_close_server(cbc_SERVER *s)
+{
+    if (s->fd >= 0) {
+        cbc__io_close(s->fd);
+    }
+    s->fd = -1;
+    s->state = CBC_SRV_CLOSED;
+    s->pwritten = 0;
+    s->panswered = 0;
+}
+
+static void server_free(cbc_SERVER *s)
+{
+    cbc__conn_close_server(s);
+    free(s->host);
+    free(s->name);
+    cbc__buf_free(&s->wbuf);
+    cbc__buf_free(&s->own_rbuf);
+}
+
+void cbc_conn_free(cbc_CONN *conn)
+{
+    size_t i;
+    if (!conn) {
+        return;
+    }
+    for (i = 0; i < conn->nservers; i++) {
+        server_free(&conn->servers[i]);
+    }
+    free(conn->servers);
+    cbc__ketama_free(&conn->ketama);
+    cbc__vb_free(&conn->vbmap);
+    free(conn->prelude);
+    free(conn->prelude_ops);
+    free(conn->involved);
+    free(conn->pollfds);
+    free(conn->pollidx);
+    free(conn);
+}
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) {
+        memcpy(d, s, n);
+    }
+    return d;
+}
+
+static int build_ketama(cbc_CONN *conn, cbc_ERROR *err)
+{
+    const char **names = NULL;
+    size_t i;
+    int rc = 0;
+    if (conn->nservers) {
+        names = malloc(conn->nservers * sizeof(*names));
+        if (!names) {
+            return CBC_FAIL(err, CBC_ERR_CLIENT_ENOMEM, "no memory for the ketama names");
+        }
+        for (i = 0; i < conn->nservers; i++) {
+            names[i] = conn->servers[i].name;
+        }
+    }
+    if (cbc__ketama_build(&conn->ketama, names, conn->nservers) != 0) {
+        rc = CBC_FAIL(err, CBC_ERR_CLIENT_ENOMEM, "no memory for the ketama continuum");
+    }
+    free(names);
+    return rc;
+}
+
+int cbc_conn_set_servers(cbc_CONN *conn, const char *const *hosts, const int *ports, size_t n,
+                         cbc_ERROR *err)
+{
+    cbc_SERVER *ns = NULL;
+    int *inv = NULL, *pidx = NULL;
+    struct pollfd *pfds = NULL;
+    size_t i, j;
+
+    if (!conn || (n && (!hosts || !ports))) {
+        return CBC_FAIL(err, CBC_ERR_EINVAL, "no connection or server list");
+    }
+    for (i = 0; i < n; i++) {
+        if (!hosts[i] || !hosts[i][0] || ports[i] <= 0 || ports[i] > 65535) {
+            return CBC_FAIL(err, CBC_ERR_INVALID_HOST_FORMAT, "server %zu: bad host or port %d",
+                            i, ports[i]);
+        }
+    }
+    if (n) {
+        ns = calloc(n, sizeof(*ns));
+        inv = malloc(n * sizeof(*inv));
+        pidx = malloc(n * sizeof(*pidx));
+        pfds = malloc(n * sizeof(*pfds));
+        if (!ns || !inv || !pidx || !pfds) {
+            goto nomem;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        size_t nname = strlen(hosts[i]) + 8;
+        ns[i].fd = -1;
+        ns[i].port = ports[i];
+        ns[i].host = dupstr(hosts[i]);
+        ns[i].name = malloc(nname);
+        if (!ns[i].host || !ns[i].name) {
+            goto nomem;
+        }
+        snprintf(ns[i].name, nname, "%s:%d", hosts[i], ports[i]);
+    }
+    /* Keep the sockets of servers that stay, moving them to their new index. */
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < conn->nservers; j++) {
+            cbc_SERVER *old = &conn->servers[j];
+            if (old->fd >= 0 && old->port == ns[i].port && strcmp(old->host, ns[i].host) == 0) {
+                ns[i].fd = old->fd;
+                ns[i].state = old->state;
+                ns[i].naddrs = old->naddrs;
+                ns[i].addr_idx = old->addr_idx;
+                memcpy(ns[i].addrs, old->addrs, sizeof(old->addrs));
+                old->fd = -1;
+                old->state = CBC_SRV_CLOSED;
+                break;
+            }
+        }
+    }
+    for (j = 0; j < conn->nservers; j++) {
+        server_free(&conn->servers[j]);
+    }
+    free(conn->servers);
+    free(conn->involved);
+    free(conn->pollfds);
+    free(conn->pollidx);
+    conn->servers = ns;
+    conn->nservers = n;
+    conn->involved = inv;
+    conn->pollidx = pidx;
+    conn->pollfds = pfds;
+    if (conn->map_mode == CBC_MAP_KETAMA) {
+        return build_ketama(conn, err);
+    }
+    return 0;
+
+nomem:
+    if (ns) {
+        for (i = 0; i < n; i++) {
+            free(ns[i].host);
+            free(ns[i].name);
+        }
+    }
+    free(ns);
+    free(inv);
+    free(pidx);
+    free(pfds);
+    return CBC_FAIL(err, CBC_ERR_CLIENT_ENOMEM, "no memory for %zu servers", n);
+}
+
+size_t cbc_conn_nservers(const cbc_CONN *conn)
+{
+    return conn ? conn->nservers : 0;
+}
+
+int cbc_conn_use_ketama(cbc_CONN *conn, cbc_ERROR *err)
+{
+    int rc;
+    if (!conn) {
+        return CBC_FAIL(err, CBC_ERR_EINVAL, "no connection");
+    }
+    rc = build_ketama(conn, err);
+    if (rc == 0) {
+        conn->map_mode = CBC_MAP_KETAMA;
+        cbc__vb_free(&conn->vbmap);
+    }
+    return rc;
+}
+
+int cbc_conn_use_vbmap(cbc_CONN *conn, const int16_t *map, size_t nvb, size_t ncopies,
+                       cbc_ERROR *err)
+{
+    if (!conn || (nvb && ncopies && !map)) {
+        return CBC_FAIL(err, CBC_ERR_EINVAL, "no connection or map");
+    }
+    if (nvb == 0 || ncopies == 0 || nvb > 0x10000) {
+        return CBC_FAIL(err, CBC_ERR_EINVAL, "bad map shape %zu x %zu", nvb, ncopies);
+    }
+    if (cbc__vb_set(&conn->vbmap, map, nvb, ncopies) != 0) {
+        return CBC_FAIL(err, CBC_ERR_CLIENT_ENOMEM, "no memory for a %zu x %zu map", nvb,
+                        ncopies);
+    }
+    conn->map_mode = CBC_MAP_VBUCKET;
+    cbc__ketama_free(&conn->ketama);
+    return 0;
+}
+
+int cbc_conn_set_prelude(cbc_CONN *conn, const char *packets, size_t n, cbc_ERROR *err)
+{
+    size_t off = 0, count = 0;
+    char *copy = NULL;
+    uint8_t *ops = NULL;
+    if (!conn || (n && !packets)) {
+        return CBC_FAIL(err, CBC_ERR_EINVAL, "no connection or packets");
+    }
+    /* Validate first: each packet must be a complete request. */
+    while (off < n) {
+        cbc_PKTHDR hdr;
+        if (cbc_pkt_parse_header(packets + off, n - off, &hdr, err) != 0 ||
+            (hdr.magic != CBC_PKT_MAGIC_REQ && hdr.magic != CBC_PKT_MAGIC_ALT_REQ) ||
+            hdr.nbody > n - off - CBC_PKT_HDR_LEN) {
+            return CBC_FAIL(err, CBC_ERR_EINVAL, "prelude packet %zu at offset %zu is malformed",
+                            count, off);
+        }
+        off += CBC_PKT_HDR_LEN + hdr.nbody;
+        count++;
+    }
+    if (n) {
+        copy = malloc(n);
+        ops = malloc(count);
+        if (!copy || !ops) {
+            free(copy);
+            free(ops);
+            return CBC_FAIL(err, CBC_ERR_CLIENT_ENOMEM, "no memory for the prelude");
+        }
+        memcpy(copy, packets, n);
+        for (off = 0, count = 0; off < n; count++) {
+            ops[count] = (uint8_t)packets[off + 1];
+            off += CBC_PKT_HDR_LEN + cbc__rd32(packets + off + 8);
+        }
+    }
+    free(conn->prelude);
+    free(conn->prelude_ops);
+    conn->prelude = copy;
+    conn->nprelude = n;
+    conn->prelude_ops = ops;
+    conn->nprelude_ops = count;
+    return 0;
+}
+
+void cbc_conn_set_collections(cbc_CONN *conn, int enabled)
+{
+    if (conn) {
+        conn->collections = enabled ? 1 : 0;
+    }
+}
+
+int cbc_conn_connect(cbc_CONN *conn, int index, uint64_t timeout_us, cbc_ERROR *err)
+{
+    cbc_SERVER *s;
+    if (!conn || index < 0 || (size_t)index >= conn->nservers) {
+        return CBC_FAIL(err, CBC_ERR_EINVAL, "no server %d", index);
+    }
+    s = &conn->servers[index];
+    if (s->fd >= 0 && s->state == CBC_SRV_READY && !cbc__io_is_stale(s->fd)) {
+        return 0;
+    }
+    return cbc__pl_connect(conn, index, timeout_us, err);
+}
+
+void cbc_conn_disconnect(cbc_CONN *conn, int index)
+{
+    size_t i;
+    if (!conn) {
+        return;
+    }
+    if (index < 0) {
+        for (i = 0; i < conn->nservers; i++) {
+            cbc__conn_close_server(&conn->servers[i]);
+        }
+    } else if ((size_t)index < conn->nservers) {
+        cbc__conn_close_server(&conn->servers[index]);
+    }
+}
+
+int cbc__conn_route(const cbc_CONN *conn, const cbc_REQUEST *req, uint16_t *vbucket)
+{
+    int server = -1;
+    *vbucket = 0;
+    if (req->server >= 0) {
+        *vbucket = req->vbucket;
+        server = req->server;
+    } else if (conn->map_mode == CBC_MAP_VBUCKET) {
+        size_t copy = req->opcode == CBC_OP_GET_REPLICA ? req->replica : 0;
+        server = cbc__vb_map_key(&conn->vbmap, req->key, req->nkey, copy, vbucket);
+    } else if (conn->map_mode == CBC_MAP_KETAMA) {
+        /* memcached buckets keep one copy of each key */
+        if (!(req->opcode == CBC_OP_GET_REPLICA && req->replica)) {
+            server = cbc__ketama_lookup(&conn->ketama, req->key, req->nkey);
+        }
+    }
+    /* A map may name servers that a later server list no longer has. */
+    if (server < 0 || (size_t)server >= conn->nservers) {
+        return -1;
+    }
+    return server;
+}
+
+int cbc_conn_map_key(const cbc_CONN *conn, const char *key, size_t nkey, int replica,
+                     int *vbucket, int *server, cbc_ERROR *err)
+{
+    cbc_REQUEST req;
+    uint16_t vb = 0;
+    int s;
+    if (!conn || !vbucket || !server || (nkey && !key) || replica < 0 || replica > 255) {
+        return CBC_FAIL(err, CBC_ERR_EINVAL, "bad arguments");
+    }
+    memset(&req, 0, sizeof(req));
+    req.opcode = replica ? CBC_OP_GET_REPLICA : CBC_OP_GET;
+    req.replica = (uint8_t)replica;
+    req.server = -1;
+    req.key = key;
+    req.nkey = nkey;
+    s = cbc__conn_route(conn, &req, &vb);
+    *vbucket = vb;
+    *server = s;
+    return 0;
+}

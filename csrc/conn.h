@@ -1,0 +1,80 @@
+/* Connection handle internals: server list, sockets, key-to-server map, prelude.
+ *
+ * The public functions (cbc_conn_*) are declared in cbc_api.h. This header
+ * exposes the struct to pipeline.c and batch.c, which drive the sockets.
+ * A connection is used by one thread at a time (the Python Connection holds a lock). */
+#ifndef CBC_CONN_H
+#define CBC_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "cbc_api.h"
+#include "io.h"
+#include "ketama.h"
+#include "vbucket.h"
+
+#define CBC_CONN_MAX_ADDRS 8
+
+/* Socket states. A socket survives runs only in READY; a run that ends with a
+ * socket in any other state closes it. */
+enum {
+    CBC_SRV_CLOSED = 0,
+    CBC_SRV_CONNECTING, /* non-blocking connect in progress */
+    CBC_SRV_PRELUDE,    /* connected, handshake packets in flight */
+    CBC_SRV_READY
+};
+
+enum { CBC_MAP_NONE = 0, CBC_MAP_KETAMA, CBC_MAP_VBUCKET };
+
+typedef struct {
+    char *host;
+    int port;
+    char *name; /* "host:port", the ketama authority */
+    int fd;     /* -1 when closed */
+    int state;  /* CBC_SRV_* */
+    cbc_ADDR addrs[CBC_CONN_MAX_ADDRS];
+    size_t naddrs;
+    size_t addr_idx;  /* address being tried */
+    size_t pwritten;  /* prelude bytes sent on this socket */
+    size_t panswered; /* prelude packets answered */
+
+    /* Per-run scratch, owned by pipeline.c. */
+    int in_run;
+    int can_write;      /* last send did not hit EAGAIN */
+    int fail_rc;        /* why the socket failed in this run, 0 if it did not */
+    const char *fail_file;
+    int fail_line;
+    size_t npending;    /* batch requests sent and not answered */
+    cbc_BUF wbuf;       /* encoded requests; kept for reuse between runs */
+    size_t woff;        /* bytes of wbuf already sent */
+    cbc_BUF *rbuf;      /* where responses land in this run */
+    size_t rpos;        /* parse position in rbuf */
+    cbc_BUF own_rbuf;   /* rbuf for runs without a batch (cbc_conn_connect) */
+} cbc_SERVER;
+
+struct cbc_CONN_s {
+    cbc_SERVER *servers;
+    size_t nservers;
+    int map_mode; /* CBC_MAP_* */
+    cbc_KETAMA ketama;
+    cbc_VBMAP vbmap;
+    int collections;
+    char *prelude;   /* concatenated request packets */
+    size_t nprelude;
+    uint8_t *prelude_ops; /* opcode of each prelude packet, in order */
+    size_t nprelude_ops;
+    /* Run scratch sized to nservers, so a run allocates nothing per server. */
+    int *involved;
+    void *pollfds;
+    int *pollidx;
+};
+
+/* Route one request: *server (>= 0) and *vbucket, or -1 when no server holds it
+ * (vbucket may still be set). Honors req->server, req->vbucket and GET_REPLICA. */
+int cbc__conn_route(const cbc_CONN *conn, const cbc_REQUEST *req, uint16_t *vbucket);
+/* Close server `s`'s socket and forget its handshake progress. */
+void cbc__conn_close_server(cbc_SERVER *s);
+
+#endif /* CBC_CONN_H */

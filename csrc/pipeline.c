@@ -1,0 +1,627 @@
+/* The run loop behind cbc_batch_run and cbc_conn_connect.
+ *
+ * One pass encodes every pending request into its server's write buffer with
+ * opaque = slot index, so a response finds its result without a lookup. Then a
+ * single poll() loop over the involved sockets connects, replays the prelude,
+ * writes, reads and parses until nothing is outstanding or the deadline passes.
+ * Responses are parsed in place in a per-server read buffer that is never
+ * compacted during a batch's life, so results can point into it. */
+#define _POSIX_C_SOURCE 200809L
+#include "pipeline.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "conn.h"
+#include "errors.h"
+#include "io.h"
+#include "packet.h"
+
+#define RECV_MIN_ROOM 16384 /* grow the read buffer when less than this is free */
+#define RECV_GROW 65536
+#define KEEP_BUF_MAX (1u << 20) /* scratch buffers above this are freed after a run */
+
+typedef struct {
+    cbc_CONN *conn;
+    cbc_BATCH *b; /* NULL when only connecting */
+} RUN;
+
+static void set_rc(cbc_RESULT *res, int rc, const char *file, int line)
+{
+    res->rc = rc;
+    res->file = rc ? file : NULL;
+    res->line = rc ? line : 0;
+}
+
+#define SLOT_FAIL(res, code) set_rc((res), (code), __FILE__, __LINE__)
+
+/* Close the socket and fail the requests still waiting on it. */
+static void server_fail(RUN *run, cbc_SERVER *s, int rc, const char *file, int line)
+{
+    int idx = (int)(s - run->conn->servers);
+    size_t i;
+    cbc__conn_close_server(s);
+    if (!s->fail_rc) {
+        s->fail_rc = rc;
+        s->fail_file = file;
+        s->fail_line = line;
+    }
+    if (run->b && s->npending) {
+        cbc_BATCH *b = run->b;
+        for (i = 0; i < b->n; i++) {
+            if (b->slots[i].state == CBC_SLOT_SENT && b->results[i].server == idx) {
+                set_rc(&b->results[i], rc, file, line);
+                b->slots[i].state = CBC_SLOT_DONE;
+            }
+        }
+    }
+    s->npending = 0;
+}
+
+#define SERVER_FAIL(run, s, code) server_fail((run), (s), (code), __FILE__, __LINE__)
+
+static int server_active(const RUN *run, const cbc_SERVER *s)
+{
+    if (s->fd < 0) {
+        return 0;
+    }
+    if (run->b) {
+        return s->npending > 0;
+    }
+    return s->state != CBC_SRV_READY;
+}
+
+static void on_connected(RUN *run, cbc_SERVER *s)
+{
+    s->addr_idx = 0;
+    s->pwritten = 0;
+    s->panswered = 0;
+    s->can_write = 1;
+    s->state = run->conn->nprelude_ops ? CBC_SRV_PRELUDE : CBC_SRV_READY;
+}
+
+/* Try the resolved addresses from addr_idx on, until one connects or starts to. */
+static void try_addrs(RUN *run, cbc_SERVER *s)
+{
+    int last = ECONNREFUSED;
+    while (s->addr_idx < s->naddrs) {
+        int fd, rc = cbc__io_connect_start(&s->addrs[s->addr_idx], &fd);
+        if (rc >= 0) {
+            s->fd = fd;
+            if (rc == 0) {
+                on_connected(run, s);
+            } else {
+                s->state = CBC_SRV_CONNECTING;
+            }
+            return;
+        }
+        last = -rc;
+        s->addr_idx++;
+    }
+    s->addr_idx = 0;
+    SERVER_FAIL(run, s, cbc_err_from_errno(last, 1));
+}
+
+static void start_connect(RUN *run, cbc_SERVER *s)
+{
+    s->addr_idx = 0;
+    s->naddrs = cbc__io_resolve(s->host, s->port, s->addrs, CBC_CONN_MAX_ADDRS);
+    if (s->naddrs == 0) {
+        SERVER_FAIL(run, s, CBC_ERR_UNKNOWN_HOST);
+        return;
+    }
+    try_addrs(run, s);
+}
+
+static void finish_connect(RUN *run, cbc_SERVER *s)
+{
+    int rc = cbc__io_connect_result(s->fd);
+    if (rc == 0) {
+        on_connected(run, s);
+        return;
+    }
+    cbc__io_close(s->fd);
+    s->fd = -1;
+    s->state = CBC_SRV_CLOSED;
+    s->addr_idx++;
+    if (s->addr_idx < s->naddrs) {
+        try_addrs(run, s);
+    } else {
+        s->addr_idx = 0;
+        SERVER_FAIL(run, s, cbc_err_from_errno(-rc, 1));
+    }
+}
+
+/* Write as much as the socket takes: the prelude first, requests once it is answered. */
+static void flush(RUN *run, cbc_SERVER *s)
+{
+    while (s->can_write) {
+        const char *data;
+        size_t len, *off;
+        ssize_t w;
+        if (s->state == CBC_SRV_PRELUDE) {
+            data = run->conn->prelude;
+            len = run->conn->nprelude;
+            off = &s->pwritten;
+        } else if (s->state == CBC_SRV_READY) {
+            data = s->wbuf.data;
+            len = s->wbuf.len;
+            off = &s->woff;
+        } else {
+            return;
+        }
+        if (*off >= len) {
+            return;
+        }
+        w = cbc__io_send(s->fd, data + *off, len - *off);
+        if (w < 0) {
+            SERVER_FAIL(run, s, cbc_err_from_errno((int)-w, s->state != CBC_SRV_READY));
+            return;
+        }
+        if (w == 0) {
+            s->can_write = 0;
+            return;
+        }
+        *off += (size_t)w;
+    }
+}
+
+static int append_stat(cbc_SLOT *slot, const char *key, uint16_t nkey, const char *val,
+                       uint32_t nval)
+{
+    unsigned char hdr[6];
+    if (!slot->stat) {
+        slot->stat = calloc(1, sizeof(cbc_BUF));
+        if (!slot->stat) {
+            return -1;
+        }
+    }
+    hdr[0] = (unsigned char)(nkey >> 8);
+    hdr[1] = (unsigned char)nkey;
+    hdr[2] = (unsigned char)(nval >> 24);
+    hdr[3] = (unsigned char)(nval >> 16);
+    hdr[4] = (unsigned char)(nval >> 8);
+    hdr[5] = (unsigned char)nval;
+    if (cbc__buf_reserve(slot->stat, sizeof(hdr) + nkey + (size_t)nval) != 0) {
+        return -1;
+    }
+    cbc__buf_append(slot->stat, hdr, sizeof(hdr));
+    cbc__buf_append(slot->stat, key, nkey);
+    cbc__buf_append(slot->stat, val, nval);
+    return 0;
+}
+
+static int is_get_family(uint8_t op)
+{
+    switch (op) {
+    case 0x00: case 0x09: case 0x0c: case 0x0d: case 0x1d: case 0x1e:
+    case CBC_OP_GET_REPLICA: case CBC_OP_GET_LOCKED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Fill the result a response belongs to. 0 when the stream is broken (server failed). */
+static int on_response(RUN *run, cbc_SERVER *s, const cbc_PKTHDR *h, size_t pos)
+{
+    cbc_BATCH *b = run->b;
+    int idx = (int)(s - run->conn->servers);
+    cbc_SLOT *slot;
+    cbc_RESULT *res;
+    const char *extras, *key;
+    size_t voff;
+    uint32_t nvalue;
+    int rc;
+
+    /* Anything but an answer to a request we sent on this socket means we have
+     * lost track of the stream; nothing after it can be trusted. */
+    if (!b || h->opaque >= b->n) {
+        SERVER_FAIL(run, s, CBC_ERR_PROTOCOL_ERROR);
+        return 0;
+    }
+    slot = &b->slots[h->opaque];
+    res = &b->results[h->opaque];
+    if (slot->state != CBC_SLOT_SENT || res->server != idx || h->opcode != slot->req.opcode) {
+        SERVER_FAIL(run, s, CBC_ERR_PROTOCOL_ERROR);
+        return 0;
+    }
+    extras = s->rbuf->data + pos + CBC_PKT_HDR_LEN + h->nframe;
+    key = extras + h->nextras;
+    voff = pos + CBC_PKT_HDR_LEN + h->nframe + h->nextras + h->nkey;
+    nvalue = h->nbody - h->nframe - h->nextras - h->nkey;
+
+    if (slot->req.opcode == CBC_OP_STAT && h->status == 0 && h->nkey != 0) {
+        /* One packet per statistic; the empty-key packet ends the stream. */
+        if (append_stat(slot, key, h->nkey, key + h->nkey, nvalue) != 0) {
+            SLOT_FAIL(res, CBC_ERR_CLIENT_ENOMEM);
+        }
+        return 1;
+    }
+
+    res->status = h->status;
+    res->cas = h->cas;
+    res->datatype = h->datatype;
+    rc = cbc_err_from_status(h->status);
+    if (rc) {
+        SLOT_FAIL(res, rc);
+    } else if (res->rc == 0) {
+        /* a STAT whose record buffer could not grow keeps CLIENT_ENOMEM */
+        set_rc(res, 0, NULL, 0);
+    }
+    if (h->status == 0) {
+        uint8_t op = slot->req.opcode;
+        if (h->nextras == 4 && is_get_family(op)) {
+            res->flags = cbc__rd32(extras);
+        } else if (h->nextras == 16 && cbc__pkt_is_mutation(op)) {
+            res->vbuuid = cbc__rd64(extras);
+            res->seqno = cbc__rd64(extras + 8);
+        } else if (h->nextras == 12 && (op == CBC_OP_GET_COLLECTION_ID || op == 0xbc)) {
+            /* manifest uid u64 + id u32; the result has no extras field */
+            res->seqno = cbc__rd64(extras);
+            res->counter = cbc__rd32(extras + 8);
+        }
+        if (nvalue == 8 && (op == CBC_OP_INCREMENT || op == CBC_OP_DECREMENT || op == 0x15 ||
+                            op == 0x16)) {
+            res->counter = cbc__rd64(s->rbuf->data + voff);
+        }
+    }
+    if (slot->req.opcode == CBC_OP_STAT) {
+        slot->vsrc = slot->stat ? CBC_VAL_STAT : CBC_VAL_NONE;
+    } else {
+        slot->vsrc = idx;
+        slot->voff = voff;
+        res->nvalue = nvalue;
+    }
+    slot->state = CBC_SLOT_DONE;
+    s->npending--;
+    return 1;
+}
+
+/* Check one handshake answer; the last one makes the socket READY. */
+static int on_prelude_answer(RUN *run, cbc_SERVER *s, const cbc_PKTHDR *h)
+{
+    uint8_t expect = run->conn->prelude_ops[s->panswered];
+    if (h->opcode != expect) {
+        SERVER_FAIL(run, s, CBC_ERR_PROTOCOL_ERROR);
+        return 0;
+    }
+    /* A HELLO refusal only means "no features" (2013-era servers, memcached). */
+    if (h->status != 0 && expect != CBC_OP_HELLO) {
+        int rc;
+        switch (expect) {
+        case CBC_OP_SASL_LIST_MECHS: case CBC_OP_SASL_AUTH: case CBC_OP_SASL_STEP:
+            rc = CBC_ERR_AUTH_ERROR;
+            break;
+        case CBC_OP_SELECT_BUCKET:
+            rc = CBC_ERR_BUCKET_ENOENT;
+            break;
+        default:
+            rc = cbc_err_from_status(h->status);
+            break;
+        }
+        SERVER_FAIL(run, s, rc);
+        return 0;
+    }
+    s->panswered++;
+    if (s->panswered >= run->conn->nprelude_ops) {
+        s->state = CBC_SRV_READY;
+        s->can_write = 1;
+    }
+    return 1;
+}
+
+static void parse(RUN *run, cbc_SERVER *s)
+{
+    cbc_BUF *rb = s->rbuf;
+    while (s->fd >= 0 && rb->len - s->rpos >= CBC_PKT_HDR_LEN) {
+        cbc_PKTHDR h;
+        size_t avail = rb->len - s->rpos, total;
+        int ok;
+        if (cbc_pkt_parse_header(rb->data + s->rpos, avail, &h, NULL) != 0 ||
+            h.magic == CBC_PKT_MAGIC_REQ || h.magic == CBC_PKT_MAGIC_ALT_REQ ||
+            h.magic == CBC_PKT_MAGIC_SRV_RES) {
+            SERVER_FAIL(run, s, CBC_ERR_PROTOCOL_ERROR);
+            return;
+        }
+        total = CBC_PKT_HDR_LEN + (size_t)h.nbody;
+        if (avail < total) {
+            /* Room for the whole packet now, so the next recv can complete it. */
+            if (cbc__buf_reserve(rb, total - avail) != 0) {
+                SERVER_FAIL(run, s, CBC_ERR_CLIENT_ENOMEM);
+            }
+            return;
+        }
+        if (h.magic == CBC_PKT_MAGIC_SRV_REQ) {
+            ok = 1; /* server push (config change); nothing here acts on it */
+        } else if (s->state == CBC_SRV_PRELUDE) {
+            ok = on_prelude_answer(run, s, &h);
+        } else {
+            ok = on_response(run, s, &h, s->rpos);
+        }
+        if (!ok) {
+            return;
+        }
+        s->rpos += total;
+    }
+}
+
+static void do_read(RUN *run, cbc_SERVER *s)
+{
+    for (;;) {
+        cbc_BUF *rb = s->rbuf;
+        size_t room;
+        ssize_t r;
+        if (rb->cap - rb->len < RECV_MIN_ROOM && cbc__buf_reserve(rb, RECV_GROW) != 0) {
+            SERVER_FAIL(run, s, CBC_ERR_CLIENT_ENOMEM);
+            return;
+        }
+        room = rb->cap - rb->len;
+        r = cbc__io_recv(s->fd, rb->data + rb->len, room);
+        if (r == -EAGAIN) {
+            return;
+        }
+        if (r == 0) {
+            /* Peer closed. Before the handshake finished the connection never came up. */
+            SERVER_FAIL(run, s,
+                        s->state == CBC_SRV_READY ? CBC_ERR_NETWORK_ERROR : CBC_ERR_CONNECT_ERROR);
+            return;
+        }
+        if (r < 0) {
+            SERVER_FAIL(run, s, cbc_err_from_errno((int)-r, s->state != CBC_SRV_READY));
+            return;
+        }
+        rb->len += (size_t)r;
+        parse(run, s);
+        if (!server_active(run, s) || (size_t)r < room) {
+            return; /* done, failed, or drained: back to poll */
+        }
+    }
+}
+
+static void involve(RUN *run, int idx, cbc_BUF *rbuf)
+{
+    cbc_SERVER *s = &run->conn->servers[idx];
+    s->in_run = 1;
+    s->can_write = 1;
+    s->fail_rc = 0;
+    s->fail_file = NULL;
+    s->fail_line = 0;
+    s->npending = 0;
+    s->wbuf.len = 0;
+    s->woff = 0;
+    s->rbuf = rbuf;
+    /* Unparsed bytes left by an earlier run cannot belong to this one. */
+    s->rpos = rbuf->len;
+}
+
+static void release(cbc_SERVER *s)
+{
+    s->in_run = 0;
+    s->rbuf = NULL;
+    if (s->wbuf.cap > KEEP_BUF_MAX) {
+        cbc__buf_free(&s->wbuf);
+    }
+    if (s->own_rbuf.cap > KEEP_BUF_MAX) {
+        cbc__buf_free(&s->own_rbuf);
+    }
+}
+
+static short poll_events(const RUN *run, const cbc_SERVER *s)
+{
+    switch (s->state) {
+    case CBC_SRV_CONNECTING:
+        return POLLOUT;
+    case CBC_SRV_PRELUDE:
+        return (short)(POLLIN | (!s->can_write && s->pwritten < run->conn->nprelude ? POLLOUT : 0));
+    default:
+        return (short)(POLLIN | (!s->can_write && s->woff < s->wbuf.len ? POLLOUT : 0));
+    }
+}
+
+/* The poll loop over the involved servers (conn->involved[0..ninv)). */
+static void loop(RUN *run, size_t ninv, uint64_t deadline)
+{
+    cbc_CONN *conn = run->conn;
+    struct pollfd *pfds = conn->pollfds;
+    int *pidx = conn->pollidx;
+    size_t k;
+
+    for (k = 0; k < ninv; k++) {
+        cbc_SERVER *s = &conn->servers[conn->involved[k]];
+        /* An idle socket may have been closed by the server since the last run;
+         * nothing was sent on it yet, so reconnecting now is safe. */
+        if (s->fd >= 0 && (s->state != CBC_SRV_READY || cbc__io_is_stale(s->fd))) {
+            cbc__conn_close_server(s);
+        }
+        if (s->fd < 0 && (run->b ? s->npending > 0 : 1)) {
+            start_connect(run, s);
+        }
+    }
+
+    for (;;) {
+        nfds_t nfds = 0, i;
+        uint64_t now;
+        long long wait_ms;
+        int rc;
+
+        for (k = 0; k < ninv; k++) {
+            cbc_SERVER *s = &conn->servers[conn->involved[k]];
+            if (server_active(run, s) && s->can_write) {
+                flush(run, s);
+            }
+            if (!server_active(run, s)) {
+                continue;
+            }
+            pfds[nfds].fd = s->fd;
+            pfds[nfds].events = poll_events(run, s);
+            pfds[nfds].revents = 0;
+            pidx[nfds] = conn->involved[k];
+            nfds++;
+        }
+        if (nfds == 0) {
+            break;
+        }
+        now = cbc__io_now_us();
+        if (now >= deadline) {
+            for (i = 0; i < nfds; i++) {
+                /* Answers still in flight would desync the stream: close it. */
+                SERVER_FAIL(run, &conn->servers[pidx[i]], CBC_ERR_ETIMEDOUT);
+            }
+            break;
+        }
+        wait_ms = (long long)((deadline - now + 999) / 1000);
+        if (wait_ms > INT_MAX) {
+            wait_ms = INT_MAX;
+        }
+        rc = poll(pfds, nfds, (int)wait_ms);
+        if (rc < 0) {
+            int e = errno;
+            if (e == EINTR || e == EAGAIN) {
+                continue;
+            }
+            for (i = 0; i < nfds; i++) {
+                SERVER_FAIL(run, &conn->servers[pidx[i]], cbc_err_from_errno(e, 0));
+            }
+            break;
+        }
+        for (i = 0; i < nfds && rc > 0; i++) {
+            cbc_SERVER *s = &conn->servers[pidx[i]];
+            short ev = pfds[i].revents;
+            if (!ev) {
+                continue;
+            }
+            rc--;
+            if (s->fd != pfds[i].fd) {
+                continue;
+            }
+            if (s->state == CBC_SRV_CONNECTING) {
+                finish_connect(run, s);
+                continue;
+            }
+            if (ev & POLLNVAL) {
+                SERVER_FAIL(run, s, CBC_ERR_NETWORK_ERROR);
+                continue;
+            }
+            if (ev & POLLOUT) {
+                s->can_write = 1;
+            }
+            if (ev & (POLLIN | POLLHUP | POLLERR)) {
+                do_read(run, s);
+            }
+        }
+    }
+
+    /* Only READY sockets outlive a run. */
+    for (k = 0; k < ninv; k++) {
+        cbc_SERVER *s = &conn->servers[conn->involved[k]];
+        if (s->fd >= 0 && s->state != CBC_SRV_READY) {
+            cbc__conn_close_server(s);
+        }
+    }
+}
+
+int cbc__pl_run(cbc_BATCH *b, uint64_t timeout_us, cbc_ERROR *err)
+{
+    cbc_CONN *conn = b->conn;
+    RUN run;
+    uint64_t now = cbc__io_now_us();
+    uint64_t deadline = timeout_us > UINT64_MAX - now ? UINT64_MAX : now + timeout_us;
+    size_t ninv = 0, i;
+
+    run.conn = conn;
+    run.b = b;
+    if (cbc__batch_ensure_rbufs(b, conn->nservers) != 0) {
+        return CBC_FAIL(err, CBC_ERR_CLIENT_ENOMEM, "no memory for %zu read buffers",
+                        conn->nservers);
+    }
+    for (i = 0; i < b->n; i++) {
+        cbc_SLOT *slot = &b->slots[i];
+        cbc_RESULT *res = &b->results[i];
+        cbc_SERVER *s;
+        cbc_PKTLAYOUT lay;
+        uint16_t vb = 0;
+        int srv, rc;
+        if (slot->state != CBC_SLOT_PENDING) {
+            continue;
+        }
+        res->status = 0xffff;
+        res->opcode = slot->req.opcode;
+        res->datatype = 0;
+        res->flags = 0;
+        res->cas = 0;
+        res->counter = 0;
+        res->vbuuid = 0;
+        res->seqno = 0;
+        res->server = -1;
+        res->value = NULL;
+        res->nvalue = 0;
+        set_rc(res, 0, NULL, 0);
+        slot->vsrc = CBC_VAL_NONE;
+        if (slot->stat) {
+            slot->stat->len = 0;
+        }
+        slot->state = CBC_SLOT_DONE;
+
+        srv = cbc__conn_route(conn, &slot->req, &vb);
+        res->vbucket = vb;
+        if (srv < 0) {
+            SLOT_FAIL(res, CBC_ERR_NO_MATCHING_SERVER);
+            continue;
+        }
+        rc = cbc__pkt_layout(&slot->req, conn->collections, &lay);
+        if (rc) {
+            SLOT_FAIL(res, rc);
+            continue;
+        }
+        s = &conn->servers[srv];
+        if (!s->in_run) {
+            conn->involved[ninv++] = srv;
+            involve(&run, srv, &b->rbufs[srv]);
+        }
+        if (cbc__buf_reserve(&s->wbuf, lay.total) != 0) {
+            SLOT_FAIL(res, CBC_ERR_CLIENT_ENOMEM);
+            continue;
+        }
+        cbc__pkt_write(&slot->req, &lay, vb, (uint32_t)i, s->wbuf.data + s->wbuf.len);
+        s->wbuf.len += lay.total;
+        res->server = (int16_t)srv;
+        slot->state = CBC_SLOT_SENT;
+        s->npending++;
+    }
+    if (ninv) {
+        loop(&run, ninv, deadline);
+    }
+    for (i = 0; i < ninv; i++) {
+        release(&conn->servers[conn->involved[i]]);
+    }
+    return 0;
+}
+
+int cbc__pl_connect(cbc_CONN *conn, int index, uint64_t timeout_us, cbc_ERROR *err)
+{
+    cbc_SERVER *s = &conn->servers[index];
+    RUN run;
+    uint64_t now = cbc__io_now_us();
+    uint64_t deadline = timeout_us > UINT64_MAX - now ? UINT64_MAX : now + timeout_us;
+    int rc;
+
+    run.conn = conn;
+    run.b = NULL;
+    s->own_rbuf.len = 0;
+    conn->involved[0] = index;
+    involve(&run, index, &s->own_rbuf);
+    loop(&run, 1, deadline);
+    release(s);
+    if (s->fd >= 0 && s->state == CBC_SRV_READY) {
+        return 0;
+    }
+    rc = s->fail_rc ? s->fail_rc : CBC_ERR_CONNECT_ERROR;
+    return cbc__err_set(err, rc, s->fail_file ? s->fail_file : __FILE__,
+                        s->fail_file ? s->fail_line : __LINE__, "%s: %s", s->name,
+                        cbc_strerror(rc));
+}
