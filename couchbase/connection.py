@@ -1,6 +1,7 @@
 """The classic Connection: key-value operations, their _multi forms, and stats."""
-import threading
 import numbers
+import threading
+from time import monotonic as _monotonic
 
 from couchbase import _batch, connstr
 from couchbase._binding import C, error_from, ffi, lib
@@ -14,13 +15,14 @@ from couchbase.user_constants import *  # noqa: F401,F403
 from couchbase.user_constants import LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT
 
 _MAX_TTL = 0xFFFFFFFF
+_CLASSIC = (MultiResult, ValueResult, OperationResult)
 _MISS = C.KEY_ENOENT
 
 
 class _Core:
     """Owns the C connection and its reusable batch; frees both, batch first."""
 
-    __slots__ = ("conn", "batch", "err")
+    __slots__ = ("conn", "batch", "err", "extra")
 
     def __init__(self):
         self.conn = lib.cbc_conn_new()
@@ -28,8 +30,18 @@ class _Core:
             raise MemoryError("cbc_conn_new")
         self.batch = lib.cbc_batch_new(self.conn)
         self.err = ffi.new("cbc_ERROR *")
+        self.extra = []
+
+    def new_batch(self):
+        """Another batch on the same connection (control traffic), freed with it."""
+        b = lib.cbc_batch_new(self.conn)
+        self.extra.append(b)
+        return b
 
     def close(self):
+        for b in self.extra:
+            lib.cbc_batch_free(b)
+        self.extra = []
         if self.batch is not None:
             lib.cbc_batch_free(self.batch)
             self.batch = None
@@ -320,38 +332,46 @@ class Connection:
             raise ValueFormatError.pyexc("Key must be a str, not bytes", obj=bad)
         return keys
 
-    def _execute(self, keys, op, add, quiet=False, single=False, no_format=False, result_keys=None):
-        """Reset the batch, let `add` fill it, run it in one C call, build results, raise failures."""
+    def _execute(self, keys, op, add, quiet=False, single=False, no_format=False, result_keys=None,
+                 classes=None, raiser=None):
+        """Reset the batch, let `add` fill it, run it in one C call, build results, raise failures.
+
+        `classes` = (multi, value, op) result classes and `raiser(failed, mres)` let the
+        modern API share this path with its own result and exception types."""
+        multi_cls, value_cls, op_cls = classes or _CLASSIC
         self._acquire()
         try:
             core = self._core
             batch = core.batch
             lib.cbc_batch_reset(batch)
             add(batch)
+            started = _monotonic()
             rc = lib.cbc_batch_run(batch, self._timeout_us, core.err)
             if rc:
                 raise error_from(core.err)
             if self._bootstrap is not None:
-                self._bootstrap.after_run(batch)
+                self._bootstrap.after_run(batch, started)
             rkeys = result_keys if result_keys is not None else keys
             passthrough = self._passthrough
             if passthrough:
                 rkeys = [k.encode() if isinstance(k, str) else k for k in rkeys]
             tc = self._transcoder
             if single:
-                res, failed = _batch.build_single(batch, rkeys, op.kind, MultiResult, ValueResult, OperationResult,
+                res, failed = _batch.build_single(batch, rkeys, op.kind, multi_cls, value_cls, op_cls,
                                                   passthrough, tc, no_format)
                 failed = [res] if failed else None
                 mres = None
             else:
-                mres, failed = _batch.build(batch, rkeys, op.kind, MultiResult, ValueResult, OperationResult,
+                mres, failed = _batch.build(batch, rkeys, op.kind, multi_cls, value_cls, op_cls,
                                             passthrough, tc, no_format)
             if failed:
                 failed = self._failures(failed, op, quiet)
         finally:
             self._release()
         if failed:
-            self._raise(failed, mres if mres is not None else MultiResult({failed[0][0].key: failed[0][0]}))
+            if mres is None:
+                mres = multi_cls({failed[0][0].key: failed[0][0]})
+            (raiser or self._raise)(failed, mres)
         return res if single else mres
 
     def _failures(self, failed, op, quiet):
