@@ -1,0 +1,149 @@
+"""The per-key hot path: add requests to a core batch and build result objects from it.
+
+Two implementations with identical behaviour: couchbase._fastpath (C, the default)
+and couchbase._batch_py (cffi, pure Python; the fallback and the test oracle).
+``use_native(flag)`` switches between them at run time; COUCHBASE_NO_NATIVE=1 in the
+environment selects the fallback at import. ``batch`` is always the cffi
+``cbc_BATCH *``; the native module receives its address.
+
+Errors: adding raises ArgumentError (bad key, bad numbers) or ValueFormatError (a key
+or value that cannot be encoded) and then resets the batch, so nothing is sent; note
+that the reset also drops requests added by earlier calls on the same batch.
+"""
+import os
+
+from couchbase import _batch_py as _py
+from couchbase._binding import ffi, lib
+from couchbase.transcoder import Transcoder as _Transcoder
+
+try:
+    from couchbase import _fastpath as _fp
+except ImportError:  # not built
+    _fp = None
+
+__all__ = ["add_keys", "add_items", "build", "build_single", "use_native", "native_available", "using_native"]
+
+_native = _fp is not None and os.environ.get("COUCHBASE_NO_NATIVE", "") in ("", "0")
+_ready = False
+
+
+def native_available():
+    """True when couchbase._fastpath is built."""
+    return _fp is not None
+
+
+def using_native():
+    """True when the native implementation is selected."""
+    return _native
+
+
+def use_native(flag=True):
+    """Select the native (True) or the pure-Python (False) implementation; returns the previous choice.
+
+    Raises ImportError when asked for the native one and it is not built.
+    """
+    global _native
+    if flag and _fp is None:
+        raise ImportError("couchbase._fastpath is not built (run `make build`)")
+    old = _native
+    _native = bool(flag)
+    return old
+
+
+def _init():
+    """Hand the native module the core's function table and the Python objects it needs (once)."""
+    global _ready
+    from couchbase import transcoder
+    from couchbase.exceptions import ArgumentError, ValueFormatError
+
+    _fp.init(int(ffi.cast("uintptr_t", lib.cbc_api_table())), ArgumentError, ValueFormatError,
+             vars(transcoder), transcoder.FMT_AUTO, transcoder.auto_encode)
+    _ready = True
+
+
+def _addr(batch):
+    if not _ready:
+        _init()
+    return int(ffi.cast("uintptr_t", batch))
+
+
+def _custom(transcoder):
+    """`transcoder`, or None when its decode_value is the built-in one (then decoded natively)."""
+    if transcoder is None:
+        return None
+    if getattr(type(transcoder), "decode_value", None) is _Transcoder.decode_value and \
+            "decode_value" not in getattr(transcoder, "__dict__", ()):
+        return None
+    return transcoder
+
+
+def add_keys(batch, keys, opcode, expiry=0, cas=0, collection=0, replica=0, durability=0,
+             durability_timeout=0, delta=0, initial=0, create=0):
+    """Add one request per key to `batch`; returns how many were added.
+
+    keys: list or tuple of str (sent as UTF-8) or bytes (already encoded, e.g. by a
+    transcoder's encode_key). An empty key or one over 250 bytes raises ArgumentError,
+    any other type ValueFormatError. `expiry`, `cas`, `delta`, `initial` and `create`
+    are one int for every key or a list/tuple with one per key; the others apply to all.
+    On any error the batch is reset and nothing is sent.
+    """
+    if _native:
+        return _fp.add_keys(_addr(batch), keys, opcode, expiry, cas, collection, replica, durability,
+                            durability_timeout, delta, initial, create)
+    return _py.add_keys(batch, keys, opcode, expiry, cas, collection, replica, durability, durability_timeout,
+                        delta, initial, create)
+
+
+def add_items(batch, keys, values, opcode, fmt, expiry=0, cas=0, collection=0, durability=0,
+              durability_timeout=0, encoder=None):
+    """Add one store request per (key, value); returns how many were added.
+
+    Without `encoder`, values are encoded by the built-in rule for `fmt` (an int whose
+    low bits pick UTF8, BYTES, PICKLE, else JSON; or FMT_AUTO, chosen per value) and
+    written with common|legacy flags, JSON with datatype JSON. With `encoder`, it is
+    called as ``encoder(value)`` and must return ``(bytes, flags)`` with flags < 2**32;
+    the flags are stored unmasked (a wrong shape raises ValueFormatError; an exception
+    other than ValueFormatError is wrapped as "User-Defined transcoder failed").
+    transcoder.auto_encode as `encoder` means FMT_AUTO. Append/prepend send flags 0.
+    `expiry` and `cas` may be per-key lists. On any error the batch is reset.
+    """
+    if _native:
+        return _fp.add_items(_addr(batch), keys, values, opcode, fmt, expiry, cas, collection, durability,
+                             durability_timeout, encoder)
+    return _py.add_items(batch, keys, values, opcode, fmt, expiry, cas, collection, durability,
+                         durability_timeout, encoder)
+
+
+def build(batch, keys, kind, multi_cls, value_cls, op_cls, passthrough=False, transcoder=None, no_format=False):
+    """Result objects for a finished batch: ``(mres, failed)``.
+
+    Result i is keyed ``keys[i]`` (the caller's objects: nothing is decoded). `kind`:
+    "value" (value_cls; value decoded by flags, flags, cas), "counter" (value_cls; the
+    counter as an int, flags 0), "op" (op_cls; cas), "unlock" (op_cls; cas 0). A failed
+    request gives value None, flags 0, cas 0 and its rc. Values stay bytes under
+    `passthrough`, or `no_format` without a transcoder; `transcoder.decode_value(bytes,
+    flags)` decodes otherwise (flags FMT_BYTES under no_format), else the built-in rule.
+    A decoder exception does not propagate: that result keeps rc 0, gets the raw bytes as
+    value and the exception in ``_extra``, and goes into `failed`. A key seen twice keeps
+    its later result and warns RuntimeWarning("Found duplicate key"). `failed` lists the
+    results with rc != 0 or a decode failure, in order. `mres` is ``multi_cls()``.
+    """
+    transcoder = _custom(transcoder)
+    if _native:
+        return _fp.build(_addr(batch), keys, kind, multi_cls, value_cls, op_cls, passthrough, transcoder,
+                         no_format)
+    return _py.build(batch, keys, kind, multi_cls, value_cls, op_cls, passthrough, transcoder, no_format)
+
+
+def build_single(batch, keys, kind, multi_cls, value_cls, op_cls, passthrough=False, transcoder=None,
+                 no_format=False, index=0):
+    """Like build, for one request: ``(result, result if it failed else None)``.
+
+    The result is that of request `index` (default 0), keyed ``keys[0]``; `multi_cls` is
+    accepted for symmetry with build and not used.
+    """
+    transcoder = _custom(transcoder)
+    if _native:
+        return _fp.build_single(_addr(batch), keys, kind, value_cls, op_cls, passthrough, transcoder,
+                                no_format, index)
+    return _py.build_single(batch, keys, kind, value_cls, op_cls, passthrough, transcoder, no_format, index)

@@ -1,0 +1,229 @@
+"""Format flags and the Transcoder: how values become (bytes, flags) and back.
+
+Flags written are RFC 0020 common flags in the top byte plus the 1.x legacy bits
+in the low three (JSON 0x02000000, pickle 0x01000001, bytes 0x03000002, UTF-8
+0x04000004), so both the 1.x client and modern SDKs read our documents. On read,
+a non-zero top byte decides the format; otherwise the legacy bits are tested in
+the order UTF-8 (4), bytes (2), pickle (1), and anything else is JSON.
+
+couchbase._fastpath implements the same rules in C for the built-in formats and
+reads the converters below (``_json_encode`` ...) from this module's globals at
+call time, so set_json_converters/set_pickle_converters apply to it too.
+"""
+import json
+import pickle
+
+from couchbase.exceptions import ArgumentError, ValueFormatError
+
+__all__ = [
+    "FMT_JSON", "FMT_PICKLE", "FMT_BYTES", "FMT_UTF8", "FMT_MASK", "FMT_AUTO",
+    "FMT_COMMON_MASK", "FMT_LEGACY_MASK", "Transcoder", "set_json_converters",
+    "set_pickle_converters",
+]
+
+# 1.x format codes (the `format` argument)
+FMT_JSON = 0
+FMT_PICKLE = 1
+FMT_BYTES = 2
+FMT_UTF8 = 4
+FMT_MASK = 7
+
+
+class _Auto:
+    """The FMT_AUTO sentinel: pick the format from the value's type."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "FMT_AUTO"
+
+    def __reduce__(self):
+        return "FMT_AUTO"
+
+
+FMT_AUTO = _Auto()
+
+# RFC 0020 common flags: top byte `ccc0ffff` (compression, reserved, format)
+FMT_COMMON_MASK = 0xFF000000
+FMT_LEGACY_MASK = 0x00000007
+COMMON_PRIVATE = 1 << 24
+COMMON_JSON = 2 << 24
+COMMON_BINARY = 3 << 24
+COMMON_UTF8 = 4 << 24
+
+# The flags written for each format: common value | legacy bits
+FLAGS_JSON = COMMON_JSON | FMT_JSON  # 0x02000000
+FLAGS_PICKLE = COMMON_PRIVATE | FMT_PICKLE  # 0x01000001
+FLAGS_BYTES = COMMON_BINARY | FMT_BYTES  # 0x03000002
+FLAGS_UTF8 = COMMON_UTF8 | FMT_UTF8  # 0x04000004
+WRITE_FLAGS = {FMT_JSON: FLAGS_JSON, FMT_PICKLE: FLAGS_PICKLE, FMT_BYTES: FLAGS_BYTES, FMT_UTF8: FLAGS_UTF8}
+
+_COMMON_TO_FMT = {1: FMT_PICKLE, 2: FMT_JSON, 3: FMT_BYTES, 4: FMT_UTF8}
+
+# Process-wide converters (see set_json_converters). Each takes one argument.
+# An encoder may return str (sent as UTF-8) or bytes; the JSON decoder gets str,
+# the pickle decoder bytes.
+_json_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_json_decode = json.loads
+_pickle_encode = pickle.dumps
+_pickle_decode = pickle.loads
+
+
+def legacy_format(fmt):
+    """The format an int `format` argument (or legacy flags) selects: bits 4, 2, 1, else JSON."""
+    if fmt & FMT_UTF8:
+        return FMT_UTF8
+    if fmt & FMT_BYTES:
+        return FMT_BYTES
+    if fmt & FMT_PICKLE:
+        return FMT_PICKLE
+    return FMT_JSON
+
+
+def format_for_flags(flags):
+    """The format to decode stored `flags` with (common flags first, then legacy bits)."""
+    if flags & FMT_COMMON_MASK:
+        fmt = _COMMON_TO_FMT.get((flags >> 24) & 0x0F)
+        if fmt is not None:
+            return fmt
+    return legacy_format(flags)
+
+
+def auto_format(value):
+    """FMT_AUTO's choice: str UTF-8, bytes/bytearray BYTES, containers/bool/None JSON, else pickle."""
+    if isinstance(value, str):
+        return FMT_UTF8
+    if isinstance(value, (bytes, bytearray)):
+        return FMT_BYTES
+    if isinstance(value, (dict, list, tuple, bool)) or value is None:
+        return FMT_JSON
+    return FMT_PICKLE
+
+
+def _converted(fn, value, what):
+    try:
+        out = fn(value)
+    except Exception as e:
+        raise ValueFormatError.pyexc("Couldn't encode value as %s" % what, obj=value, inner=e) from e
+    if isinstance(out, bytes):
+        return out
+    if isinstance(out, str):
+        try:
+            return out.encode("utf-8")
+        except UnicodeError as e:
+            raise ValueFormatError.pyexc("Couldn't encode the %s text as UTF-8" % what, obj=value, inner=e) from e
+    raise ValueFormatError.pyexc(
+        "The %s encoder returned %.80s, not str or bytes" % (what, type(out).__name__), obj=value)
+
+
+def encode_format(fmt, value):
+    """(bytes, flags) for `value` in built-in format `fmt` (one of the four FMT_* codes).
+
+    Raises ValueFormatError when the value does not suit the format or cannot be encoded.
+    """
+    if fmt == FMT_UTF8:
+        if not isinstance(value, str):
+            raise ValueFormatError.pyexc("Expected str for FMT_UTF8, got %.80s" % type(value).__name__, obj=value)
+        try:
+            return value.encode("utf-8"), FLAGS_UTF8
+        except UnicodeError as e:
+            raise ValueFormatError.pyexc("Couldn't encode value as UTF-8", obj=value, inner=e) from e
+    if fmt == FMT_BYTES:
+        if not isinstance(value, (bytes, bytearray)):
+            raise ValueFormatError.pyexc(
+                "Expected bytes or bytearray for FMT_BYTES, got %.80s" % type(value).__name__, obj=value)
+        return bytes(value), FLAGS_BYTES
+    if fmt == FMT_JSON:
+        return _converted(_json_encode, value, "JSON"), FLAGS_JSON
+    return _converted(_pickle_encode, value, "pickle"), FLAGS_PICKLE
+
+
+def decode_format(fmt, raw):
+    """Decode `raw` bytes in built-in format `fmt`; decoder errors propagate unchanged."""
+    if fmt == FMT_BYTES:
+        return bytes(raw)
+    if fmt == FMT_UTF8:
+        return raw.decode("utf-8")
+    if fmt == FMT_JSON:
+        return _json_decode(raw.decode("utf-8"))
+    return _pickle_decode(bytes(raw))
+
+
+def auto_encode(value):
+    """(bytes, flags) for `value` under FMT_AUTO. _batch recognises this function and
+    applies the same rule natively."""
+    return encode_format(auto_format(value), value)
+
+
+def _format_arg(fmt):
+    if fmt is FMT_AUTO:
+        return None
+    if not isinstance(fmt, int):
+        raise ValueFormatError.pyexc("format must be an int or FMT_AUTO, not %.80s" % type(fmt).__name__, obj=fmt)
+    return legacy_format(fmt)
+
+
+class Transcoder:
+    """The built-in conversions, as methods a subclass can override one at a time.
+
+    A transcoder passed to a Connection is any object with these four methods. Flags
+    returned by ``encode_value`` are stored unmasked, so a subclass may keep its own
+    bits above FMT_MASK and test them in ``decode_value``.
+    """
+
+    def encode_key(self, key):
+        """The wire bytes of ``key``: a str encoded as UTF-8."""
+        if not isinstance(key, str):
+            raise ValueFormatError.pyexc("Key must be a str, not %.80s" % type(key).__name__, obj=key)
+        try:
+            return key.encode("utf-8")
+        except UnicodeError as e:
+            raise ValueFormatError.pyexc("Couldn't encode key as UTF-8", obj=key, inner=e) from e
+
+    def decode_key(self, key):
+        """The key object for wire bytes: decoded strictly as UTF-8."""
+        try:
+            return bytes(key).decode("utf-8")
+        except UnicodeError as e:
+            raise ValueFormatError.pyexc("Couldn't decode key as UTF-8", obj=key, inner=e) from e
+
+    def encode_value(self, value, format):
+        """(bytes, flags) for ``value``; ``format`` is a FMT_* int (low bits used) or FMT_AUTO."""
+        fmt = _format_arg(format)
+        return encode_format(auto_format(value) if fmt is None else fmt, value)
+
+    def decode_value(self, value, flags):
+        """The object stored as ``value`` bytes with ``flags``."""
+        try:
+            return decode_format(format_for_flags(flags), value)
+        except Exception as e:
+            raise ValueFormatError.pyexc("Failed to decode bytes", obj=value, inner=e) from e
+
+
+def _check_pair(encode, decode):
+    if not callable(encode) or not callable(decode):
+        raise ArgumentError.pyexc("Converters must be callable", obj=(encode, decode))
+
+
+def set_json_converters(encode, decode):
+    """Replace the process-wide JSON helpers; returns the old ``(encode, decode)``.
+
+    ``encode(obj)`` returns str or bytes; ``decode(text)`` receives str.
+    """
+    global _json_encode, _json_decode
+    _check_pair(encode, decode)
+    old = (_json_encode, _json_decode)
+    _json_encode, _json_decode = encode, decode
+    return old
+
+
+def set_pickle_converters(encode, decode):
+    """Replace the process-wide pickle helpers; returns the old ``(encode, decode)``.
+
+    ``encode(obj)`` returns bytes (or str); ``decode(data)`` receives bytes.
+    """
+    global _pickle_encode, _pickle_decode
+    _check_pair(encode, decode)
+    old = (_pickle_encode, _pickle_decode)
+    _pickle_encode, _pickle_decode = encode, decode
+    return old
