@@ -1,0 +1,82 @@
+"""Command line: run a cluster until SIGTERM/SIGINT.
+
+python -m couchbase.mock [--host 127.0.0.1] [--port N] [--nodes N] [--replicas R]
+    [--vbuckets V] [--user USER:PASS] [--bucket NAME[:PASSWORD]]...
+    [--collection BUCKET.SCOPE.COLLECTION]... [--load NAME=PATH.zip]... [--ready-file PATH]
+"""
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+
+from .cluster import ClusterCore
+from .samples import load_sample
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(prog="python -m couchbase.mock",
+                                description="Run an embedded Couchbase cluster.")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="REST port of node 0 (0 = free ports)")
+    p.add_argument("--nodes", type=int, default=1)
+    p.add_argument("--replicas", type=int, default=0)
+    p.add_argument("--vbuckets", type=int, default=1024)
+    p.add_argument("--user", default="Administrator:password", help="admin USER:PASS")
+    p.add_argument("--bucket", action="append", default=[], metavar="NAME[:PASSWORD]")
+    p.add_argument("--collection", action="append", default=[],
+                   metavar="BUCKET.SCOPE.COLLECTION")
+    p.add_argument("--load", action="append", default=[], metavar="NAME=PATH.zip")
+    p.add_argument("--ready-file")
+    args = p.parse_args(argv)
+    if not (args.host.startswith("127.") or args.host in ("localhost", "::1")):
+        p.error("--host must be a loopback address")
+    if ":" not in args.user:
+        p.error("--user must be USER:PASS")
+    return args
+
+
+async def run(args):
+    user, _, password = args.user.partition(":")
+    buckets = {}
+    for spec in args.bucket or ["default"]:
+        name, _, pw = spec.partition(":")
+        buckets[name] = pw or None
+    colls = []
+    for spec in args.collection:
+        parts = spec.split(".")
+        if len(parts) != 3:
+            raise SystemExit("--collection wants BUCKET.SCOPE.COLLECTION, got %r" % spec)
+        colls.append(tuple(parts))
+    core = ClusterCore(args.host, args.nodes, args.replicas, args.vbuckets, buckets,
+                       {user: password}, colls, args.port)
+    await core.start()
+    for spec in args.load:
+        name, _, path = spec.partition("=")
+        if name not in core.topo.buckets:
+            core.create_bucket(name)
+        load_sample(core.topo.buckets[name], path)
+    info = core.info()
+    text = json.dumps(info)
+    if args.ready_file:
+        with open(args.ready_file + ".tmp", "w") as f:
+            f.write(text)
+        import os
+        os.replace(args.ready_file + ".tmp", args.ready_file)
+    print(text, flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await core.stop()
+
+
+def main(argv=None):
+    asyncio.run(run(parse_args(argv)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

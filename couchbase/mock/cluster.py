@@ -1,0 +1,319 @@
+"""The running cluster: per-node servers on an asyncio loop, and MockCluster, the
+thread-side API that starts the loop in a daemon thread."""
+
+import asyncio
+import threading
+
+from . import topology as tp
+from .engine import Engine
+from .hooks import Hooks
+from .http import HttpProtocol
+from .memd import MemdProtocol
+from .rest import CapiService, RestService
+from .samples import load_sample
+
+
+class NodeServer:
+    """The three listening ports of one node and their open connections."""
+
+    def __init__(self, core, node):
+        self.core = core
+        self.node = node
+        self.engine = core.engine
+        self.hooks = core.hooks
+        self.kv_conns = set()
+        self.http_conns = set()
+        self.servers = []
+        self.rest = RestService(core, node)
+        self.capi = CapiService(core, node)
+
+    async def start(self, rest_port=0):
+        loop = asyncio.get_running_loop()
+        host = self.node.host
+        kv = await loop.create_server(lambda: MemdProtocol(self), host, self.node.kv_port)
+        rest = await loop.create_server(
+            lambda: HttpProtocol(self.rest.handle, self.http_conns), host,
+            self.node.rest_port or rest_port)
+        capi = await loop.create_server(
+            lambda: HttpProtocol(self.capi.handle, self.http_conns), host,
+            self.node.capi_port)
+        self.servers = [kv, rest, capi]
+        self.node.kv_port = kv.sockets[0].getsockname()[1]
+        self.node.rest_port = rest.sockets[0].getsockname()[1]
+        self.node.capi_port = capi.sockets[0].getsockname()[1]
+        self.node.running = True
+
+    async def stop(self):
+        self.node.running = False
+        for s in self.servers:
+            s.close()
+        for c in list(self.kv_conns) + list(self.http_conns):
+            if c.transport is not None:
+                c.transport.abort()
+        for s in self.servers:
+            await s.wait_closed()
+        self.servers = []
+
+
+class ClusterCore:
+    """Owns the topology, the engine and the node servers. Runs on the loop thread only."""
+
+    def __init__(self, host="127.0.0.1", nodes=1, replicas=0, vbuckets=1024, buckets=None,
+                 users=None, collections=(), port=0, rebalance_delay=0.1, clock=None):
+        self.host = host
+        self.num_nodes = nodes
+        self.port = port
+        self.rebalance_delay = rebalance_delay
+        self.topo = tp.Topology(host, users, vbuckets, replicas, clock)
+        self.engine = Engine(self.topo)
+        self.hooks = Hooks()
+        self.servers = {}
+        self.loop = None
+        self.views_handler = None
+        self._buckets = {"default": None} if buckets is None else dict(buckets)
+        self._collections = list(collections)
+        self._rebalance_task = None
+        self.topo.listeners.append(self._push_configs)
+
+    async def start(self):
+        self.loop = asyncio.get_running_loop()
+        for i in range(self.num_nodes):
+            node = self.topo.new_node()
+            srv = self.servers[node.id] = NodeServer(self, node)
+            await srv.start(self.port if i == 0 else 0)
+        self.topo.activate_initial()
+        for name, password in self._buckets.items():
+            self.create_bucket(name, password)
+        for spec in self._collections:
+            self.create_collection(*spec)
+
+    async def stop(self):
+        for srv in self.servers.values():
+            if srv.node.running:
+                await srv.stop()
+
+    def _push_configs(self, topo):
+        for srv in self.servers.values():
+            for conn in list(srv.kv_conns):
+                conn.push_config(topo)
+
+    # -- buckets and collections -------------------------------------------------------------------
+    def create_bucket(self, name, password=None, replicas=None, num_vbuckets=None, **kw):
+        return self.topo.create_bucket(name, password, replicas, num_vbuckets, **kw)
+
+    def delete_bucket(self, name):
+        self.topo.delete_bucket(name)
+        for srv in self.servers.values():
+            for conn in list(srv.kv_conns):
+                if conn.session.bucket == name:
+                    conn.transport.close()
+
+    def create_collection(self, bucket, scope, collection=None, max_ttl=0):
+        m = self.topo.buckets[bucket].manifest
+        if scope not in m.scopes:
+            m.add_scope(scope)
+        if collection is not None:
+            m.add_collection(scope, collection, max_ttl)
+        self.topo.changed()
+
+    def drop_collection(self, bucket, scope, collection):
+        b = self.topo.buckets[bucket]
+        b.drop_collection_items(b.manifest.drop_collection(scope, collection))
+        self.topo.changed()
+
+    # -- topology ------------------------------------------------------------------------------------
+    async def failover(self, nid):
+        self.topo.failover(nid)
+
+    async def add_node(self):
+        node = self.topo.new_node()
+        srv = self.servers[node.id] = NodeServer(self, node)
+        await srv.start()
+        return node
+
+    async def rebalance(self, eject=()):
+        target = self.topo.rebalance_plan(eject)
+        await asyncio.sleep(self.rebalance_delay)
+        self.topo.rebalance_commit(target)
+        for srv in self.servers.values():
+            if srv.node.state == tp.EJECTED and srv.node.running:
+                await srv.stop()
+
+    def start_rebalance(self, eject=()):
+        self._rebalance_task = self.loop.create_task(self.rebalance(eject))
+        return self._rebalance_task
+
+    async def remove_node(self, nid):
+        await self.rebalance([nid])
+
+    async def stop_node(self, nid):
+        srv = self.servers[nid]
+        if srv.node.running:
+            await srv.stop()
+
+    async def start_node(self, nid):
+        srv = self.servers[nid]
+        if not srv.node.running:
+            await srv.start()
+
+    def info(self):
+        active = self.topo.config_nodes()
+        first = active[0] if active else next(iter(self.topo.nodes.values()))
+        return {"rest_port": first.rest_port,
+                "connstr": "couchbase://%s:%d" % (self.host, first.kv_port),
+                "nodes": [{"host": n.host, "rest": n.rest_port, "kv": n.kv_port,
+                           "capi": n.capi_port} for n in active],
+                "buckets": list(self.topo.buckets)}
+
+
+class MockCluster:
+    """An embedded cluster whose event loop runs in a daemon thread.
+
+    ``MockCluster(nodes=3, replicas=1, vbuckets=64, buckets={"default": None,
+    "secret": "pw"}, users={"Administrator": "password"},
+    collections=[("default", "inventory", "airline")])``. Node numbers used by
+    failover/stop_node/... are node ids: 0..nodes-1 at start, then one more per add_node().
+    """
+
+    def __init__(self, nodes=1, replicas=0, vbuckets=1024, buckets=None, users=None,
+                 collections=(), host="127.0.0.1", port=0, rebalance_delay=0.1, clock=None):
+        if not host.startswith("127.") and host not in ("localhost", "::1"):
+            raise ValueError("the mock listens on loopback addresses only")
+        colls = []
+        for c in collections:
+            if isinstance(c, str):
+                c = tuple(c.split("."))
+            colls.append(tuple(c))
+        self.core = ClusterCore(host, nodes, replicas, vbuckets, buckets,
+                                users if users is not None else {"Administrator": "password"},
+                                colls, port, rebalance_delay, clock)
+        self._thread = None
+        self._loop = None
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+    def start(self):
+        if self._thread is not None:
+            return self
+        ready = threading.Event()
+        failure = []
+
+        def run():
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self.core.start())
+            except BaseException as e:   # report bind errors to the caller
+                failure.append(e)
+                ready.set()
+                loop.close()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self.core.stop())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="couchbase-mock", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            self._thread = None
+            raise failure[0]
+        return self
+
+    def stop(self):
+        if self._thread is None:
+            return
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._thread = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def _call(self, coro, timeout=60):
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    def _sync(self, fn, *args, **kw):
+        async def wrapper():
+            return fn(*args, **kw)
+        return self._call(wrapper())
+
+    # -- information ---------------------------------------------------------------------------------
+    @property
+    def topology(self):
+        return self.core.topo
+
+    @property
+    def hooks(self):
+        return self.core.hooks
+
+    @property
+    def connstr(self):
+        return self.info()["connstr"]
+
+    @property
+    def rest_port(self):
+        return self.info()["rest_port"]
+
+    @property
+    def nodes(self):
+        """Every node ever created, indexed by node id: host, ports, state, running."""
+        return [dict(n.ports(), id=n.id, state=n.state, running=n.running)
+                for n in self.core.topo.nodes.values()]
+
+    def info(self):
+        """The object the command line writes to its ready file."""
+        return self._sync(self.core.info)
+
+    def bucket(self, name):
+        """Direct access to a bucket's documents (BucketStore) for tests."""
+        return self.core.topo.buckets[name]
+
+    def config(self, bucket=None, node=0):
+        """The terse config JSON a node serves (bytes, with $HOST)."""
+        return self._sync(self.core.topo.config_bytes, bucket, node)
+
+    # -- control ---------------------------------------------------------------------------------------
+    def failover(self, i):
+        self._call(self.core.failover(i))
+
+    def add_node(self):
+        """Start a new node (not yet serving data; call rebalance()). Returns its id."""
+        return self._call(self.core.add_node()).id
+
+    def remove_node(self, i):
+        self._call(self.core.remove_node(i))
+
+    def rebalance(self, eject=()):
+        self._call(self.core.rebalance(list(eject)))
+
+    def stop_node(self, i):
+        self._call(self.core.stop_node(i))
+
+    def start_node(self, i):
+        self._call(self.core.start_node(i))
+
+    def create_bucket(self, name, password=None, replicas=None, num_vbuckets=None, **kw):
+        self._sync(self.core.create_bucket, name, password, replicas, num_vbuckets, **kw)
+        return self.bucket(name)
+
+    def delete_bucket(self, name):
+        self._sync(self.core.delete_bucket, name)
+
+    def create_collection(self, bucket, scope, collection=None, max_ttl=0):
+        self._sync(self.core.create_collection, bucket, scope, collection, max_ttl)
+
+    def drop_collection(self, bucket, scope, collection):
+        self._sync(self.core.drop_collection, bucket, scope, collection)
+
+    def load_sample(self, name, path):
+        """Load a sample zip into bucket ``name`` (created if missing)."""
+        def do():
+            if name not in self.core.topo.buckets:
+                self.core.create_bucket(name)
+            return load_sample(self.core.topo.buckets[name], path)
+        return self._sync(do)
