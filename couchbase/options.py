@@ -1,0 +1,394 @@
+"""Option objects of the modern API: ClusterOptions and one ``*Options`` class per KV operation.
+
+Every option class is a ``dict`` taking keyword arguments only; ``None`` values are
+dropped. An operation reads its first positional options object (a matching class or
+any dict) and then its keyword arguments, which win on conflicts. ``timeout`` is a
+``timedelta``; ``expiry`` is a ``timedelta`` (relative) or a ``datetime`` (absolute).
+"""
+import time
+from datetime import datetime, timedelta
+from enum import Enum, IntEnum
+
+from couchbase.exceptions import InvalidArgumentException
+
+_THIRTY_DAYS = 30 * 24 * 60 * 60
+_MAX_U32 = 0xFFFFFFFF
+
+
+# ---------------------------------------------------------------------------------------
+# value checks shared with couchbase.collection
+# ---------------------------------------------------------------------------------------
+
+def timeout_seconds(value, what="timeout"):
+    """A timedelta as float seconds (must be positive)."""
+    if not isinstance(value, timedelta):
+        raise InvalidArgumentException("Expected timedelta for %s, got %s." % (what, type(value).__name__))
+    s = value.total_seconds()
+    if s <= 0:
+        raise InvalidArgumentException("%s must be positive." % (what,))
+    return s
+
+
+def expiry_to_wire(value):
+    """The u32 expiry sent to the server for a timedelta (relative) or datetime (absolute).
+
+    timedelta(0) means no expiry. From 30 days on, relative values are sent as an
+    absolute Unix time, as the server reads anything above 30 days as absolute."""
+    if value is None:
+        return 0
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+        if seconds < 0:
+            raise InvalidArgumentException("Expiry cannot be negative.")
+        if seconds >= _THIRTY_DAYS:
+            seconds += int(time.time())
+    elif isinstance(value, datetime):
+        seconds = int(value.timestamp())
+        if seconds <= _THIRTY_DAYS:
+            raise InvalidArgumentException("An absolute expiry must be a date after 1970-01-31.")
+    else:
+        raise InvalidArgumentException("Expected timedelta or datetime for expiry, got %s." % type(value).__name__)
+    if seconds > _MAX_U32:
+        raise InvalidArgumentException("Expiry is too far in the future.")
+    return seconds
+
+
+class ConstrainedInt:
+    """An int checked against [min, max] when constructed."""
+
+    MIN = 0
+    MAX = 0
+
+    def __init__(self, value):
+        if isinstance(value, bool) or not isinstance(value, int) or not self.MIN <= value <= self.MAX:
+            raise InvalidArgumentException("Argument is not a valid %s: %r" % (type(self).__name__, value))
+        self.value = int(value)
+
+    def __int__(self):
+        return self.value
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.value == other.value
+
+    def __hash__(self):
+        return hash(self.value)
+
+    def __repr__(self):
+        return "%s(%d)" % (type(self).__name__, self.value)
+
+
+class SignedInt64(ConstrainedInt):
+    MIN = -(2 ** 63)
+    MAX = 2 ** 63 - 1
+
+
+class UnsignedInt32(ConstrainedInt):
+    MIN = 0
+    MAX = 2 ** 32 - 1
+
+
+class UnsignedInt64(ConstrainedInt):
+    MIN = 0
+    MAX = 2 ** 64 - 1
+
+
+class DeltaValue(ConstrainedInt):
+    MIN = 0
+    MAX = 2 ** 63 - 1
+
+
+# ---------------------------------------------------------------------------------------
+# per-operation option classes
+# ---------------------------------------------------------------------------------------
+
+class OptionsTimeout(dict):
+    """Base of the option classes: keyword arguments only, ``None`` values dropped."""
+
+    _valid = frozenset(("timeout", "parent_span", "span"))
+
+    def __init__(self, **kwargs):
+        super().__init__({k: v for k, v in kwargs.items() if v is not None})
+
+    def timeout(self, value):
+        self["timeout"] = value
+        return self
+
+    def parent_span(self, span):
+        self["parent_span"] = span
+        return self
+
+    def span(self, span):
+        self["span"] = span
+        return self
+
+    @classmethod
+    def get_valid_keys(cls):
+        return sorted(cls._valid)
+
+
+def _keys(*names, base=OptionsTimeout._valid):
+    return frozenset(base | set(names))
+
+
+class DurabilityOptionBlock(OptionsTimeout):
+    """Options of the mutations: adds ``durability`` and ``expiry``."""
+
+    _valid = _keys("durability", "expiry")
+
+    @property
+    def expiry(self):
+        return self.get("expiry")
+
+
+class GetOptions(OptionsTimeout):
+    _valid = _keys("with_expiry", "project", "transcoder")
+
+    @property
+    def with_expiry(self):
+        return self.get("with_expiry", False)
+
+    @property
+    def project(self):
+        return self.get("project", [])
+
+
+class GetAndLockOptions(OptionsTimeout):
+    _valid = _keys("transcoder")
+
+
+class GetAndTouchOptions(OptionsTimeout):
+    _valid = _keys("transcoder")
+
+
+class GetAnyReplicaOptions(OptionsTimeout):
+    _valid = _keys("transcoder", "read_preference")
+
+
+class GetAllReplicasOptions(OptionsTimeout):
+    _valid = _keys("transcoder", "read_preference")
+
+
+class ExistsOptions(OptionsTimeout):
+    pass
+
+
+class InsertOptions(DurabilityOptionBlock):
+    _valid = _keys("expiry", "durability", "transcoder")
+
+
+class UpsertOptions(DurabilityOptionBlock):
+    _valid = _keys("expiry", "preserve_expiry", "durability", "transcoder")
+
+
+class ReplaceOptions(DurabilityOptionBlock):
+    _valid = _keys("expiry", "cas", "preserve_expiry", "durability", "transcoder")
+
+
+class RemoveOptions(DurabilityOptionBlock):
+    _valid = _keys("cas", "durability")
+
+
+class TouchOptions(OptionsTimeout):
+    _valid = _keys("expiry")
+
+
+class UnlockOptions(OptionsTimeout):
+    _valid = _keys("cas")
+
+
+class IncrementOptions(DurabilityOptionBlock):
+    _valid = _keys("expiry", "durability", "delta", "initial")
+
+
+class DecrementOptions(DurabilityOptionBlock):
+    _valid = _keys("expiry", "durability", "delta", "initial")
+
+
+class AppendOptions(DurabilityOptionBlock):
+    _valid = _keys("durability", "cas")
+
+
+class PrependOptions(DurabilityOptionBlock):
+    _valid = _keys("durability", "cas")
+
+
+# ---- *_multi options ----
+
+class _MultiOptions(dict):
+    _valid = frozenset(("timeout", "parent_span", "per_key_options", "return_exceptions"))
+
+    def __init__(self, **kwargs):
+        super().__init__({k: v for k, v in kwargs.items() if v is not None})
+
+    @classmethod
+    def get_valid_keys(cls):
+        return sorted(cls._valid)
+
+
+def _mkeys(*names):
+    return frozenset(_MultiOptions._valid | set(names))
+
+
+class GetMultiOptions(_MultiOptions):
+    _valid = _mkeys("with_expiry", "project", "transcoder")
+
+
+class ExistsMultiOptions(_MultiOptions):
+    pass
+
+
+class InsertMultiOptions(_MultiOptions):
+    _valid = _mkeys("expiry", "durability", "transcoder")
+
+
+class UpsertMultiOptions(_MultiOptions):
+    _valid = _mkeys("expiry", "preserve_expiry", "durability", "transcoder")
+
+
+class ReplaceMultiOptions(_MultiOptions):
+    _valid = _mkeys("expiry", "cas", "preserve_expiry", "durability", "transcoder")
+
+
+class RemoveMultiOptions(_MultiOptions):
+    _valid = _mkeys("cas", "durability", "transcoder")
+
+
+class TouchMultiOptions(_MultiOptions):
+    _valid = _mkeys("expiry")
+
+
+class GetAndLockMultiOptions(_MultiOptions):
+    _valid = _mkeys("transcoder")
+
+
+LockMultiOptions = GetAndLockMultiOptions
+
+
+class UnlockMultiOptions(_MultiOptions):
+    pass
+
+
+class IncrementMultiOptions(_MultiOptions):
+    _valid = _mkeys("durability", "delta", "initial", "expiry")
+
+
+class DecrementMultiOptions(_MultiOptions):
+    _valid = _mkeys("durability", "delta", "initial", "expiry")
+
+
+class AppendMultiOptions(_MultiOptions):
+    _valid = _mkeys("durability", "cas")
+
+
+class PrependMultiOptions(_MultiOptions):
+    _valid = _mkeys("durability", "cas")
+
+
+MutationOptions = (InsertOptions, UpsertOptions, ReplaceOptions, RemoveOptions, IncrementOptions,
+                   DecrementOptions, AppendOptions, PrependOptions)
+MutationMultiOptions = (InsertMultiOptions, UpsertMultiOptions, ReplaceMultiOptions, RemoveMultiOptions,
+                        IncrementMultiOptions, DecrementMultiOptions, AppendMultiOptions, PrependMultiOptions)
+NoValueMultiOptions = (GetMultiOptions, ExistsMultiOptions, RemoveMultiOptions, TouchMultiOptions,
+                       GetAndLockMultiOptions, UnlockMultiOptions)
+
+
+class LockMode(IntEnum):
+    WAIT = 0
+    EXC = 1
+    NONE = 2
+
+
+# ---------------------------------------------------------------------------------------
+# cluster options
+# ---------------------------------------------------------------------------------------
+
+_TIMEOUT_KEYS = ("bootstrap_timeout", "resolve_timeout", "connect_timeout", "kv_timeout", "kv_durable_timeout",
+                 "views_timeout", "query_timeout", "analytics_timeout", "search_timeout", "management_timeout",
+                 "dns_srv_timeout", "idle_http_connection_timeout", "config_idle_redial_timeout")
+
+#: The defaults the 4.x core reports.
+DEFAULT_TIMEOUTS = {
+    "kv_timeout": timedelta(milliseconds=2500), "kv_durable_timeout": timedelta(seconds=10),
+    "bootstrap_timeout": timedelta(seconds=10), "connect_timeout": timedelta(seconds=2),
+    "resolve_timeout": timedelta(seconds=2), "dns_srv_timeout": timedelta(milliseconds=500),
+    "views_timeout": timedelta(seconds=75), "query_timeout": timedelta(seconds=75),
+    "analytics_timeout": timedelta(seconds=75), "search_timeout": timedelta(seconds=75),
+    "management_timeout": timedelta(seconds=75), "idle_http_connection_timeout": timedelta(seconds=1),
+    "config_idle_redial_timeout": timedelta(minutes=5),
+}
+
+_BOOL_KEYS = ("enable_tls", "enable_mutation_tokens", "enable_compression", "enable_tcp_keep_alive",
+              "enable_dns_srv", "enable_unordered_execution", "enable_lazy_connections", "show_queries",
+              "enable_clustermap_notification", "enable_metrics", "enable_tracing")
+
+
+class ClusterTimeoutOptions(dict):
+    """Timeouts, each a ``timedelta``: ``kv_timeout`` (2.5 s), ``kv_durable_timeout`` (10 s),
+    ``bootstrap_timeout`` (10 s), ``connect_timeout`` (2 s) and the service timeouts."""
+
+    def __init__(self, **kwargs):
+        kwargs.pop("config_total_timeout", None)
+        out = {}
+        for k, v in kwargs.items():
+            if v is None:
+                continue
+            if k in _TIMEOUT_KEYS and not isinstance(v, timedelta):
+                raise InvalidArgumentException("Expected timedelta for %s, got %s." % (k, type(v).__name__))
+            out[k] = v
+        super().__init__(out)
+
+
+class KnownConfigProfiles(Enum):
+    WanDevelopment = "wan_development"
+
+
+class ClusterOptions(dict):
+    """Cluster settings: the authenticator (positional) and keyword settings.
+
+    ``timeout_options=ClusterTimeoutOptions(...)`` is flattened into this dict; a timeout
+    given directly (``kv_timeout=...``) wins over the same key inside it."""
+
+    def __init__(self, authenticator=None, **kwargs):
+        flat = {}
+        for sub in ("timeout_options", "tracing_options", "metrics_options", "orphan_reporting_options"):
+            block = kwargs.pop(sub, None)
+            if block:
+                flat.update({k: v for k, v in dict(block).items() if v is not None})
+        flat.update({k: v for k, v in kwargs.items() if v is not None})
+        if authenticator is not None:
+            flat["authenticator"] = authenticator
+        _check_cluster_values(flat)
+        super().__init__(flat)
+
+    @classmethod
+    def create_options_with_profile(cls, authenticator, profile):
+        opts = cls(authenticator)
+        opts.apply_profile(profile)
+        return opts
+
+    def apply_profile(self, profile):
+        name = profile.value if isinstance(profile, KnownConfigProfiles) else profile
+        if name != "wan_development":
+            raise InvalidArgumentException("Unknown profile %r." % (profile,))
+        for k in ("kv_timeout", "kv_durable_timeout", "connect_timeout", "dns_srv_timeout", "resolve_timeout"):
+            self[k] = timedelta(seconds=20)
+        for k in ("bootstrap_timeout", "views_timeout", "query_timeout", "analytics_timeout", "search_timeout",
+                  "management_timeout"):
+            self[k] = timedelta(seconds=120)
+
+
+def _check_cluster_values(d):
+    for k, v in d.items():
+        if k in _TIMEOUT_KEYS and not isinstance(v, timedelta):
+            raise InvalidArgumentException("Expected timedelta for %s, got %s." % (k, type(v).__name__))
+        if k in _BOOL_KEYS and not isinstance(v, bool):
+            raise InvalidArgumentException("Expected bool for %s, got %s." % (k, type(v).__name__))
+
+
+def cluster_timeouts(options):
+    """Every timeout key of ClusterTimeoutOptions with the defaults filled in (timedeltas)."""
+    out = dict(DEFAULT_TIMEOUTS)
+    for k in _TIMEOUT_KEYS:
+        if k in options:
+            out[k] = options[k]
+    return out
