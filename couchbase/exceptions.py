@@ -300,3 +300,95 @@ def _register(name_classes):
 
 
 _register(_NAME_CLASSES)
+
+
+# ---------------------------------------------------------------------------------------
+# The modern (4.x-style) exceptions. They join the tree above: CouchbaseException is a
+# CouchbaseError, and a class whose meaning matches a 1.x class also derives from it, so
+# `except NotFoundError` catches DocumentNotFoundException.
+# ---------------------------------------------------------------------------------------
+
+
+class CouchbaseException(CouchbaseError):
+    """Base of the modern exceptions: ``message``, ``error_code``, ``error_context``, ``inner_cause``."""
+
+    _ec = None
+
+    def __init__(self, message=None, base=None, context=None, error_code=None, exc_info=None, **kwargs):
+        params = dict(message) if isinstance(message, dict) else {"message": message}
+        params.update(kwargs)
+        if base is not None and params.get("inner_cause") is None:
+            params["inner_cause"] = base
+        params.setdefault("context", context)
+        params["error_code"] = error_code if error_code is not None else type(self)._ec
+        params.setdefault("exc_info", exc_info)
+        CouchbaseError.__init__(self, params)
+
+    @property
+    def error_context(self):
+        return self.context
+
+    def __str__(self):
+        parts = []
+        if self.error_code is not None:
+            parts.append("ec=%s" % (self.error_code,))
+        if self.message:
+            parts.append("message=%s" % (self.message,))
+        if self.key is not None:
+            parts.append("key=%r" % (self.key,))
+        if self.context:
+            parts.append("context=%s" % (self.context,))
+        if self.inner_cause is not None:
+            parts.append("inner_cause=%r" % (self.inner_cause,))
+        if self.csrc_info:
+            parts.append("C Source=(%s,%d)" % tuple(self.csrc_info))
+        return "%s(<%s>)" % (type(self).__name__, ", ".join(parts))
+
+    __repr__ = __str__
+
+
+def _modern(name, ec, *bases, doc=""):
+    if not any(issubclass(b, CouchbaseException) for b in bases):
+        bases = (CouchbaseException,) + bases
+    cls = type(name, bases, {"_ec": ec, "__doc__": doc, "__module__": __name__})
+    globals()[name] = cls
+    return cls
+
+
+_modern("RequestCanceledException", 2, doc="The request was cancelled.")
+_modern("InvalidArgumentException", 3, ArgumentError, doc="An argument is not valid.")
+_modern("ServiceUnavailableException", 4, doc="The service is not available.")
+_modern("InternalServerFailureException", 5, InternalError, doc="The server reported an internal error.")
+_modern("AuthenticationException", 6, AuthError, doc="Authentication failed.")
+_modern("TemporaryFailException", 7, TemporaryFailError, doc="Temporary failure: try again later.")
+_modern("CasMismatchException", 9, KeyExistsError, doc="The CAS given does not match the document's.")
+_modern("BucketNotFoundException", 10, BucketNotFoundError, doc="The bucket does not exist.")
+_modern("CollectionNotFoundException", 11, doc="The collection does not exist.")
+_modern("UnsupportedOperation", 12, NotSupportedError, doc="The server does not support the operation.")
+_modern("TimeoutException", None, TimeoutError, doc="Base of the two timeout exceptions.")
+_modern("AmbiguousTimeoutException", 13, TimeoutException,  # noqa: F821
+        doc="Timed out; the operation may or may not have taken effect.")
+_modern("UnAmbiguousTimeoutException", 14, TimeoutException,  # noqa: F821
+        doc="Timed out; the operation did not take effect.")
+_modern("FeatureUnavailableException", 15, doc="The feature is not available.")
+_modern("ScopeNotFoundException", 16, doc="The scope does not exist.")
+_modern("DocumentNotFoundException", 101, NotFoundError, doc="The document does not exist.")
+_modern("DocumentUnretrievableException", 102, NotFoundError, doc="No copy of the document could be read.")
+_modern("DocumentLockedException", 103, TemporaryFailError, doc="The document is locked.")
+_modern("DocumentExistsException", 105, KeyExistsError, doc="The document already exists.")
+_modern("DurabilityInvalidLevelException", 107, ArgumentError, doc="The durability level is not valid.")
+_modern("DurabilityImpossibleException", 108, doc="The durability requirement cannot be met.")
+_modern("DurabilitySyncWriteAmbiguousException", 109, TimeoutError,
+        doc="The durable write's outcome is unknown.")
+_modern("DurabilitySyncWriteInProgressException", 110, TemporaryFailError,
+        doc="A durable write on the document is in progress.")
+_modern("PathNotFoundException", 113, doc="A sub-document path does not exist.")
+_modern("DeltaInvalidException", 122, DeltaBadvalError, doc="The document is not a number.")
+_modern("DocumentNotLockedException", 131, TemporaryFailError, doc="The document is not locked.")
+_modern("InternalSDKException", 5000, InternalSDKError, doc="An error inside the SDK.")
+_modern("ValueFormatException", None, ValueFormatError, doc="A value could not be encoded or decoded.")
+_modern("CryptoException", None, doc="Field-level encryption failed.")
+
+#: Aliases kept by the 4.x SDK, and the short name this project's issue uses.
+CASMismatchException = CasMismatchException  # noqa: F821
+DurabilityAmbiguousException = DurabilitySyncWriteAmbiguousException  # noqa: F821
