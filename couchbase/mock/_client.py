@@ -139,6 +139,22 @@ class SmartClient:
         if c is not None:
             c.close()
 
+    def refresh(self):
+        """Fetch the config from any node that still answers."""
+        for addr in list(self.conns):
+            try:
+                self.set_config(self.conns[addr].config())
+                return True
+            except (OSError, ConnectionError, KVError):
+                self.drop(addr)
+        for addr in self.addrs:
+            try:
+                self.set_config(self.conn(addr).config())
+                return True
+            except (OSError, ConnectionError, KVError):
+                self.drop(addr)
+        return False
+
     def route(self, key):
         vb = codec.vbucket_of(key, len(self.vbmap))
         idx = self.vbmap[vb][0]
@@ -185,6 +201,11 @@ class SmartClient:
                         else:
                             results[i] = pkt
                 except (OSError, ConnectionError):
-                    self.drop(addr)      # unanswered ops stay None: outcome unknown
+                    # unanswered ops are retried; if retries run out they stay None
+                    # (outcome unknown)
+                    self.drop(addr)
+                    answered = {j for j, r in enumerate(results) if r is not None}
+                    retry.extend(i for i, _ in items if i not in answered)
+                    self.refresh()
             todo = retry
         return results
