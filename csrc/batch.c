@@ -253,12 +253,43 @@ static void fix_values(cbc_BATCH *b)
     }
 }
 
+/* A read buffer that no finished result points into can start over, so a batch
+ * that is requeued and rerun does not grow without bound. */
+static void reclaim_rbufs(cbc_BATCH *b)
+{
+    unsigned char small[64], *used = small;
+    size_t i;
+    if (b->nrbufs > sizeof(small)) {
+        used = calloc(b->nrbufs, 1);
+        if (!used) {
+            return;
+        }
+    } else {
+        memset(small, 0, sizeof(small));
+    }
+    for (i = 0; i < b->n; i++) {
+        if (b->slots[i].state == CBC_SLOT_DONE && b->slots[i].vsrc >= 0 &&
+            (size_t)b->slots[i].vsrc < b->nrbufs) {
+            used[b->slots[i].vsrc] = 1;
+        }
+    }
+    for (i = 0; i < b->nrbufs; i++) {
+        if (!used[i]) {
+            b->rbufs[i].len = 0;
+        }
+    }
+    if (used != small) {
+        free(used);
+    }
+}
+
 int cbc_batch_run(cbc_BATCH *b, uint64_t timeout_us, cbc_ERROR *err)
 {
     int rc;
     if (!b || !b->conn) {
         return CBC_FAIL(err, CBC_ERR_EINVAL, "no batch");
     }
+    reclaim_rbufs(b);
     rc = cbc__pl_run(b, timeout_us, err);
     fix_values(b);
     return rc;

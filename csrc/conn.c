@@ -298,7 +298,11 @@ int cbc__conn_route(const cbc_CONN *conn, const cbc_REQUEST *req, uint16_t *vbuc
         server = cbc__vb_map_key(&conn->vbmap, req->key, req->nkey, copy, vbucket);
     } else if (conn->map_mode == CBC_MAP_KETAMA) {
         /* memcached buckets keep one copy of each key */
-        if (!(req->opcode == CBC_OP_GET_REPLICA && req->replica)) {
+        if (req->opcode == CBC_OP_GET_REPLICA && req->replica) {
+            server = -1;
+        } else if (conn->nservers == 1 && conn->ketama.npoints) {
+            server = 0; /* the whole ring is one server: skip the MD5 */
+        } else {
             server = cbc__ketama_lookup(&conn->ketama, req->key, req->nkey);
         }
     }

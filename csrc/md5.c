@@ -25,13 +25,19 @@ static const uint32_t T[64] = {
     0xf7537e82U, 0xbd3af235U, 0x2ad7d2bbU, 0xeb86d391U,
 };
 
-/* Per-round left-rotation amounts (four per round, repeated). */
-static const uint8_t S[4][4] = {{7, 12, 17, 22}, {5, 9, 14, 20}, {4, 11, 16, 23}, {6, 10, 15, 21}};
-
 static uint32_t rotl(uint32_t x, unsigned n)
 {
     return (x << n) | (x >> (32 - n));
 }
+
+/* The four auxiliary functions of RFC 1321 section 3.4. */
+#define F(x, y, z) (((x) & (y)) | (~(x) & (z)))
+#define G(x, y, z) (((x) & (z)) | ((y) & ~(z)))
+#define H(x, y, z) ((x) ^ (y) ^ (z))
+#define I(x, y, z) ((y) ^ ((x) | ~(z)))
+
+/* a = b + ((a + f(b, c, d) + X[k] + T[i]) <<< s), one step of a round */
+#define STEP(f, a, b, c, d, k, s, i) (a) = (b) + rotl((a) + f((b), (c), (d)) + X[k] + T[i], (s))
 
 static void md5_block(uint32_t st[4], const uint8_t blk[64])
 {
@@ -43,32 +49,32 @@ static void md5_block(uint32_t st[4], const uint8_t blk[64])
         X[i] = (uint32_t)blk[4 * i] | ((uint32_t)blk[4 * i + 1] << 8) |
                ((uint32_t)blk[4 * i + 2] << 16) | ((uint32_t)blk[4 * i + 3] << 24);
     }
-    for (i = 0; i < 64; i++) {
-        uint32_t f, tmp;
-        unsigned g, round = i / 16;
-        switch (round) {
-        case 0:
-            f = (b & c) | (~b & d);
-            g = i;
-            break;
-        case 1:
-            f = (b & d) | (c & ~d);
-            g = (5 * i + 1) % 16;
-            break;
-        case 2:
-            f = b ^ c ^ d;
-            g = (3 * i + 5) % 16;
-            break;
-        default:
-            f = c ^ (b | ~d);
-            g = (7 * i) % 16;
-            break;
-        }
-        tmp = d;
-        d = c;
-        c = b;
-        b = b + rotl(a + f + X[g] + T[i], S[round][i % 4]);
-        a = tmp;
+    /* Ketama hashes every key, so the 64 steps are spelled out for speed:
+     * round 1 takes words in order, round 2 (5i + 1) mod 16, round 3
+     * (3i + 5) mod 16, round 4 7i mod 16. */
+    for (i = 0; i < 16; i += 4) {
+        STEP(F, a, b, c, d, i, 7, i);
+        STEP(F, d, a, b, c, i + 1, 12, i + 1);
+        STEP(F, c, d, a, b, i + 2, 17, i + 2);
+        STEP(F, b, c, d, a, i + 3, 22, i + 3);
+    }
+    for (i = 16; i < 32; i += 4) {
+        STEP(G, a, b, c, d, (5 * i + 1) % 16, 5, i);
+        STEP(G, d, a, b, c, (5 * i + 6) % 16, 9, i + 1);
+        STEP(G, c, d, a, b, (5 * i + 11) % 16, 14, i + 2);
+        STEP(G, b, c, d, a, (5 * i + 16) % 16, 20, i + 3);
+    }
+    for (i = 32; i < 48; i += 4) {
+        STEP(H, a, b, c, d, (3 * i + 5) % 16, 4, i);
+        STEP(H, d, a, b, c, (3 * i + 8) % 16, 11, i + 1);
+        STEP(H, c, d, a, b, (3 * i + 11) % 16, 16, i + 2);
+        STEP(H, b, c, d, a, (3 * i + 14) % 16, 23, i + 3);
+    }
+    for (i = 48; i < 64; i += 4) {
+        STEP(I, a, b, c, d, (7 * i) % 16, 6, i);
+        STEP(I, d, a, b, c, (7 * i + 7) % 16, 10, i + 1);
+        STEP(I, c, d, a, b, (7 * i + 14) % 16, 15, i + 2);
+        STEP(I, b, c, d, a, (7 * i + 21) % 16, 21, i + 3);
     }
     st[0] += a;
     st[1] += b;
