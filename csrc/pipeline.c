@@ -449,6 +449,18 @@ static void loop(RUN *run, size_t ninv, uint64_t deadline)
         long long wait_ms;
         int rc;
 
+        /* Checked before writing, so an expired deadline sends nothing. */
+        now = cbc__io_now_us();
+        if (now >= deadline) {
+            for (k = 0; k < ninv; k++) {
+                cbc_SERVER *s = &conn->servers[conn->involved[k]];
+                if (server_active(run, s)) {
+                    /* Answers still in flight would desync the stream: close it. */
+                    SERVER_FAIL(run, s, CBC_ERR_ETIMEDOUT);
+                }
+            }
+            break;
+        }
         for (k = 0; k < ninv; k++) {
             cbc_SERVER *s = &conn->servers[conn->involved[k]];
             if (server_active(run, s) && s->can_write) {
@@ -464,14 +476,6 @@ static void loop(RUN *run, size_t ninv, uint64_t deadline)
             nfds++;
         }
         if (nfds == 0) {
-            break;
-        }
-        now = cbc__io_now_us();
-        if (now >= deadline) {
-            for (i = 0; i < nfds; i++) {
-                /* Answers still in flight would desync the stream: close it. */
-                SERVER_FAIL(run, &conn->servers[pidx[i]], CBC_ERR_ETIMEDOUT);
-            }
             break;
         }
         wait_ms = (long long)((deadline - now + 999) / 1000);

@@ -596,3 +596,69 @@ def total_connections(c, server=0):
         if data[6:6 + nkey] == b"total_connections":
             return int(data[6 + nkey:6 + nkey + nval])
         data = data[6 + nkey + nval:]
+
+
+def test_expired_deadline_sends_nothing(client, codes):
+    assert_rc(client.one(SET, b"live-zero-timeout", b"x", timeout=0), codes["ETIMEDOUT"])
+    assert_rc(client.one(GET, b"live-zero-timeout"), codes["KEY_ENOENT"])
+
+
+def test_localhost_name_connects(core, mc):
+    c = Client(core, [mc.port], host="localhost")
+    try:
+        assert c.lib.cbc_conn_connect(c.conn, 0, 2000000, c.err) == 0
+        assert_ok(c.one(SET, b"live-localhost", b"l"))
+    finally:
+        c.close()
+
+
+def test_flexible_framing_on_memcached_fails_cleanly(client, codes):
+    # memcached takes a first byte other than 0x80 for its text protocol and waits
+    # for a newline, so the request times out; the socket is replaced afterwards.
+    r = client.one(SET, b"live-durable", b"d", durability=1, timeout=0.2)
+    assert r["rc"] in (codes["ETIMEDOUT"], codes["NETWORK_ERROR"]), r
+    assert_ok(client.one(SET, b"live-durable", b"plain"))
+
+
+def test_batches_run_in_parallel_threads(core, mc):
+    errors = []
+
+    def work(n):
+        c = Client(core, [mc.port])
+        try:
+            for rnd in range(20):
+                for i in range(50):
+                    c.add(SET, b"thr-%d-%d" % (n, i), b"%d-%d" % (rnd, i))
+                    c.add(GET, b"thr-%d-%d" % (n, i))
+                res = c.run()
+                for i in range(50):
+                    if res[2 * i + 1]["value"] != b"%d-%d" % (rnd, i):
+                        errors.append(res[2 * i + 1])
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+        finally:
+            c.close()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+
+
+def test_mixed_outcomes_in_one_batch_across_servers(core, mc, codes):
+    dead = free_port()
+    c = Client(core, [mc.port, dead], mode=None)
+    try:
+        c.add(SET, b"live-mixed", b"m", server=0)
+        c.add(GET, b"live-mixed", server=1)
+        c.add(GET, b"live-mixed", server=2)
+        c.add(GET, b"live-mixed-absent", server=0)
+        ok, refused, nomatch, missing = c.run()
+        assert_ok(ok)
+        assert_rc(refused, codes["CONNECT_ERROR"])
+        assert_rc(nomatch, codes["NO_MATCHING_SERVER"])
+        assert_rc(missing, codes["KEY_ENOENT"])
+    finally:
+        c.close()
