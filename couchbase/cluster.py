@@ -1,0 +1,139 @@
+"""Cluster: the entry point of the modern API.
+
+    cluster = Cluster.connect("couchbase://host", ClusterOptions(PasswordAuthenticator("u", "p")))
+    collection = cluster.bucket("travel-sample").scope("inventory").collection("airline")
+"""
+import struct
+from datetime import timedelta
+
+from couchbase import connstr as _connstr
+from couchbase._binding import C, ffi, lib
+from couchbase.auth import PasswordAuthenticator
+from couchbase.exceptions import (
+    AuthenticationException, InvalidArgumentException, UnAmbiguousTimeoutException,
+)
+from couchbase.options import ClusterOptions, ClusterTimeoutOptions, cluster_timeouts  # noqa: F401 (3.x imports)
+
+__all__ = ["Cluster", "ClusterOptions", "ClusterTimeoutOptions"]
+
+_QUERY_FLAGS = {"enable_tls", "enable_mutation_tokens", "enable_compression", "enable_tcp_keep_alive",
+                "enable_dns_srv", "enable_unordered_execution", "network", "enable_lazy_connections"}
+
+
+class _Settings:
+    """What the buckets of a cluster need: credentials, timeouts (seconds), default transcoder."""
+
+    def __init__(self, options):
+        auth = options.get("authenticator")
+        self.username = auth["username"]
+        self.password = auth["password"]
+        t = cluster_timeouts(options)
+        sec = {k: v.total_seconds() for k, v in t.items()}
+        self.kv_timeout = sec["kv_timeout"]
+        self.kv_durable_timeout = sec["kv_durable_timeout"]
+        self.bootstrap_timeout = sec["bootstrap_timeout"]
+        self.connect_timeout = sec["connect_timeout"]
+        self.transcoder = options.get("transcoder")
+        self.enable_mutation_tokens = options.get("enable_mutation_tokens", True)
+
+
+class Cluster:
+    """A connection to a cluster. ``Cluster(connstr, ClusterOptions(auth))`` checks the
+    credentials against the first reachable node; ``bucket(name)`` opens a bucket."""
+
+    def __init__(self, connstr, *options, **kwargs):
+        if not isinstance(connstr, str):
+            raise InvalidArgumentException("The connection string must be a str.")
+        opts = dict(options[0]) if options and isinstance(options[0], dict) else {}
+        if options and isinstance(options[0], PasswordAuthenticator):
+            raise InvalidArgumentException("Authenticator is mandatory.")
+        base, _, query = connstr.partition("?")
+        if query:
+            for part in query.split("&"):
+                name, _, value = part.partition("=")
+                if name in _QUERY_FLAGS:
+                    opts[name] = {"true": True, "false": False}.get(value, int(value) if value.isdigit() else value)
+        opts.update({k: v for k, v in kwargs.items() if v is not None})
+        opts = ClusterOptions(**opts)  # validates types
+        auth = opts.get("authenticator")
+        if auth is None or "username" not in auth:
+            raise InvalidArgumentException("Authenticator is mandatory.")
+        if "//" not in base:
+            base = "couchbase://" + base
+        self._connstr = base
+        self._options = opts
+        self._settings = _Settings(opts)
+        self._closed = False
+        self._buckets = {}
+        self._spec = _connstr.parse(base)
+        self._check_credentials()
+
+    @staticmethod
+    def connect(connstr, *options, **kwargs):
+        """Same as ``Cluster(connstr, *options, **kwargs)``."""
+        return Cluster(connstr, *options, **kwargs)
+
+    def _check_credentials(self):
+        """HELLO and SASL PLAIN on one node, so bad credentials surface here as in 4.x."""
+        from couchbase._bootstrap import OP_HELLO, OP_SASL_AUTH, AGENT, encode_packet
+
+        if self._spec.scheme != "couchbase":
+            return
+        s = self._settings
+        pre = encode_packet(OP_HELLO, AGENT, struct.pack(">H", 0x03)) + encode_packet(
+            OP_SASL_AUTH, b"PLAIN", b"\0" + s.username.encode() + b"\0" + s.password.encode())
+        last = None
+        for host, port in self._spec.hosts:
+            conn = lib.cbc_conn_new()
+            err = ffi.new("cbc_ERROR *")
+            try:
+                hosts = ffi.new("const char *[]", [ffi.new("char[]", host.encode())])
+                if lib.cbc_conn_set_servers(conn, hosts, ffi.new("int[]", [port or 11210]), 1, err):
+                    continue
+                if lib.cbc_conn_set_prelude(conn, pre, len(pre), err):
+                    continue
+                rc = lib.cbc_conn_connect(conn, 0, int(s.connect_timeout * 1e6), err)
+                if rc == 0:
+                    return
+                if err.code in (C.AUTH_ERROR, C.ACCESS_DENIED):
+                    raise AuthenticationException("Authentication failed for user %r" % s.username)
+                last = err.code
+            finally:
+                lib.cbc_conn_free(conn)
+        raise UnAmbiguousTimeoutException("Failed to connect (core code 0x%X)" % (last or 0))
+
+    def bucket(self, name):
+        """Open bucket `name` (BucketNotFoundException when it does not exist)."""
+        self._check_open()
+        b = self._buckets.get(name)
+        if b is None or b._closed:
+            from couchbase.bucket import Bucket
+
+            b = self._buckets[name] = Bucket(self, name)
+        return b
+
+    def close(self):
+        """Close every bucket; idempotent. Later operations raise RuntimeError."""
+        if self._closed:
+            return
+        self._closed = True
+        for b in self._buckets.values():
+            b.close()
+        self._buckets.clear()
+
+    def _check_open(self):
+        if self._closed:
+            raise RuntimeError("Cannot perform operations on a closed cluster.")
+
+    @property
+    def connected(self):
+        return not self._closed
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return "Cluster(%r)" % (self._connstr,)

@@ -1,0 +1,839 @@
+"""Collection and BinaryCollection: the key-value operations of the modern API.
+
+Every operation, single or multi, goes through the classic Connection's one path
+(``Connection._execute``): the batch is filled by couchbase._batch, run in one GIL-free
+C call and turned into result objects by the native builder, which creates the modern
+result classes directly. Requests the batch builder does not describe (sub-document
+lookups for ``exists``/``get(with_expiry=True)``, OBSERVE_SEQNO polling) use the bucket
+connection's control batch.
+"""
+import struct
+import time
+from datetime import timedelta
+
+from couchbase import _batch
+from couchbase._binding import C, ffi, lib
+from couchbase._modern_results import (
+    CounterResult, ExistsResult, GetResult, MultiCounterResult, MultiExistsResult, MultiGetResult,
+    MultiMutationResult, MutationResult, _ReadMeta,
+)
+from couchbase._ops import Op
+from couchbase._transcoders4 import JSONTranscoder
+from couchbase.durability import ClientDurability, Durability, DurabilityLevel, ServerDurability
+from couchbase.exceptions import (
+    AmbiguousTimeoutException, ArgumentError, AuthenticationException, BucketNotFoundException,
+    CasMismatchException, CollectionNotFoundException, CouchbaseException, DeltaInvalidException,
+    DocumentExistsException, DocumentLockedException, DocumentNotFoundException, DocumentNotLockedException,
+    DurabilityImpossibleException, DurabilityInvalidLevelException, DurabilitySyncWriteAmbiguousException,
+    FeatureUnavailableException, InternalServerFailureException, InvalidArgumentException,
+    RequestCanceledException, ScopeNotFoundException, TemporaryFailException, UnAmbiguousTimeoutException,
+    UnsupportedOperation, ValueFormatError, ValueFormatException,
+)
+from couchbase.options import (  # noqa: F401  (4.x re-exports these from couchbase.collection)
+    AppendOptions, ConstrainedInt, DecrementOptions, DeltaValue, DurabilityOptionBlock, ExistsMultiOptions,
+    ExistsOptions, GetAllReplicasOptions, GetAndLockMultiOptions, GetAndLockOptions, GetAndTouchOptions,
+    GetAnyReplicaOptions, GetMultiOptions, GetOptions, IncrementOptions, InsertMultiOptions, InsertOptions,
+    LockMultiOptions, OptionsTimeout, PrependOptions, RemoveMultiOptions, RemoveOptions, ReplaceMultiOptions,
+    ReplaceOptions, SignedInt64, TouchMultiOptions, TouchOptions, UnlockMultiOptions, UnlockOptions,
+    UpsertMultiOptions, UpsertOptions, expiry_to_wire, timeout_seconds,
+)
+
+__all__ = ["Collection", "BinaryCollection", "CBCollection"]
+
+# operations: (opcode, result kind, quiet_ok) as couchbase._ops describes them
+_GET = Op(0x00, "value", False)
+_GAT = Op(0x1D, "value", False)
+_GETL = Op(0x94, "value", False)
+_SET = Op(0x01, "op", False)
+_ADD = Op(0x02, "op", False)
+_REPLACE = Op(0x03, "op", False)
+_DELETE = Op(0x04, "op", False)
+_TOUCH = Op(0x1C, "op", False)
+_UNLOCK = Op(0x95, "unlock", False)
+_INCR = Op(0x05, "counter", False)
+_DECR = Op(0x06, "counter", False)
+_APPEND = Op(0x0E, "op", False)
+_PREPEND = Op(0x0F, "op", False)
+
+OP_SUBDOC_MULTI_LOOKUP = 0xD0
+OP_OBSERVE_SEQNO = 0x91
+_SD_GET = 0xC5
+_SD_GET_DOC = 0x00
+_SD_XATTR = 0x04
+
+_FMT_JSON_1X = 0  # couchbase.transcoder.FMT_JSON: the builder's built-in JSON rule
+_FMT_BYTES_1X = 2
+
+_READ_CLASSES = (dict, GetResult, MutationResult)
+_MUT_CLASSES = (dict, GetResult, MutationResult)
+_CTR_CLASSES = (dict, CounterResult, MutationResult)
+
+_MAX_DURABLE_TIMEOUT_MS = 65534
+_NO = object()
+
+
+_RETRY = frozenset((C.DOCUMENT_LOCKED, C.ETMPFAIL, C.SYNC_WRITE_IN_PROGRESS, C.SYNC_WRITE_RECOMMIT))
+_EXC = None
+
+
+def _exc_table():
+    global _EXC
+    if _EXC is None:
+        _EXC = {
+            C.KEY_ENOENT: DocumentNotFoundException, C.NOT_STORED: DocumentNotFoundException,
+            C.DOCUMENT_LOCKED: DocumentLockedException, C.NOT_LOCKED: DocumentNotLockedException,
+            C.ETMPFAIL: TemporaryFailException, C.ENOMEM: TemporaryFailException, C.EBUSY: TemporaryFailException,
+            C.DELTA_BADVAL: DeltaInvalidException, C.EINTERNAL: InternalServerFailureException,
+            C.NO_BUCKET: BucketNotFoundException, C.BUCKET_ENOENT: BucketNotFoundException,
+            C.UNKNOWN_COMMAND: UnsupportedOperation, C.NOT_SUPPORTED: FeatureUnavailableException,
+            C.UNKNOWN_SCOPE: ScopeNotFoundException, C.UNKNOWN_COLLECTION: CollectionNotFoundException,
+            C.DURABILITY_INVALID_LEVEL: DurabilityInvalidLevelException,
+            C.DURABILITY_IMPOSSIBLE: DurabilityImpossibleException,
+            C.SYNC_WRITE_AMBIGUOUS: DurabilitySyncWriteAmbiguousException,
+            C.AUTH_ERROR: AuthenticationException, C.ACCESS_DENIED: AuthenticationException,
+            C.EINVAL: InvalidArgumentException, C.KEY_TOO_LONG: InvalidArgumentException,
+            C.EMPTY_KEY: InvalidArgumentException, C.CAS_INVALID: InvalidArgumentException,
+            C.CLOSED: RequestCanceledException, C.CLIENT_ETMPFAIL: RequestCanceledException,
+        }
+    return _EXC
+
+
+_TIMEOUT_RCS = None
+
+
+def _exception(rc, key, name, mutation):
+    """The modern exception for core code `rc` of operation `name` on `key`."""
+    global _TIMEOUT_RCS
+    table = _exc_table()
+    if rc == C.KEY_EEXISTS:
+        cls = DocumentExistsException if name == "insert" else CasMismatchException
+    elif rc == C.E2BIG:
+        return CouchbaseException("value_too_large", key=key, rc=rc, error_code=104)
+    else:
+        if _TIMEOUT_RCS is None:
+            _TIMEOUT_RCS = {C.ETIMEDOUT, C.NETWORK_ERROR, C.CONNECT_ERROR, C.NO_MATCHING_SERVER,
+                            C.NOT_MY_VBUCKET, C.SYNC_WRITE_IN_PROGRESS, C.SYNC_WRITE_RECOMMIT}
+        if rc in _TIMEOUT_RCS:
+            cls = AmbiguousTimeoutException if mutation else UnAmbiguousTimeoutException
+        else:
+            cls = table.get(rc, CouchbaseException)
+    from couchbase._binding import strerror
+
+    return cls(strerror(rc), key=key, rc=rc)
+
+
+def _merge(opts, kwargs):
+    """The first positional options object updated with the kwargs (kwargs win)."""
+    if opts:
+        o = opts[0]
+        if o is None:
+            return kwargs
+        if not isinstance(o, dict):
+            raise InvalidArgumentException("Options must be an options object or a dict, not %s."
+                                           % type(o).__name__)
+        if kwargs:
+            o = dict(o)
+            o.update(kwargs)
+        return o
+    return kwargs
+
+
+def _check_keys(o, valid, name):
+    for k in o:
+        if k not in valid:
+            raise InvalidArgumentException("Unknown option %r for %s." % (k, name))
+
+
+def _check_key(key):
+    if type(key) is not str:
+        if not isinstance(key, str):
+            raise InvalidArgumentException("A document key must be a str, not %s." % type(key).__name__)
+
+
+def _cas_arg(value):
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2 ** 64:
+        raise InvalidArgumentException("cas must be an int in [0, 2**64), got %r." % (value,))
+    return value
+
+
+def _int_arg(value, cls, what, default):
+    if value is None:
+        return default
+    if isinstance(value, ConstrainedInt):
+        return value.value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgumentException("%s must be a %s or an int, got %r." % (what, cls.__name__, value))
+    cls(value)  # range check
+    return value
+
+
+_VALID = {cls: cls._valid for cls in (GetOptions, InsertOptions, UpsertOptions, ReplaceOptions, RemoveOptions,
+                                      TouchOptions, GetAndTouchOptions, GetAndLockOptions, UnlockOptions,
+                                      ExistsOptions, IncrementOptions, AppendOptions)}
+
+
+class Collection:
+    """A collection of documents: ``scope.collection(name)`` or ``bucket.default_collection()``."""
+
+    def __init__(self, scope, name):
+        self._scope = scope
+        self._name = name
+        self._bucket = scope._bucket
+        self._bucket_name = self._bucket.name
+        self._scope_name = scope.name
+        self._cid = 0 if (scope.name, name) == ("_default", "_default") else None
+        settings = self._bucket._cluster._settings
+        self._kv_timeout = settings.kv_timeout
+        self._durable_timeout = settings.kv_durable_timeout
+        tc = settings.transcoder
+        self._tc = None if tc is None or type(tc) is JSONTranscoder else tc
+        self._binary = None
+
+    @staticmethod
+    def default_name():
+        return "_default"
+
+    @property
+    def name(self):
+        return self._name
+
+    def binary(self):
+        """Counters and append/prepend on this collection."""
+        if self._binary is None:
+            self._binary = BinaryCollection(self)
+        return self._binary
+
+    def __repr__(self):
+        return "Collection(%s.%s.%s)" % (self._bucket_name, self._scope_name, self._name)
+
+    # ---- shared machinery ----
+
+    def _conn(self):
+        conn = self._bucket._connection()
+        if self._cid is None:
+            self._cid = conn.collection_ids.resolve(self._scope_name, self._name, self._kv_timeout)
+        return conn
+
+    def _refresh_cid(self, conn, timeout):
+        """After UNKNOWN_COLLECTION: look the id up again; True when it changed."""
+        old = self._cid
+        self._cid = None
+        self._cid = conn.collection_ids.resolve(self._scope_name, self._name, timeout, refresh=True)
+        return self._cid != old
+
+    def _timeout(self, o, durable=False):
+        t = o.get("timeout") if o else None
+        if t is None:
+            return self._durable_timeout if durable else self._kv_timeout
+        return timeout_seconds(t)
+
+    def _encoder(self, tc):
+        """(fmt, encoder) for add_items: the built-in JSON rule for the default transcoder."""
+        if tc is None:
+            tc = self._tc
+            if tc is None:
+                return _FMT_JSON_1X, None
+        elif type(tc) is JSONTranscoder and tc._default:
+            return _FMT_JSON_1X, None
+        enc = getattr(tc, "encode_value", None)
+        if enc is None:
+            raise InvalidArgumentException("transcoder must have encode_value and decode_value.")
+        return _FMT_JSON_1X, enc
+
+    def _durability(self, o, timeout):
+        """(level, timeout_ms, ClientDurability or None) from the `durability` option."""
+        d = o.get("durability") if o else None
+        if d is None:
+            return 0, 0, None
+        if isinstance(d, ClientDurability):
+            return 0, 0, d
+        if isinstance(d, ServerDurability):
+            d = d.level
+        if isinstance(d, (Durability, DurabilityLevel)):
+            level = int(d.value)
+        else:
+            raise InvalidArgumentException("durability must be a ServerDurability or ClientDurability.")
+        if level == 0:
+            return 0, 0, None
+        ms = min(_MAX_DURABLE_TIMEOUT_MS, max(1, int(timeout * 900)))  # 90 % of the op timeout
+        return level, ms, None
+
+    def _single(self, op, name, key, add, classes, timeout, mutation):
+        """Run a one-key batch with retries (locked, temporary failure, unknown collection)."""
+        conn = self._conn()
+        keys = [key]
+        deadline = time.monotonic() + timeout
+        left = timeout
+        refreshed = False
+        pause = 0.005
+        while True:
+            try:
+                res = conn.run(keys, op, add, classes, True, left)
+            except ValueFormatException:
+                raise
+            except ValueFormatError as e:
+                raise ValueFormatException(str(e.message or "Unable to encode the value"), key=key,
+                                           inner_cause=e.inner_cause) from e
+            except ArgumentError as e:
+                raise InvalidArgumentException(str(e.message or "Invalid argument"), key=key) from e
+            rc = res.rc
+            if not rc:
+                return res
+            if rc in _RETRY and not (rc == C.DOCUMENT_LOCKED and name == "unlock"):
+                left = deadline - time.monotonic()
+                if left > pause:
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.1)
+                    left = deadline - time.monotonic()
+                    continue
+                if rc == C.DOCUMENT_LOCKED:
+                    raise _exception(rc, key, name, mutation)
+                raise (TemporaryFailException if rc == C.ETMPFAIL else
+                       AmbiguousTimeoutException)("Retried until the timeout: %s" % name, key=key, rc=rc)
+            if rc == C.UNKNOWN_COLLECTION and not refreshed and self._cid:
+                refreshed = True
+                if self._refresh_cid(conn, timeout):
+                    left = max(0.001, deadline - time.monotonic())
+                    continue
+            raise _exception(rc, key, name, mutation)
+
+    def _read_meta(self, res, tc):
+        if tc is not None and not (type(tc) is JSONTranscoder and tc._default):
+            res._extra = _ReadMeta(tc)
+        elif self._tc is not None:
+            res._extra = _ReadMeta(self._tc)
+        return res
+
+    # ---- reads ----
+
+    def get(self, key, *opts, **kwargs):
+        """The document: GetResult (DocumentNotFoundException when missing).
+
+        ``with_expiry=True`` also fetches the expiry (``expiry_time``), through a
+        sub-document lookup of ``$document.exptime``."""
+        o = _merge(opts, kwargs)
+        tc = None
+        if o:
+            _check_keys(o, GetOptions._valid, "get")
+            if o.get("with_expiry") or o.get("project"):
+                if o.get("project"):
+                    raise FeatureUnavailableException("project is not supported by this SDK.")
+                return self._get_with_expiry(key, o)
+            tc = o.get("transcoder")
+        _check_key(key)
+        timeout = self._timeout(o)
+        cid = self._cid_now()
+
+        def add(batch):
+            _batch.add_keys(batch, [key], 0x00, 0, 0, cid)
+
+        return self._read_meta(self._single(_GET, "get", key, add, _READ_CLASSES, timeout, False), tc)
+
+    def _cid_now(self):
+        if self._cid is None:
+            self._conn()
+        return self._cid
+
+    def get_and_touch(self, key, expiry, *opts, **kwargs):
+        """Read the document and set its expiry (a timedelta)."""
+        o = _merge(opts, kwargs)
+        if o:
+            _check_keys(o, GetAndTouchOptions._valid, "get_and_touch")
+        _check_key(key)
+        exp = expiry_to_wire(expiry)
+        timeout = self._timeout(o)
+        cid = self._cid_now()
+
+        def add(batch):
+            _batch.add_keys(batch, [key], 0x1D, exp, 0, cid)
+
+        res = self._single(_GAT, "get_and_touch", key, add, _READ_CLASSES, timeout, True)
+        return self._read_meta(res, o.get("transcoder") if o else None)
+
+    def get_and_lock(self, key, lock_time, *opts, **kwargs):
+        """Read and lock the document for `lock_time` (a timedelta); the result's cas unlocks it."""
+        o = _merge(opts, kwargs)
+        if o:
+            _check_keys(o, GetAndLockOptions._valid, "get_and_lock")
+        _check_key(key)
+        if not isinstance(lock_time, timedelta):
+            raise InvalidArgumentException("lock_time must be a timedelta.")
+        secs = int(lock_time.total_seconds())
+        if secs < 0:
+            raise InvalidArgumentException("lock_time cannot be negative.")
+        timeout = self._timeout(o)
+        cid = self._cid_now()
+
+        def add(batch):
+            _batch.add_keys(batch, [key], 0x94, secs, 0, cid)
+
+        res = self._single(_GETL, "get_and_lock", key, add, _READ_CLASSES, timeout, True)
+        return self._read_meta(res, o.get("transcoder") if o else None)
+
+    def exists(self, key, *opts, **kwargs):
+        """ExistsResult: ``exists`` is False for a missing document (not an error)."""
+        o = _merge(opts, kwargs)
+        if o:
+            _check_keys(o, ExistsOptions._valid, "exists")
+        _check_key(key)
+        timeout = self._timeout(o)
+        r = self._lookup(key, [(_SD_GET, _SD_XATTR, b"$document.exptime")], timeout, "exists")
+        rc = r["rc"]
+        if rc and rc != C.KEY_ENOENT:
+            raise _exception(rc, key, "exists", False)
+        return ExistsResult(rc=rc, key=key, cas=r["cas"] if not rc else 0)
+
+    def _lookup(self, key, specs, timeout, name):
+        """One SUBDOC_MULTI_LOOKUP (with retries for unknown collection and temporary failures)."""
+        conn = self._conn()
+        kb = key.encode()
+        body = b"".join(struct.pack(">BBH", op, flags, len(path)) + path for op, flags, path in specs)
+        deadline = time.monotonic() + timeout
+        refreshed = False
+        while True:
+            req = ffi.new("cbc_REQUEST *")
+            kbuf = ffi.new("char[]", kb)
+            vbuf = ffi.new("char[]", body)
+            req.opcode = OP_SUBDOC_MULTI_LOOKUP
+            req.server = -1
+            req.collection = self._cid
+            req.key, req.nkey = kbuf, len(kb)
+            req.value, req.nvalue = vbuf, len(body)
+            r = conn.raw_run([req], max(0.001, deadline - time.monotonic()))[0]
+            if r["status"] == 0xCC:  # some path failed: the document is there
+                r["rc"] = 0
+            rc = r["rc"]
+            if rc == C.UNKNOWN_COLLECTION and not refreshed and self._cid:
+                refreshed = True
+                if self._refresh_cid(conn, timeout):
+                    continue
+            if rc in (C.ETMPFAIL,) and time.monotonic() + 0.01 < deadline:
+                time.sleep(0.01)
+                continue
+            return r
+
+    def _get_with_expiry(self, key, o):
+        _check_key(key)
+        timeout = self._timeout(o)
+        specs = [(_SD_GET, _SD_XATTR, b"$document.exptime"), (_SD_GET, _SD_XATTR, b"$document.flags"),
+                 (_SD_GET_DOC, 0, b"")]
+        r = self._lookup(key, specs, timeout, "get")
+        if r["rc"]:
+            raise _exception(r["rc"], key, "get", False)
+        fields = []
+        data, pos = r["value"], 0
+        while pos + 6 <= len(data):
+            status, n = struct.unpack_from(">HI", data, pos)
+            fields.append((status, data[pos + 6:pos + 6 + n]))
+            pos += 6 + n
+        if len(fields) != 3 or fields[2][0] != 0:
+            raise CouchbaseException("Unexpected sub-document answer for get(with_expiry=True)", key=key)
+        exptime = int(fields[0][1]) if fields[0][0] == 0 and fields[0][1] else 0
+        flags = int(fields[1][1]) if fields[1][0] == 0 and fields[1][1] else 0
+        res = GetResult(rc=0, key=key, value=fields[2][1], cas=r["cas"], flags=flags)
+        tc = o.get("transcoder") or self._tc or _default_json()
+        res._extra = _ReadMeta(tc, exptime)
+        return res
+
+    # ---- mutations ----
+
+    def _store(self, op, name, key, value, opts, kwargs, valid):
+        o = _merge(opts, kwargs)
+        exp = cas = 0
+        tc = None
+        if o:
+            _check_keys(o, valid, name)
+            if "expiry" in o:
+                exp = expiry_to_wire(o["expiry"])
+            if "cas" in o:
+                cas = _cas_arg(o["cas"])
+            if o.get("preserve_expiry") and name == "replace" and "expiry" in o:
+                raise InvalidArgumentException("Cannot use expiry together with preserve_expiry.")
+            tc = o.get("transcoder")
+            dur = o.get("durability")
+        else:
+            dur = None
+        _check_key(key)
+        timeout = self._timeout(o, durable=dur is not None and not isinstance(dur, ClientDurability))
+        level, dto, client = self._durability(o, timeout) if dur is not None else (0, 0, None)
+        fmt, encoder = self._encoder(tc)
+        cid = self._cid_now()
+        vals = [value]
+
+        def add(batch):
+            _batch.add_items(batch, [key], vals, op.opcode, fmt, exp, cas, cid, level, dto, encoder)
+
+        res = self._single(op, name, key, add, _MUT_CLASSES, timeout, True)
+        res._extra = self._bucket_name
+        if client is not None:
+            self._observe(res, key, client, timeout)
+        return res
+
+    def insert(self, key, value, *opts, **kwargs):
+        """Create the document (DocumentExistsException when it exists)."""
+        return self._store(_ADD, "insert", key, value, opts, kwargs, InsertOptions._valid)
+
+    def upsert(self, key, value, *opts, **kwargs):
+        """Create or overwrite the document."""
+        return self._store(_SET, "upsert", key, value, opts, kwargs, UpsertOptions._valid)
+
+    def replace(self, key, value, *opts, **kwargs):
+        """Overwrite an existing document (``cas`` makes it conditional)."""
+        return self._store(_REPLACE, "replace", key, value, opts, kwargs, ReplaceOptions._valid)
+
+    def _keyed_mutation(self, op, name, key, o, valid, exp=0, cas=0, classes=_MUT_CLASSES, **counter):
+        dur = None
+        if o:
+            _check_keys(o, valid, name)
+            if "cas" in o:
+                cas = _cas_arg(o["cas"])
+            dur = o.get("durability")
+        _check_key(key)
+        timeout = self._timeout(o, durable=dur is not None and not isinstance(dur, ClientDurability))
+        level, dto, client = self._durability(o, timeout) if dur is not None else (0, 0, None)
+        cid = self._cid_now()
+        delta = counter.get("delta", 0)
+        initial = counter.get("initial", 0)
+        create = counter.get("create", 0)
+
+        def add(batch):
+            _batch.add_keys(batch, [key], op.opcode, exp, cas, cid, 0, level, dto, delta, initial, create)
+
+        res = self._single(op, name, key, add, classes, timeout, True)
+        res._extra = self._bucket_name
+        if client is not None:
+            self._observe(res, key, client, timeout)
+        return res
+
+    def remove(self, key, *opts, **kwargs):
+        """Delete the document (``cas`` makes it conditional)."""
+        return self._keyed_mutation(_DELETE, "remove", key, _merge(opts, kwargs), RemoveOptions._valid)
+
+    def touch(self, key, expiry, *opts, **kwargs):
+        """Set the document's expiry (a timedelta; timedelta(0) removes it)."""
+        return self._keyed_mutation(_TOUCH, "touch", key, _merge(opts, kwargs), TouchOptions._valid,
+                                    exp=expiry_to_wire(expiry))
+
+    def unlock(self, key, cas, *opts, **kwargs):
+        """Release a lock taken by get_and_lock, with the cas it returned."""
+        o = _merge(opts, kwargs)
+        cas = _cas_arg(cas)
+        self._keyed_mutation(_UNLOCK, "unlock", key, o, UnlockOptions._valid, cas=cas)
+
+    # ---- client durability: OBSERVE_SEQNO polling ----
+
+    def _observe(self, res, key, durability, timeout):
+        replicate = int(durability.replicate_to)
+        persist = int(durability.persist_to)
+        persist_nodes = 0 if persist == 0 else (1 if persist == 1 else persist - 1)
+        if not replicate and not persist_nodes:
+            return
+        conn = self._bucket._connection()
+        cfg = conn._bootstrap.config if conn._bootstrap else None
+        ncopies = cfg.ncopies if cfg else 1
+        if replicate > ncopies - 1 or persist_nodes > ncopies:
+            raise DurabilityImpossibleException("Not enough replicas for %r" % (durability,), key=key)
+        kb = key.encode()
+        vb = ffi.new("int *")
+        srv = ffi.new("int *")
+        err = ffi.new("cbc_ERROR *")
+        servers = []
+        for copy in range(ncopies):
+            if lib.cbc_conn_map_key(conn._core.conn, kb, len(kb), copy, vb, srv, err) == 0 and srv[0] >= 0:
+                servers.append((copy, srv[0], vb[0]))
+        if len(servers) - 1 < replicate or len(servers) < persist_nodes:
+            raise DurabilityImpossibleException("Not enough replicas available for %r" % (durability,), key=key)
+        uuid = struct.pack(">Q", res._vbuuid)
+        seqno = res._seqno
+        deadline = time.monotonic() + max(timeout, self._durable_timeout)
+        pause = 0.002
+        while True:
+            reqs = []
+            keep = []
+            for _copy, server, vbid in servers:
+                req = ffi.new("cbc_REQUEST *")
+                buf = ffi.new("char[]", uuid)
+                keep.append(buf)
+                req.opcode = OP_OBSERVE_SEQNO
+                req.server = server
+                req.vbucket = vbid
+                req.value, req.nvalue = buf, 8
+                reqs.append(req)
+            out = conn.raw_run(reqs, max(0.001, deadline - time.monotonic()))
+            replicated = persisted = 0
+            for (copy, _s, _v), r in zip(servers, out):
+                if r["rc"] or len(r["value"]) < 27:
+                    continue
+                _fmt, _vb, _uuid, last_persisted, current = struct.unpack_from(">BHQQQ", r["value"])
+                if copy and current >= seqno:
+                    replicated += 1
+                if last_persisted >= seqno:
+                    persisted += 1
+            if replicated >= replicate and persisted >= persist_nodes:
+                return
+            if time.monotonic() + pause >= deadline:
+                raise AmbiguousTimeoutException("Client durability %r not met in time" % (durability,), key=key)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+    # ---- multi operations: one batch, one C call ----
+
+    def _multi(self, op, name, keys, add_for, classes, timeout, mutation, multi_cls, o, tc=None):
+        """Run `add_for(cid, keys)` for all keys in one batch; a MultiXResult (or the first
+        exception when return_exceptions=False)."""
+        conn = self._conn()
+        try:
+            mres = conn.run(keys, op, lambda batch: add_for(batch, self._cid, keys), classes, False, timeout)
+        except ValueFormatException:
+            raise
+        except ValueFormatError as e:
+            raise ValueFormatException(str(e.message or "Unable to encode a value"), inner_cause=e.inner_cause) from e
+        except ArgumentError as e:
+            raise InvalidArgumentException(str(e.message or "Invalid argument")) from e
+        if self._cid and any(r.rc == C.UNKNOWN_COLLECTION for r in mres.values()):
+            if self._refresh_cid(conn, timeout):
+                again = [k for k, r in mres.items() if r.rc == C.UNKNOWN_COLLECTION]
+                mres.update(conn.run(again, op, lambda batch: add_for(batch, self._cid, again), classes, False,
+                                     timeout))
+        results = {}
+        errors = {}
+        meta_tc = None
+        if classes is _READ_CLASSES:
+            if tc is not None and not (type(tc) is JSONTranscoder and tc._default):
+                meta_tc = tc
+            elif self._tc is not None:
+                meta_tc = self._tc
+        bucket = self._bucket_name
+        for k, r in mres.items():
+            if r.rc:
+                errors[k] = _exception(r.rc, k, name, mutation)
+            else:
+                if meta_tc is not None:
+                    r._extra = _ReadMeta(meta_tc)
+                elif mutation:
+                    r._extra = bucket
+                results[k] = r
+        if errors and o and o.get("return_exceptions") is False:
+            raise next(iter(errors.values()))
+        return multi_cls(results, errors)
+
+    @staticmethod
+    def _key_list(keys):
+        if not isinstance(keys, list):
+            raise InvalidArgumentException("keys must be a list of str.")
+        for k in keys:
+            _check_key(k)
+        return keys
+
+    def _per_key(self, o, keys, name, conv, default):
+        """A per-key list for option `name` when per_key_options sets it, else the global value."""
+        pko = o.get("per_key_options") if o else None
+        if not pko:
+            return default
+        if not any(name in (pko.get(k) or {}) for k in keys):
+            return default
+        return [conv((pko.get(k) or {}).get(name)) if name in (pko.get(k) or {}) else default for k in keys]
+
+    def get_multi(self, keys, *opts, **kwargs):
+        """MultiGetResult for a list of keys, read in one batch."""
+        o = _merge(opts, kwargs)
+        keys = self._key_list(keys)
+        tc = None
+        if o:
+            if o.get("with_expiry") or o.get("project"):
+                raise FeatureUnavailableException("with_expiry/project are not supported by get_multi.")
+            tc = o.get("transcoder")
+        timeout = self._timeout(o)
+
+        def add_for(batch, cid, ks):
+            _batch.add_keys(batch, ks, 0x00, 0, 0, cid)
+
+        return self._multi(_GET, "get", keys, add_for, _READ_CLASSES, timeout, False, MultiGetResult, o, tc)
+
+    def _store_multi(self, op, name, kv, opts, kwargs):
+        o = _merge(opts, kwargs)
+        if not isinstance(kv, dict):
+            raise InvalidArgumentException("keys_and_docs must be a dict.")
+        keys = self._key_list(list(kv))
+        values = list(kv.values())
+        exp = cas = 0
+        tc = dur = None
+        if o:
+            if "expiry" in o:
+                exp = expiry_to_wire(o["expiry"])
+            if "cas" in o and name == "replace":
+                cas = _cas_arg(o["cas"])
+            tc = o.get("transcoder")
+            dur = o.get("durability")
+        if dur is not None and isinstance(dur, ClientDurability):
+            raise FeatureUnavailableException("ClientDurability is not supported by the *_multi operations.")
+        exp = self._per_key(o, keys, "expiry", expiry_to_wire, exp)
+        if name == "replace":
+            cas = self._per_key(o, keys, "cas", _cas_arg, cas)
+        timeout = self._timeout(o, durable=dur is not None)
+        level, dto, _client = self._durability(o, timeout) if dur is not None else (0, 0, None)
+        fmt, encoder = self._encoder(tc)
+        index = {k: i for i, k in enumerate(keys)}
+
+        def add_for(batch, cid, ks):
+            vs = values if ks is keys else [values[index[k]] for k in ks]
+            e = exp if not isinstance(exp, list) or ks is keys else [exp[index[k]] for k in ks]
+            c = cas if not isinstance(cas, list) or ks is keys else [cas[index[k]] for k in ks]
+            _batch.add_items(batch, ks, vs, op.opcode, fmt, e, c, cid, level, dto, encoder)
+
+        return self._multi(op, name, keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
+
+    def upsert_multi(self, keys_and_docs, *opts, **kwargs):
+        return self._store_multi(_SET, "upsert", keys_and_docs, opts, kwargs)
+
+    def insert_multi(self, keys_and_docs, *opts, **kwargs):
+        return self._store_multi(_ADD, "insert", keys_and_docs, opts, kwargs)
+
+    def replace_multi(self, keys_and_docs, *opts, **kwargs):
+        return self._store_multi(_REPLACE, "replace", keys_and_docs, opts, kwargs)
+
+    def remove_multi(self, keys, *opts, **kwargs):
+        """Remove a list of keys in one batch (``cas`` per key through per_key_options)."""
+        o = _merge(opts, kwargs)
+        keys = self._key_list(keys)
+        cas = _cas_arg(o.get("cas")) if o else 0
+        cas = self._per_key(o, keys, "cas", _cas_arg, cas)
+        dur = o.get("durability") if o else None
+        timeout = self._timeout(o, durable=dur is not None)
+        level, dto, _client = self._durability(o, timeout) if dur is not None else (0, 0, None)
+        index = {k: i for i, k in enumerate(keys)}
+
+        def add_for(batch, cid, ks):
+            c = cas if not isinstance(cas, list) or ks is keys else [cas[index[k]] for k in ks]
+            _batch.add_keys(batch, ks, 0x04, 0, c, cid, 0, level, dto)
+
+        return self._multi(_DELETE, "remove", keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
+
+    def touch_multi(self, keys, expiry, *opts, **kwargs):
+        o = _merge(opts, kwargs)
+        keys = self._key_list(keys)
+        exp = expiry_to_wire(expiry)
+        timeout = self._timeout(o)
+
+        def add_for(batch, cid, ks):
+            _batch.add_keys(batch, ks, 0x1C, exp, 0, cid)
+
+        return self._multi(_TOUCH, "touch", keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
+
+    def exists_multi(self, keys, *opts, **kwargs):
+        o = _merge(opts, kwargs)
+        results, errors = {}, {}
+        for k in self._key_list(keys):
+            try:
+                results[k] = self.exists(k, timeout=o.get("timeout")) if o and o.get("timeout") else self.exists(k)
+            except CouchbaseException as e:
+                errors[k] = e
+        if errors and o and o.get("return_exceptions") is False:
+            raise next(iter(errors.values()))
+        return MultiExistsResult(results, errors)
+
+
+CBCollection = Collection
+
+_JSON = None
+
+
+def _default_json():
+    global _JSON
+    if _JSON is None:
+        _JSON = JSONTranscoder()
+    return _JSON
+
+
+class BinaryCollection:
+    """``collection.binary()``: counters and raw append/prepend."""
+
+    def __init__(self, collection):
+        self._c = collection
+
+    def _counter(self, op, name, key, opts, kwargs):
+        o = _merge(opts, kwargs)
+        c = self._c
+        exp = 0
+        delta, initial = 1, 0
+        if o:
+            if "expiry" in o:
+                exp = expiry_to_wire(o["expiry"])
+            delta = _int_arg(o.get("delta"), DeltaValue, "delta", 1)
+            initial = _int_arg(o.get("initial"), SignedInt64, "initial", 0)
+        create = 1 if initial >= 0 else 0
+        return c._keyed_mutation(op, name, key, o, IncrementOptions._valid, exp=exp, classes=_CTR_CLASSES,
+                                 delta=delta, initial=max(0, initial), create=create)
+
+    def increment(self, key, *opts, **kwargs):
+        """Add ``delta`` (default 1); a missing counter is created with ``initial`` (default 0;
+        negative: DocumentNotFoundException instead)."""
+        return self._counter(_INCR, "increment", key, opts, kwargs)
+
+    def decrement(self, key, *opts, **kwargs):
+        """Subtract ``delta`` (default 1, stops at 0); creation as for increment."""
+        return self._counter(_DECR, "decrement", key, opts, kwargs)
+
+    def _concat(self, op, name, key, value, opts, kwargs):
+        if isinstance(value, str):
+            value = value.encode("utf-8")
+        elif isinstance(value, bytearray):
+            value = bytes(value)
+        elif not isinstance(value, bytes):
+            raise ValueError("The value for %s must be str, bytes or bytearray." % name)
+        c = self._c
+        o = _merge(opts, kwargs)
+        cas = 0
+        dur = None
+        if o:
+            _check_keys(o, AppendOptions._valid, name)
+            cas = _cas_arg(o.get("cas"))
+            dur = o.get("durability")
+        _check_key(key)
+        timeout = c._timeout(o, durable=dur is not None and not isinstance(dur, ClientDurability))
+        level, dto, client = c._durability(o, timeout) if dur is not None else (0, 0, None)
+        cid = c._cid_now()
+        vals = [value]
+
+        def add(batch):
+            _batch.add_items(batch, [key], vals, op.opcode, _FMT_BYTES_1X, 0, cas, cid, level, dto, None)
+
+        res = c._single(op, name, key, add, _MUT_CLASSES, timeout, True)
+        res._extra = c._bucket_name
+        if client is not None:
+            c._observe(res, key, client, timeout)
+        return res
+
+    def append(self, key, value, *opts, **kwargs):
+        """Append bytes (a str is UTF-8 encoded) to an existing document."""
+        return self._concat(_APPEND, "append", key, value, opts, kwargs)
+
+    def prepend(self, key, value, *opts, **kwargs):
+        """Prepend bytes (a str is UTF-8 encoded) to an existing document."""
+        return self._concat(_PREPEND, "prepend", key, value, opts, kwargs)
+
+    def _counter_multi(self, op, name, keys, opts, kwargs):
+        c = self._c
+        o = _merge(opts, kwargs)
+        keys = c._key_list(keys)
+        delta, initial = 1, 0
+        if o:
+            delta = _int_arg(o.get("delta"), DeltaValue, "delta", 1)
+            initial = _int_arg(o.get("initial"), SignedInt64, "initial", 0)
+        exp = expiry_to_wire(o.get("expiry")) if o else 0
+        timeout = c._timeout(o)
+        create = 1 if initial >= 0 else 0
+        init = max(0, initial)
+
+        def add_for(batch, cid, ks):
+            _batch.add_keys(batch, ks, op.opcode, exp, 0, cid, 0, 0, 0, delta, init, create)
+
+        return c._multi(op, name, keys, add_for, _CTR_CLASSES, timeout, True, MultiCounterResult, o)
+
+    def increment_multi(self, keys, *opts, **kwargs):
+        return self._counter_multi(_INCR, "increment", keys, opts, kwargs)
+
+    def decrement_multi(self, keys, *opts, **kwargs):
+        return self._counter_multi(_DECR, "decrement", keys, opts, kwargs)
