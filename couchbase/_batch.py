@@ -61,10 +61,22 @@ def _init():
     _ready = True
 
 
+# (cdata, its address) of the last batch seen: a Connection reuses one batch, and the
+# cast costs about as much as a native single-key build. One tuple, so that threads
+# never see a cdata paired with another's address.
+_last = (None, 0)
+
+
 def _addr(batch):
+    global _last
+    last = _last
+    if last[0] is batch:
+        return last[1]
     if not _ready:
         _init()
-    return int(ffi.cast("uintptr_t", batch))
+    addr = int(ffi.cast("uintptr_t", batch))
+    _last = (batch, addr)
+    return addr
 
 
 def _custom(transcoder):

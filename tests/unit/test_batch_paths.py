@@ -852,3 +852,39 @@ def test_fastpath_refuses_a_wrong_table_version():
     with pytest.raises(ImportError, match="rebuild"):
         _fastpath.init(int(ffi.cast("uintptr_t", table)), ArgumentError, ValueFormatError, vars(tc), FMT_AUTO,
                        tc.auto_encode)
+
+
+@pytest.mark.memcached
+def test_zlib_transcoder_end_to_end(server, impl):
+    class Zlib(ZlibTranscoder):
+        def encode_value(self, value, format):
+            data, flags = super().encode_value(value, format)
+            return zlib.compress(data), flags | 0x10
+
+    z = Zlib()
+    keys = [server.k("z1-" + impl), server.k("z2-" + impl)]
+    docs = [{"text": "x" * 500}, "plain text"]
+    _batch.add_items(server.fresh(), keys, docs, OP_SET, FMT_AUTO, encoder=lambda v: z.encode_value(v, FMT_AUTO))
+    server.run()
+    _batch.add_keys(server.fresh(), keys, OP_GET)
+    server.run()
+    mres, failed = _batch.build(server.batch, keys, "value", MultiResult, ValueResult, OperationResult, transcoder=z)
+    assert not failed
+    assert [mres[k].value for k in keys] == docs
+    assert [mres[k].flags for k in keys] == [0x02000010, 0x04000014]
+    # without the transcoder the compressed docs are decode failures, not exceptions
+    mres, failed = _batch.build(server.batch, keys, "value", MultiResult, ValueResult, OperationResult)
+    assert [r.key for r in failed] == keys and all(isinstance(r._extra, Exception) for r in failed)
+    assert [r.rc for r in failed] == [0, 0]
+
+
+@pytest.mark.memcached
+def test_base_exceptions_from_a_decoder_propagate(fetched, impl):
+    server, names, keys = fetched
+
+    class Interrupt(Transcoder):
+        def decode_value(self, value, flags):
+            raise KeyboardInterrupt()
+
+    with pytest.raises(KeyboardInterrupt):
+        _batch.build(server.batch, keys, "value", MultiResult, ValueResult, OperationResult, transcoder=Interrupt())
