@@ -400,7 +400,7 @@ class Connection:
         raise cls({"rc": r.rc, "key": r.key, "message": "Operational Error", "result": r,
                    "all_results": mres, "csrc_info": src})
 
-    def _quiet(self, quiet):
+    def _quiet_for(self, quiet):
         return self._quiet if quiet is None else bool(quiet)
 
     # ---- storage ----
@@ -408,7 +408,7 @@ class Connection:
     def _store(self, name, keys, values, cas, ttl, fmt, single):
         op = OPS[name]
         wire = self._keys_for_wire(keys)
-        ttl = ttl if isinstance(ttl, list) else _ttl(ttl)
+        ttl = _ttl(ttl)
         tc = self._transcoder
         if fmt is None:
             fmt = self._default_format if name not in ("append", "prepend") else FMT_UTF8
@@ -479,7 +479,7 @@ class Connection:
         def add(batch):
             _batch.add_keys(batch, wire, op.opcode, expiry=expiry, cas=cas, **counter)
 
-        return self._execute(keys, op, add, quiet=self._quiet(quiet) if op.quiet_ok else False,
+        return self._execute(keys, op, add, quiet=self._quiet_for(quiet) if op.quiet_ok else False,
                              single=single, no_format=no_format)
 
     def get(self, key, ttl=0, quiet=None, replica=False, no_format=False):
@@ -506,15 +506,16 @@ class Connection:
 
     def rget(self, key, replica_index=None, quiet=None):
         """Read ``key`` from a replica (the first that answers, or replica ``replica_index``)."""
-        return self._bootstrap_required("rget").rget([key], replica_index, self._quiet(quiet), True)
+        return self._bootstrap_required("rget").rget([key], replica_index, self._quiet_for(quiet), True)
 
     def rget_multi(self, keys, replica_index=None, quiet=None):
-        return self._bootstrap_required("rget").rget(_key_list(keys), replica_index, self._quiet(quiet), False)
+        return self._bootstrap_required("rget").rget(_key_list(keys), replica_index, self._quiet_for(quiet), False)
 
     def _bootstrap_required(self, what):
         if self._bootstrap is None:
             raise CouchbaseError.rc_to_exctype(C.NOT_SUPPORTED)(
-                {"rc": C.NOT_SUPPORTED, "message": "%s needs a Couchbase bucket" % what})
+                {"rc": C.NOT_SUPPORTED, "message": "%s needs a Couchbase bucket: memcached servers "
+                 "do not implement it (they leave the request unanswered)" % what})
         return self._bootstrap
 
     def delete(self, key, cas=0, quiet=None, persist_to=0, replicate_to=0):
@@ -542,10 +543,12 @@ class Connection:
         ttl = _ttl(ttl)
         if not ttl:
             raise ArgumentError.pyexc("Lock must have an expiry")
+        self._bootstrap_required("lock")
         return self._keyed("lock", [key], True, None, expiry=ttl)
 
     def lock_multi(self, keys, ttl=0):
         klist = _key_list(keys)
+        self._bootstrap_required("lock")
         if isinstance(keys, dict):
             per = _per_key(klist, keys, "ttl", _ttl)
             if not all(per):
@@ -561,6 +564,7 @@ class Connection:
         cas = _cas(cas)
         if not cas:
             raise ArgumentError.pyexc("CAS must be specified for unlock")
+        self._bootstrap_required("unlock")
         return self._keyed("unlock", [key], True, None, cas=cas)
 
     def unlock_multi(self, keys):
@@ -573,6 +577,7 @@ class Connection:
         cas = _per_key(klist, keys, "cas", _cas)
         if not all(cas):
             raise ArgumentError.pyexc("CAS must be specified for unlock")
+        self._bootstrap_required("unlock")
         return self._keyed("unlock", klist, False, None, cas=cas)
 
     # ---- counters ----

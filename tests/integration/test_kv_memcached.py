@@ -5,7 +5,7 @@ import pytest
 
 from couchbase import FMT_BYTES, FMT_JSON, FMT_PICKLE, FMT_UTF8
 from couchbase.exceptions import (
-    DeltaBadvalError, KeyExistsError, NotFoundError, NotStoredError, UnknownCommandError,
+    DeltaBadvalError, KeyExistsError, NotFoundError, NotStoredError, NotSupportedError,
 )
 from couchbase.result import OperationResult, ValueResult
 
@@ -232,10 +232,17 @@ def test_json_flags_are_common_flags(mc_conn, uniq):
     assert mc_conn.get(uniq + "k").flags == 0x02000000
 
 
-def test_lock_is_unknown_command_on_memcached(mc_conn, uniq):
+def test_lock_on_memcached_raises_not_supported_at_once(mc_conn, uniq):
     mc_conn.set(uniq + "k", 1)
-    with pytest.raises(UnknownCommandError):
+    t0 = time.monotonic()
+    with pytest.raises(NotSupportedError):
         mc_conn.lock(uniq + "k", ttl=5)
+    assert time.monotonic() - t0 < 0.5
+
+
+def test_unlock_on_memcached_raises_not_supported(mc_conn, uniq):
+    with pytest.raises(NotSupportedError):
+        mc_conn.unlock(uniq + "k", 1234)
 
 
 def test_item_syntax_get_set_delete(mc_conn, uniq):

@@ -34,7 +34,7 @@ def test_default_lockmode_is_wait(memcached):
 
 def test_lockmode_wait_serialises_threads_sharing_a_connection(memcached, uniq):
     conn = Couchbase.connect(host="memcached://" + memcached.address, lockmode=LOCKMODE_WAIT)
-    conn.set(uniq + "c", 0, format=4)
+    conn.incr(uniq + "c", initial=0)
 
     def work():
         for _ in range(200):
