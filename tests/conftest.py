@@ -43,3 +43,24 @@ def mc_conn(memcached):
     conn = Couchbase.connect(host="memcached://%s" % memcached.address)
     yield conn
     del conn
+
+
+@pytest.fixture(scope="session")
+def mock_cluster():
+    """The embedded cluster: 3 nodes, 1 replica, buckets `default` and password-protected `secret`."""
+    from couchbase.mock import MockCluster
+
+    with MockCluster(nodes=3, replicas=1, vbuckets=64, buckets={"default": None, "secret": "s3cret"}) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def mock_cluster_factory():
+    """Builds a private embedded cluster for tests that change its topology."""
+    from couchbase.mock import MockCluster
+
+    def make(**kw):
+        kw.setdefault("buckets", {"default": None})
+        return MockCluster(**kw)
+
+    return make

@@ -63,10 +63,12 @@ def test_bucket_name_is_required(mock_cluster):
 def test_keys_go_to_the_owning_node(cb, mock_cluster, uniq):
     keys = ["%s%d" % (uniq, i) for i in range(200)]
     cb.set_multi(dict.fromkeys(keys, 1))
-    bucket = mock_cluster.bucket("default")
+    from couchbase import _config
+
+    cfg = _config.parse(mock_cluster.config("default"), "127.0.0.1")
     for k in keys:
         vb, server = cb._vbmap(k)
-        assert bucket.owner(vb) == server
+        assert cfg.vbmap[vb][0] == server
 
 
 def test_lock_then_set_without_cas_raises_key_exists(cb, uniq):
