@@ -64,3 +64,18 @@ def mock_cluster_factory():
         return MockCluster(**kw)
 
     return make
+
+
+@pytest.fixture(params=["memcached", "mock"])
+def kv(request):
+    """A classic Connection to each kind of server: plain memcached (ketama) and a Couchbase bucket."""
+    from couchbase import Couchbase
+
+    if request.param == "memcached":
+        server = request.getfixturevalue("memcached")
+        conn = Couchbase.connect(host="memcached://%s" % server.address)
+    else:
+        cluster = request.getfixturevalue("mock_cluster")
+        conn = Couchbase.connect(bucket="default", host="127.0.0.1", port=cluster.rest_port)
+    yield conn
+    del conn

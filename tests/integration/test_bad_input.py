@@ -4,7 +4,6 @@ import pytest
 from couchbase import FMT_BYTES, FMT_JSON, FMT_PICKLE, FMT_UTF8, Couchbase
 from couchbase.exceptions import ArgumentError, CouchbaseError, ValueFormatError
 
-pytestmark = pytest.mark.memcached
 
 
 def assert_still_works(conn, uniq):
@@ -12,98 +11,98 @@ def assert_still_works(conn, uniq):
     assert conn.get(uniq + "alive").value == "yes"
 
 
-def test_empty_key_raises_argument_error(mc_conn, uniq):
+def test_empty_key_raises_argument_error(kv, uniq):
     with pytest.raises(ArgumentError):
-        mc_conn.get("")
-    assert_still_works(mc_conn, uniq)
+        kv.get("")
+    assert_still_works(kv, uniq)
 
 
-def test_key_of_251_bytes_raises_argument_error(mc_conn, uniq):
+def test_key_of_251_bytes_raises_argument_error(kv, uniq):
     with pytest.raises(ArgumentError):
-        mc_conn.set("k" * 251, 1)
-    assert_still_works(mc_conn, uniq)
+        kv.set("k" * 251, 1)
+    assert_still_works(kv, uniq)
 
 
-def test_key_of_250_bytes_is_accepted(mc_conn, uniq):
+def test_key_of_250_bytes_is_accepted(kv, uniq):
     key = (uniq + "k" * 250)[:250]
-    mc_conn.set(key, 1)
-    assert mc_conn.get(key).value == 1
+    kv.set(key, 1)
+    assert kv.get(key).value == 1
 
 
-def test_multibyte_key_over_250_bytes_raises(mc_conn):
+def test_multibyte_key_over_250_bytes_raises(kv):
     with pytest.raises(ArgumentError):
-        mc_conn.set("\u05e9" * 126, 1)
+        kv.set("\u05e9" * 126, 1)
 
 
 @pytest.mark.parametrize("key", [None, 42, ("a",), b"bytes", 1.5])
-def test_non_str_key_raises_value_format_error(mc_conn, key, uniq):
+def test_non_str_key_raises_value_format_error(kv, key, uniq):
     with pytest.raises(ValueFormatError):
-        mc_conn.get(key)
-    assert_still_works(mc_conn, uniq)
+        kv.get(key)
+    assert_still_works(kv, uniq)
 
 
-def test_bad_key_in_multi_sends_nothing(mc_conn, uniq):
+def test_bad_key_in_multi_sends_nothing(kv, uniq):
     with pytest.raises(ValueFormatError):
-        mc_conn.set_multi({uniq + "a": 1, None: 2})
-    assert mc_conn.get(uniq + "a", quiet=True).success is False
+        kv.set_multi({uniq + "a": 1, None: 2})
+    assert kv.get(uniq + "a", quiet=True).success is False
 
 
-def test_unserializable_json_value_raises_value_format_error(mc_conn, uniq):
+def test_unserializable_json_value_raises_value_format_error(kv, uniq):
     with pytest.raises(ValueFormatError):
-        mc_conn.set(uniq + "k", object())
-    assert_still_works(mc_conn, uniq)
+        kv.set(uniq + "k", object())
+    assert_still_works(kv, uniq)
 
 
-def test_unserializable_value_in_multi_sends_nothing(mc_conn, uniq):
+def test_unserializable_value_in_multi_sends_nothing(kv, uniq):
     with pytest.raises(ValueFormatError):
-        mc_conn.set_multi({uniq + "a": 1, uniq + "b": object()})
-    assert mc_conn.get(uniq + "a", quiet=True).success is False
+        kv.set_multi({uniq + "a": 1, uniq + "b": object()})
+    assert kv.get(uniq + "a", quiet=True).success is False
 
 
 @pytest.mark.parametrize("fmt,value", [(FMT_BYTES, "text"), (FMT_UTF8, b"bytes"), (FMT_UTF8, None),
                                        (FMT_BYTES, {"a": 1})])
-def test_value_not_matching_format_raises_value_format_error(mc_conn, uniq, fmt, value):
+def test_value_not_matching_format_raises_value_format_error(kv, uniq, fmt, value):
     with pytest.raises(ValueFormatError):
-        mc_conn.set(uniq + "k", value, format=fmt)
+        kv.set(uniq + "k", value, format=fmt)
 
 
-def test_unpicklable_value_raises_value_format_error(mc_conn, uniq):
+def test_unpicklable_value_raises_value_format_error(kv, uniq):
     with pytest.raises(ValueFormatError):
-        mc_conn.set(uniq + "k", lambda: 1, format=FMT_PICKLE)
+        kv.set(uniq + "k", lambda: 1, format=FMT_PICKLE)
 
 
 @pytest.mark.parametrize("fmt", [FMT_JSON, FMT_PICKLE])
-def test_append_with_non_string_format_raises_argument_error(mc_conn, uniq, fmt):
+def test_append_with_non_string_format_raises_argument_error(kv, uniq, fmt):
     with pytest.raises(ArgumentError):
-        mc_conn.append(uniq + "k", "x", format=fmt)
+        kv.append(uniq + "k", "x", format=fmt)
 
 
 @pytest.mark.parametrize("ttl", [-1, "10", 1.5, [1], 2**40])
-def test_bad_ttl_raises_argument_error(mc_conn, uniq, ttl):
+def test_bad_ttl_raises_argument_error(kv, uniq, ttl):
     with pytest.raises(ArgumentError):
-        mc_conn.set(uniq + "k", 1, ttl=ttl)
+        kv.set(uniq + "k", 1, ttl=ttl)
 
 
 @pytest.mark.parametrize("cas", [-1, "1", 2**64, 1.0])
-def test_bad_cas_raises_argument_error(mc_conn, uniq, cas):
+def test_bad_cas_raises_argument_error(kv, uniq, cas):
     with pytest.raises(ArgumentError):
-        mc_conn.set(uniq + "k", 1, cas=cas)
+        kv.set(uniq + "k", 1, cas=cas)
 
 
-def test_lock_without_ttl_raises_argument_error(mc_conn, uniq):
+def test_lock_without_ttl_raises_argument_error(kv, uniq):
     with pytest.raises(ArgumentError):
-        mc_conn.lock(uniq + "k")
+        kv.lock(uniq + "k")
 
 
-def test_unlock_without_cas_raises_argument_error(mc_conn, uniq):
+def test_unlock_without_cas_raises_argument_error(kv, uniq):
     with pytest.raises(ArgumentError):
-        mc_conn.unlock(uniq + "k", 0)
+        kv.unlock(uniq + "k", 0)
 
 
 @pytest.mark.parametrize("amount", ["1", 1.5, None])
-def test_bad_counter_amount_raises_argument_error(mc_conn, uniq, amount):
+def test_bad_counter_amount_raises_argument_error(kv, uniq, amount):
     with pytest.raises(ArgumentError):
-        mc_conn.incr(uniq + "c", amount=amount)
+        kv.incr(uniq + "c", amount=amount)
 
 
 def test_unknown_connect_option_raises_argument_error(memcached):
@@ -112,19 +111,19 @@ def test_unknown_connect_option_raises_argument_error(memcached):
 
 
 @pytest.mark.parametrize("value", [0, -1])
-def test_non_positive_timeout_raises_value_error(mc_conn, value):
+def test_non_positive_timeout_raises_value_error(kv, value):
     with pytest.raises(ValueError):
-        mc_conn.timeout = value
+        kv.timeout = value
 
 
-def test_non_number_timeout_raises_type_error(mc_conn):
+def test_non_number_timeout_raises_type_error(kv):
     with pytest.raises(TypeError):
-        mc_conn.timeout = "1"
+        kv.timeout = "1"
 
 
-def test_bool_default_format_raises_argument_error(mc_conn):
+def test_bool_default_format_raises_argument_error(kv):
     with pytest.raises(ArgumentError):
-        mc_conn.default_format = True
+        kv.default_format = True
 
 
 def test_invalid_lockmode_raises_argument_error(memcached):
@@ -132,6 +131,6 @@ def test_invalid_lockmode_raises_argument_error(memcached):
         Couchbase.connect(host="memcached://" + memcached.address, lockmode=7)
 
 
-def test_every_error_is_a_couchbase_error(mc_conn):
+def test_every_error_is_a_couchbase_error(kv):
     with pytest.raises(CouchbaseError):
-        mc_conn.get("")
+        kv.get("")

@@ -1,4 +1,4 @@
-"""Single-key operations of the classic API against a real memcached."""
+"""Single-key operations of the classic API, against a real memcached and the embedded cluster."""
 import time
 
 import pytest
@@ -9,187 +9,186 @@ from couchbase.exceptions import (
 )
 from couchbase.result import OperationResult, ValueResult
 
-pytestmark = pytest.mark.memcached
 
 
-def test_set_returns_operation_result_with_cas(mc_conn, uniq):
-    r = mc_conn.set(uniq + "k", "v")
+def test_set_returns_operation_result_with_cas(kv, uniq):
+    r = kv.set(uniq + "k", "v")
     assert isinstance(r, OperationResult)
     assert r.success and r.rc == 0 and r.cas != 0 and r.key == uniq + "k"
 
 
-def test_get_returns_value_stored_by_set(mc_conn, uniq):
-    mc_conn.set(uniq + "k", {"a": [1, 2]})
-    r = mc_conn.get(uniq + "k")
+def test_get_returns_value_stored_by_set(kv, uniq):
+    kv.set(uniq + "k", {"a": [1, 2]})
+    r = kv.get(uniq + "k")
     assert isinstance(r, ValueResult)
     assert r.value == {"a": [1, 2]}
 
 
-def test_get_cas_equals_set_cas(mc_conn, uniq):
-    cas = mc_conn.set(uniq + "k", 1).cas
-    assert mc_conn.get(uniq + "k").cas == cas
+def test_get_cas_equals_set_cas(kv, uniq):
+    cas = kv.set(uniq + "k", 1).cas
+    assert kv.get(uniq + "k").cas == cas
 
 
-def test_get_missing_key_raises_not_found(mc_conn, uniq):
+def test_get_missing_key_raises_not_found(kv, uniq):
     with pytest.raises(NotFoundError) as ei:
-        mc_conn.get(uniq + "missing")
+        kv.get(uniq + "missing")
     e = ei.value
     assert e.rc == 0xD and e.key == uniq + "missing"
     assert e.csrc_info[0].endswith(".c") and e.csrc_info[1] > 0
 
 
-def test_get_missing_key_quiet_returns_unsuccessful_result(mc_conn, uniq):
-    r = mc_conn.get(uniq + "missing", quiet=True)
+def test_get_missing_key_quiet_returns_unsuccessful_result(kv, uniq):
+    r = kv.get(uniq + "missing", quiet=True)
     assert not r.success and r.rc == 0xD and r.value is None
 
 
-def test_connection_quiet_property_suppresses_miss(mc_conn, uniq):
-    mc_conn.quiet = True
+def test_connection_quiet_property_suppresses_miss(kv, uniq):
+    kv.quiet = True
     try:
-        assert mc_conn.get(uniq + "missing").success is False
+        assert kv.get(uniq + "missing").success is False
     finally:
-        mc_conn.quiet = False
+        kv.quiet = False
 
 
-def test_add_existing_key_raises_key_exists(mc_conn, uniq):
-    mc_conn.set(uniq + "k", 1)
+def test_add_existing_key_raises_key_exists(kv, uniq):
+    kv.set(uniq + "k", 1)
     with pytest.raises(KeyExistsError) as ei:
-        mc_conn.add(uniq + "k", 2)
+        kv.add(uniq + "k", 2)
     assert ei.value.rc == 0xC
 
 
-def test_add_new_key_stores(mc_conn, uniq):
-    mc_conn.add(uniq + "k", "x")
-    assert mc_conn.get(uniq + "k").value == "x"
+def test_add_new_key_stores(kv, uniq):
+    kv.add(uniq + "k", "x")
+    assert kv.get(uniq + "k").value == "x"
 
 
-def test_replace_missing_key_raises_not_found(mc_conn, uniq):
+def test_replace_missing_key_raises_not_found(kv, uniq):
     with pytest.raises(NotFoundError):
-        mc_conn.replace(uniq + "k", 1)
+        kv.replace(uniq + "k", 1)
 
 
-def test_replace_existing_key_updates(mc_conn, uniq):
-    mc_conn.set(uniq + "k", 1)
-    mc_conn.replace(uniq + "k", 2)
-    assert mc_conn.get(uniq + "k").value == 2
+def test_replace_existing_key_updates(kv, uniq):
+    kv.set(uniq + "k", 1)
+    kv.replace(uniq + "k", 2)
+    assert kv.get(uniq + "k").value == 2
 
 
-def test_set_with_stale_cas_raises_key_exists(mc_conn, uniq):
-    cas = mc_conn.set(uniq + "k", 1).cas
-    mc_conn.set(uniq + "k", 2)
+def test_set_with_stale_cas_raises_key_exists(kv, uniq):
+    cas = kv.set(uniq + "k", 1).cas
+    kv.set(uniq + "k", 2)
     with pytest.raises(KeyExistsError):
-        mc_conn.set(uniq + "k", 3, cas=cas)
-    assert mc_conn.get(uniq + "k").value == 2
+        kv.set(uniq + "k", 3, cas=cas)
+    assert kv.get(uniq + "k").value == 2
 
 
-def test_set_with_current_cas_succeeds(mc_conn, uniq):
-    cas = mc_conn.set(uniq + "k", 1).cas
-    mc_conn.set(uniq + "k", 2, cas=cas)
-    assert mc_conn.get(uniq + "k").value == 2
+def test_set_with_current_cas_succeeds(kv, uniq):
+    cas = kv.set(uniq + "k", 1).cas
+    kv.set(uniq + "k", 2, cas=cas)
+    assert kv.get(uniq + "k").value == 2
 
 
-def test_delete_removes_key(mc_conn, uniq):
-    mc_conn.set(uniq + "k", 1)
-    mc_conn.delete(uniq + "k")
+def test_delete_removes_key(kv, uniq):
+    kv.set(uniq + "k", 1)
+    kv.delete(uniq + "k")
     with pytest.raises(NotFoundError):
-        mc_conn.get(uniq + "k")
+        kv.get(uniq + "k")
 
 
-def test_delete_missing_raises_not_found(mc_conn, uniq):
+def test_delete_missing_raises_not_found(kv, uniq):
     with pytest.raises(NotFoundError):
-        mc_conn.delete(uniq + "k")
+        kv.delete(uniq + "k")
 
 
-def test_delete_missing_quiet_returns_result(mc_conn, uniq):
-    assert mc_conn.delete(uniq + "k", quiet=True).rc == 0xD
+def test_delete_missing_quiet_returns_result(kv, uniq):
+    assert kv.delete(uniq + "k", quiet=True).rc == 0xD
 
 
-def test_delete_with_wrong_cas_raises_key_exists(mc_conn, uniq):
-    cas = mc_conn.set(uniq + "k", 1).cas
+def test_delete_with_wrong_cas_raises_key_exists(kv, uniq):
+    cas = kv.set(uniq + "k", 1).cas
     with pytest.raises(KeyExistsError):
-        mc_conn.delete(uniq + "k", cas=cas + 1)
+        kv.delete(uniq + "k", cas=cas + 1)
 
 
-def test_ttl_expires_item(mc_conn, uniq):
-    mc_conn.set(uniq + "k", 1, ttl=1)
-    assert mc_conn.get(uniq + "k").value == 1
+def test_ttl_expires_item(kv, uniq):
+    kv.set(uniq + "k", 1, ttl=1)
+    assert kv.get(uniq + "k").value == 1
     time.sleep(2.05)
     with pytest.raises(NotFoundError):
-        mc_conn.get(uniq + "k")
+        kv.get(uniq + "k")
 
 
-def test_touch_extends_expiry(mc_conn, uniq):
-    mc_conn.set(uniq + "k", 1, ttl=1)
-    mc_conn.touch(uniq + "k", ttl=30)
+def test_touch_extends_expiry(kv, uniq):
+    kv.set(uniq + "k", 1, ttl=1)
+    kv.touch(uniq + "k", ttl=30)
     time.sleep(2.05)
-    assert mc_conn.get(uniq + "k").value == 1
+    assert kv.get(uniq + "k").value == 1
 
 
-def test_touch_missing_raises_not_found(mc_conn, uniq):
+def test_touch_missing_raises_not_found(kv, uniq):
     with pytest.raises(NotFoundError):
-        mc_conn.touch(uniq + "k", ttl=10)
+        kv.touch(uniq + "k", ttl=10)
 
 
-def test_get_with_ttl_touches(mc_conn, uniq):
-    mc_conn.set(uniq + "k", "v", ttl=1)
-    assert mc_conn.get(uniq + "k", ttl=30).value == "v"
+def test_get_with_ttl_touches(kv, uniq):
+    kv.set(uniq + "k", "v", ttl=1)
+    assert kv.get(uniq + "k", ttl=30).value == "v"
     time.sleep(2.05)
-    assert mc_conn.get(uniq + "k").value == "v"
+    assert kv.get(uniq + "k").value == "v"
 
 
-def test_incr_without_initial_on_missing_raises_not_found(mc_conn, uniq):
+def test_incr_without_initial_on_missing_raises_not_found(kv, uniq):
     with pytest.raises(NotFoundError):
-        mc_conn.incr(uniq + "c")
+        kv.incr(uniq + "c")
 
 
-def test_incr_with_initial_creates_and_returns_initial(mc_conn, uniq):
-    r = mc_conn.incr(uniq + "c", amount=5, initial=10)
+def test_incr_with_initial_creates_and_returns_initial(kv, uniq):
+    r = kv.incr(uniq + "c", amount=5, initial=10)
     assert r.value == 10
 
 
-def test_incr_adds_amount(mc_conn, uniq):
-    mc_conn.incr(uniq + "c", initial=10)
-    assert mc_conn.incr(uniq + "c", amount=5).value == 15
+def test_incr_adds_amount(kv, uniq):
+    kv.incr(uniq + "c", initial=10)
+    assert kv.incr(uniq + "c", amount=5).value == 15
 
 
-def test_decr_subtracts_and_stops_at_zero(mc_conn, uniq):
-    mc_conn.incr(uniq + "c", initial=3)
-    assert mc_conn.decr(uniq + "c", amount=2).value == 1
-    assert mc_conn.decr(uniq + "c", amount=5).value == 0
+def test_decr_subtracts_and_stops_at_zero(kv, uniq):
+    kv.incr(uniq + "c", initial=3)
+    assert kv.decr(uniq + "c", amount=2).value == 1
+    assert kv.decr(uniq + "c", amount=5).value == 0
 
 
-def test_counter_reads_back_as_int_through_get(mc_conn, uniq):
-    mc_conn.incr(uniq + "c", initial=42)
-    assert mc_conn.get(uniq + "c").value == 42
+def test_counter_reads_back_as_int_through_get(kv, uniq):
+    kv.incr(uniq + "c", initial=42)
+    assert kv.get(uniq + "c").value == 42
 
 
-def test_incr_on_non_numeric_raises_delta_badval(mc_conn, uniq):
-    mc_conn.set(uniq + "c", "text", format=FMT_UTF8)
+def test_incr_on_non_numeric_raises_delta_badval(kv, uniq):
+    kv.set(uniq + "c", "text", format=FMT_UTF8)
     with pytest.raises(DeltaBadvalError):
-        mc_conn.incr(uniq + "c")
+        kv.incr(uniq + "c")
 
 
-def test_append_concatenates(mc_conn, uniq):
-    mc_conn.set(uniq + "k", "hello", format=FMT_UTF8)
-    mc_conn.append(uniq + "k", " world")
-    assert mc_conn.get(uniq + "k").value == "hello world"
+def test_append_concatenates(kv, uniq):
+    kv.set(uniq + "k", "hello", format=FMT_UTF8)
+    kv.append(uniq + "k", " world")
+    assert kv.get(uniq + "k").value == "hello world"
 
 
-def test_prepend_concatenates(mc_conn, uniq):
-    mc_conn.set(uniq + "k", "world", format=FMT_UTF8)
-    mc_conn.prepend(uniq + "k", "hello ")
-    assert mc_conn.get(uniq + "k").value == "hello world"
+def test_prepend_concatenates(kv, uniq):
+    kv.set(uniq + "k", "world", format=FMT_UTF8)
+    kv.prepend(uniq + "k", "hello ")
+    assert kv.get(uniq + "k").value == "hello world"
 
 
-def test_append_bytes(mc_conn, uniq):
-    mc_conn.set(uniq + "k", b"\x01", format=FMT_BYTES)
-    mc_conn.append(uniq + "k", b"\x02", format=FMT_BYTES)
-    assert mc_conn.get(uniq + "k").value == b"\x01\x02"
+def test_append_bytes(kv, uniq):
+    kv.set(uniq + "k", b"\x01", format=FMT_BYTES)
+    kv.append(uniq + "k", b"\x02", format=FMT_BYTES)
+    assert kv.get(uniq + "k").value == b"\x01\x02"
 
 
-def test_append_missing_raises_not_stored(mc_conn, uniq):
+def test_append_missing_raises_not_stored(kv, uniq):
     with pytest.raises(NotStoredError):
-        mc_conn.append(uniq + "k", "x")
+        kv.append(uniq + "k", "x")
 
 
 @pytest.mark.parametrize("fmt,value", [
@@ -198,38 +197,38 @@ def test_append_missing_raises_not_stored(mc_conn, uniq):
     (FMT_BYTES, b"\x00\x01\xff"),
     (FMT_UTF8, "\u03ee text"),
 ])
-def test_format_round_trip(mc_conn, uniq, fmt, value):
-    mc_conn.set(uniq + "k", value, format=fmt)
-    assert mc_conn.get(uniq + "k").value == value
+def test_format_round_trip(kv, uniq, fmt, value):
+    kv.set(uniq + "k", value, format=fmt)
+    assert kv.get(uniq + "k").value == value
 
 
-def test_json_tuple_reads_back_as_list(mc_conn, uniq):
-    mc_conn.set(uniq + "k", ("a", 1))
-    assert mc_conn.get(uniq + "k").value == ["a", 1]
+def test_json_tuple_reads_back_as_list(kv, uniq):
+    kv.set(uniq + "k", ("a", 1))
+    assert kv.get(uniq + "k").value == ["a", 1]
 
 
-def test_default_format_applies_to_set(mc_conn, uniq):
-    mc_conn.default_format = FMT_UTF8
+def test_default_format_applies_to_set(kv, uniq):
+    kv.default_format = FMT_UTF8
     try:
-        mc_conn.set(uniq + "k", "plain")
+        kv.set(uniq + "k", "plain")
     finally:
-        mc_conn.default_format = FMT_JSON
-    assert mc_conn.get(uniq + "k", no_format=True).value == b"plain"
+        kv.default_format = FMT_JSON
+    assert kv.get(uniq + "k", no_format=True).value == b"plain"
 
 
-def test_data_passthrough_returns_raw_bytes(mc_conn, uniq):
-    mc_conn.set(uniq + "k", {"a": 1})
-    mc_conn.data_passthrough = True
+def test_data_passthrough_returns_raw_bytes(kv, uniq):
+    kv.set(uniq + "k", {"a": 1})
+    kv.data_passthrough = True
     try:
-        r = mc_conn.get(uniq + "k")
+        r = kv.get(uniq + "k")
     finally:
-        mc_conn.data_passthrough = False
+        kv.data_passthrough = False
     assert r.value == b'{"a":1}'
 
 
-def test_json_flags_are_common_flags(mc_conn, uniq):
-    mc_conn.set(uniq + "k", {"a": 1})
-    assert mc_conn.get(uniq + "k").flags == 0x02000000
+def test_json_flags_are_common_flags(kv, uniq):
+    kv.set(uniq + "k", {"a": 1})
+    assert kv.get(uniq + "k").flags == 0x02000000
 
 
 def test_lock_on_memcached_raises_not_supported_at_once(mc_conn, uniq):
@@ -245,11 +244,11 @@ def test_unlock_on_memcached_raises_not_supported(mc_conn, uniq):
         mc_conn.unlock(uniq + "k", 1234)
 
 
-def test_item_syntax_get_set_delete(mc_conn, uniq):
-    mc_conn[uniq + "k"] = "v"
-    assert mc_conn[uniq + "k"].value == "v"
-    del mc_conn[uniq + "k"]
-    assert mc_conn.get(uniq + "k", quiet=True).success is False
+def test_item_syntax_get_set_delete(kv, uniq):
+    kv[uniq + "k"] = "v"
+    assert kv[uniq + "k"].value == "v"
+    del kv[uniq + "k"]
+    assert kv.get(uniq + "k", quiet=True).success is False
 
 
 def test_stats_maps_stat_name_to_server_values(mc_conn, memcached):
@@ -257,13 +256,13 @@ def test_stats_maps_stat_name_to_server_values(mc_conn, memcached):
     assert st["pid"][memcached.address] == memcached.proc.pid
 
 
-def test_result_repr_matches_manual_form(mc_conn, uniq):
-    r = mc_conn.set("demo_key" + uniq, "demo_value")
+def test_result_repr_matches_manual_form(kv, uniq):
+    r = kv.set("demo_key" + uniq, "demo_value")
     assert repr(r) == "OperationResult<RC=0x0, Key=%s, CAS=0x%x>" % ("demo_key" + uniq, r.cas)
 
 
-def test_exception_str_matches_manual_form(mc_conn, uniq):
+def test_exception_str_matches_manual_form(kv, uniq):
     with pytest.raises(NotFoundError) as ei:
-        mc_conn.get(uniq + "x")
+        kv.get(uniq + "x")
     s = str(ei.value)
     assert s.startswith("<Key=%r, RC=0xD[No such key], Operational Error, Results=1, C Source=(" % (uniq + "x"))
