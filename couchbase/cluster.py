@@ -100,7 +100,7 @@ class Cluster:
                 last = err.code
             finally:
                 lib.cbc_conn_free(conn)
-        raise UnAmbiguousTimeoutException("Failed to connect (core code 0x%X)" % (last or 0))
+        raise UnAmbiguousTimeoutException("Failed to connect (core code 0x%X)" % (last or 0), rc=last or 0)
 
     def bucket(self, name):
         """Open bucket `name` (BucketNotFoundException when it does not exist)."""
