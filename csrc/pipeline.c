@@ -478,6 +478,10 @@ static void loop(RUN *run, size_t ninv, uint64_t deadline)
         if (nfds == 0) {
             break;
         }
+        now = cbc__io_now_us(); /* a large flush may have taken a while */
+        if (now >= deadline) {
+            continue;
+        }
         wait_ms = (long long)((deadline - now + 999) / 1000);
         if (wait_ms > INT_MAX) {
             wait_ms = INT_MAX;
