@@ -4,7 +4,3 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-
-from standalone import import_mock  # noqa: E402
-
-import_mock()

@@ -138,10 +138,11 @@ def test_load_sample():
 
 def test_cli_ready_file_and_sigterm(tmp_path):
     ready = tmp_path / "ready.json"
-    p = subprocess.Popen([sys.executable, os.path.join(HERE, "standalone.py"), "--nodes", "2",
+    p = subprocess.Popen([sys.executable, "-m", "couchbase.mock", "--nodes", "2",
                           "--replicas", "1", "--vbuckets", "16", "--bucket", "default",
                           "--bucket", "sec:pw", "--collection", "default.inv.air",
-                          "--ready-file", str(ready)], stdout=subprocess.PIPE, text=True)
+                          "--ready-file", str(ready)], stdout=subprocess.PIPE, text=True,
+                         cwd=os.path.dirname(os.path.dirname(HERE)))
     try:
         line = p.stdout.readline()
         info = json.loads(line)

@@ -6,12 +6,9 @@ import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-USER_TEST = '''
-import sys
-sys.path.insert(0, %r)
-from standalone import import_mock
-import_mock()
+ROOT = os.path.dirname(os.path.dirname(HERE))
 
+USER_TEST = '''
 def test_uses_fixtures(couchbase_mock, couchbase_bucket):
     assert couchbase_bucket in couchbase_mock.topology.buckets
     couchbase_mock.bucket(couchbase_bucket).set("k", b"v")
@@ -24,12 +21,11 @@ def test_second_bucket_is_fresh(couchbase_mock, couchbase_bucket):
 
 
 def test_plugin_fixtures(tmp_path):
-    (tmp_path / "test_user.py").write_text(USER_TEST % HERE)
-    conftest = ("import sys; sys.path.insert(0, %r)\nfrom standalone import import_mock\n"
-                "import_mock()\npytest_plugins = ['couchbase.mock.pytest_plugin']\n" % HERE)
-    (tmp_path / "conftest.py").write_text(conftest)
+    (tmp_path / "test_user.py").write_text(USER_TEST)
+    (tmp_path / "conftest.py").write_text("pytest_plugins = ['couchbase.mock.pytest_plugin']\n")
+    env = dict(os.environ, PYTHONPATH=ROOT)
     p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                         str(tmp_path)], cwd=str(tmp_path), capture_output=True, text=True,
-                       timeout=120)
+                       timeout=120, env=env)
     assert p.returncode == 0, p.stdout + p.stderr
     assert "2 passed" in p.stdout
