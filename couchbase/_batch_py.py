@@ -199,7 +199,13 @@ def add_items(batch, keys, values, opcode, fmt, expiry=0, cas=0, collection=0, d
         req.expiry = exp
         req.cas = cas
         for i in range(n):
+            key = _item(keys, i)
+            kb = _key_bytes(key)
             value = _item(values, i)
+            if exp_l is not None:
+                req.expiry = _uint(_item(exp_l, i), U32, "expiry")
+            if cas_l is not None:
+                req.cas = _uint(_item(cas_l, i), U64, "cas")
             if encoder is not None:
                 data, flags = _encode_custom(encoder, value)
                 datatype = 0
@@ -207,12 +213,6 @@ def add_items(batch, keys, values, opcode, fmt, expiry=0, cas=0, collection=0, d
                 f = fixed if fixed is not None else _tc.auto_format(value)
                 data, flags = _tc.encode_format(f, value)
                 datatype = _DATATYPE_JSON if f == _tc.FMT_JSON else 0
-            key = _item(keys, i)
-            kb = _key_bytes(key)
-            if exp_l is not None:
-                req.expiry = _uint(_item(exp_l, i), U32, "expiry")
-            if cas_l is not None:
-                req.cas = _uint(_item(cas_l, i), U64, "cas")
             kbuf = ffi.from_buffer(kb)
             vbuf = ffi.from_buffer(data)
             req.key = kbuf

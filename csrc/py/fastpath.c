@@ -748,18 +748,11 @@ static PyObject *fp_add_items(PyObject *mod, PyObject *const *args, Py_ssize_t n
         const char *kp;
         Py_ssize_t nk;
         ENCODED enc;
-        PyObject *key = NULL, *value = seq_item(values, i);
+        PyObject *value = NULL, *key = seq_item(keys, i);
         enc.owner = NULL;
-        if (value == NULL)
+        if (key == NULL)
             goto fail;
-        if (encoder != Py_None) {
-            if (encode_custom(encoder, value, &enc) < 0)
-                goto fail_item;
-        } else if (encode_builtin(fixed >= 0 ? fixed : auto_format(value), value, &conv, &enc) < 0) {
-            goto fail_item;
-        }
-        /* the key is fetched after the encoder ran: it may have changed the list */
-        if ((key = seq_item(keys, i)) == NULL || key_view(key, &kp, &nk) < 0)
+        if (key_view(key, &kp, &nk) < 0 || (value = seq_item(values, i)) == NULL)
             goto fail_item;
         if (expiry.seq) {
             if (param_get(&expiry, i, &u) < 0)
@@ -768,6 +761,14 @@ static PyObject *fp_add_items(PyObject *mod, PyObject *const *args, Py_ssize_t n
         }
         if (cas.seq && param_get(&cas, i, &req.cas) < 0)
             goto fail_item;
+        /* the value last: from here to core_add no Python code runs, so a bytearray's
+         * buffer cannot move under us */
+        if (encoder != Py_None) {
+            if (encode_custom(encoder, value, &enc) < 0)
+                goto fail_item;
+        } else if (encode_builtin(fixed >= 0 ? fixed : auto_format(value), value, &conv, &enc) < 0) {
+            goto fail_item;
+        }
         req.key = kp;
         req.nkey = (size_t)nk;
         req.value = enc.p;
@@ -781,8 +782,8 @@ static PyObject *fp_add_items(PyObject *mod, PyObject *const *args, Py_ssize_t n
         Py_XDECREF(enc.owner);
         continue;
     fail_item:
-        Py_XDECREF(key);
-        Py_DECREF(value);
+        Py_DECREF(key);
+        Py_XDECREF(value);
         Py_XDECREF(enc.owner);
         goto fail;
     }

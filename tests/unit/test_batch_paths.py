@@ -142,7 +142,19 @@ class _Index:
         return self.v
 
 
+def _index_that_grows_the_value(b):
+    value = bytearray(b"abc")
+
+    class Grow:
+        def __index__(self):
+            value.extend(b"x" * 100000)  # moves the buffer: it must be read after this
+            return 1
+
+    return _batch.add_items(b, ["a"], [value], OP_SET, FMT_BYTES, expiry=[Grow()])
+
+
 ADD_CASES = {
+    "index_that_grows_the_value": _index_that_grows_the_value,
     "get_str_keys": lambda b: _batch.add_keys(b, ["a", "b\u00e9", "\u65e5\u672c"], OP_GET),
     "get_bytes_keys": lambda b: _batch.add_keys(b, [b"a", b"\xff\xfe"], OP_GET),
     "tuple_keys": lambda b: _batch.add_keys(b, ("a", "b"), OP_GET),
@@ -298,6 +310,9 @@ BAD_CASES = {
     "bad_key_after_good_values": (ArgumentError, lambda b: _batch.add_items(
         b, ["a", ""], [b"x", b"y"], OP_SET, FMT_BYTES)),
     "bad_key_in_items": (ValueFormatError, lambda b: _batch.add_items(b, [1], [b"y"], OP_SET, FMT_BYTES)),
+    "bad_key_and_bad_value": (ArgumentError, lambda b: _batch.add_items(b, [""], [object()], OP_SET, FMT_JSON)),
+    "bad_expiry_and_bad_value": (ArgumentError, lambda b: _batch.add_items(
+        b, ["a"], [object()], OP_SET, FMT_JSON, expiry=[-1])),
 }
 
 
