@@ -1,8 +1,6 @@
 """Conformance: the official Couchbase Python SDK (4.6.3, its own venv) against the mock."""
 
-import json
 import os
-import subprocess
 import sys
 
 import pytest
@@ -10,37 +8,16 @@ import pytest
 from couchbase.mock import MockCluster
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-VENV = os.path.join(ROOT, ".venv-official")
-PY = os.path.join(VENV, "bin", "python")
-SDK = "couchbase==4.6.3"
+sys.path.insert(0, os.path.dirname(HERE))
 
-
-def _ensure_venv():
-    """Create the official SDK's venv once; later runs reuse it."""
-    if os.path.exists(PY):
-        probe = subprocess.run([PY, "-c", "import couchbase.cluster"], cwd="/tmp",
-                               capture_output=True)
-        if probe.returncode == 0:
-            return
-    else:
-        subprocess.run([sys.executable if not os.path.exists("/usr/bin/python3")
-                        else "/usr/bin/python3", "-m", "venv", VENV], check=True)
-    subprocess.run([PY, "-m", "pip", "install", "-q", SDK], check=True)
+from official import run_script  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def outcomes():
-    _ensure_venv()
     with MockCluster(nodes=1, replicas=1, vbuckets=64) as one, \
             MockCluster(nodes=3, replicas=1, vbuckets=64) as three:
-        arg = json.dumps({"one": one.info(), "three": three.info()})
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-        # run outside the repository so that `import couchbase` finds the official SDK
-        p = subprocess.run([PY, os.path.join(HERE, "official_sdk_script.py"), arg],
-                           cwd="/tmp", env=env, capture_output=True, text=True, timeout=180)
-        assert p.returncode == 0, p.stderr[-3000:]
-        return json.loads(p.stdout.strip().splitlines()[-1])
+        return run_script(os.path.join(HERE, "official_sdk_script.py"), {"one": one.info(), "three": three.info()})
 
 
 @pytest.mark.parametrize("op,expected", [
