@@ -1,7 +1,5 @@
 """Ketama continuum in the C core against protocol.md section 7's worked examples."""
-import glob
 import hashlib
-import importlib.util
 import os
 import struct
 
@@ -9,17 +7,8 @@ import pytest
 
 
 def _load_core():
-    # Only couchbase._core is needed; load the built file directly when the
-    # package itself cannot be imported (switch to couchbase._binding later).
-    try:
-        from couchbase._core import ffi, lib
-    except ImportError:
-        root = os.path.join(os.path.dirname(__file__), "..", "..", "couchbase")
-        path = glob.glob(os.path.join(root, "_core*.so"))[0]
-        spec = importlib.util.spec_from_file_location("couchbase._core", path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        ffi, lib = mod.ffi, mod.lib
+    from couchbase._binding import ffi, lib
+
     return ffi, lib
 
 

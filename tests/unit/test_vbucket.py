@@ -1,6 +1,4 @@
 """CRC32 vBucket hashing and vBucket-map routing in the C core (protocol.md section 6)."""
-import glob
-import importlib.util
 import os
 import random
 import zlib
@@ -9,17 +7,8 @@ import pytest
 
 
 def _load_core():
-    # Only couchbase._core is needed; load the built file directly when the
-    # package itself cannot be imported (switch to couchbase._binding later).
-    try:
-        from couchbase._core import ffi, lib
-    except ImportError:
-        root = os.path.join(os.path.dirname(__file__), "..", "..", "couchbase")
-        path = glob.glob(os.path.join(root, "_core*.so"))[0]
-        spec = importlib.util.spec_from_file_location("couchbase._core", path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        ffi, lib = mod.ffi, mod.lib
+    from couchbase._binding import ffi, lib
+
     return ffi, lib
 
 
