@@ -87,7 +87,8 @@ class Cluster:
             conn = lib.cbc_conn_new()
             err = ffi.new("cbc_ERROR *")
             try:
-                hosts = ffi.new("const char *[]", [ffi.new("char[]", host.encode())])
+                name = ffi.new("char[]", host.encode())  # kept alive while the array points at it
+                hosts = ffi.new("const char *[]", [name])
                 if lib.cbc_conn_set_servers(conn, hosts, ffi.new("int[]", [port or 11210]), 1, err):
                     continue
                 if lib.cbc_conn_set_prelude(conn, pre, len(pre), err):
@@ -96,7 +97,7 @@ class Cluster:
                 if rc == 0:
                     return
                 if err.code in (C.AUTH_ERROR, C.ACCESS_DENIED):
-                    raise AuthenticationException("Authentication failed for user %r" % s.username)
+                    raise AuthenticationException("Authentication failed for user %r" % s.username, rc=err.code)
                 last = err.code
             finally:
                 lib.cbc_conn_free(conn)
