@@ -259,19 +259,22 @@ class _Builder:
         elif no_format:
             self.raw = True
 
-    def decode(self, r):
+    def decode(self, raw, flags):
         """The value; raises whatever a decoder raised."""
-        raw = ffi.unpack(r.value, r.nvalue) if r.nvalue else b""
         if self.raw:
             return raw
         if self.decode_value is not None:
-            flags = self.flags_arg if self.flags_arg is not None else r.flags
-            return self.decode_value(raw, flags)
-        return _tc.decode_format(_tc.format_for_flags(r.flags), raw)
+            return self.decode_value(raw, self.flags_arg if self.flags_arg is not None else flags)
+        return _tc.decode_format(_tc.format_for_flags(flags), raw)
 
-    def make(self, r, keys, i):
-        """(result object, whether it goes into `failed`)."""
+    def make(self, batch, index, n, keys, i):
+        """(result object for request `index` keyed keys[i], whether it goes into `failed`)."""
         o = self.cls.__new__(self.cls)
+        # Read after any Python code ran (the allocation, decoders of earlier results):
+        # it may have added to or reset the batch.
+        if lib.cbc_batch_size(batch) != n or index >= n:
+            raise RuntimeError("the batch changed during build")
+        r = lib.cbc_batch_results(batch)[index]
         rc = r.rc
         o.rc = rc
         o._vbuuid = r.vbuuid
@@ -286,12 +289,13 @@ class _Builder:
             kind = self.kind
             if kind == "value":
                 o.cas = r.cas
-                o.flags = r.flags
+                o.flags = flags = r.flags
+                raw = ffi.unpack(r.value, r.nvalue) if r.nvalue else b""
                 try:
-                    o.value = self.decode(r)
+                    o.value = self.decode(raw, flags)
                 except Exception as e:
                     # the caller raises ValueFormatError(objextra=value, inner_cause=_extra)
-                    o.value = ffi.unpack(r.value, r.nvalue) if r.nvalue else b""
+                    o.value = raw
                     o._extra = e
                     bad = True
             elif kind == "counter":
@@ -313,14 +317,13 @@ def build(batch, keys, kind, multi_cls, value_cls, op_cls, passthrough=False, tr
     n = lib.cbc_batch_size(batch)
     if len(keys) != n:
         raise ValueError("the batch has %d results for %d keys" % (n, len(keys)))
-    res = lib.cbc_batch_results(batch)
     mres = multi_cls()
     if not isinstance(mres, dict):
         raise TypeError("multi_cls must build a dict")
     failed = []
     setitem = dict.__setitem__
     for i in range(n):
-        o, bad = b.make(res[i], keys, i)
+        o, bad = b.make(batch, i, n, keys, i)
         before = len(mres)
         setitem(mres, o.key, o)
         if bad:
@@ -341,5 +344,5 @@ def build_single(batch, keys, kind, value_cls, op_cls, passthrough=False, transc
     n = lib.cbc_batch_size(batch)
     if not 0 <= index < n:
         raise IndexError("result %d of a batch of %d" % (index, n))
-    o, bad = b.make(lib.cbc_batch_results(batch)[index], keys, 0)
+    o, bad = b.make(batch, index, n, keys, 0)
     return o, (o if bad else None)

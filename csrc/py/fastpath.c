@@ -885,9 +885,10 @@ static int read_format(uint32_t flags)
 }
 
 /* The decoded value (new reference). A decoder failure (an Exception) is not an error:
- * *raw receives the raw bytes and *inner the exception, and NULL is returned with no
- * exception set. Anything else (memory, KeyboardInterrupt) returns NULL with it set. */
-static PyObject *decode(BUILD *b, const cbc_RESULT *r, PyObject **raw, PyObject **inner)
+ * *raw receives the raw bytes and *inner_out the exception, and NULL is returned with no
+ * exception set. Anything else (memory, KeyboardInterrupt) returns NULL with it set.
+ * `r` is not read once Python code has run: that code may have changed the batch. */
+static PyObject *decode(BUILD *b, const cbc_RESULT *r, PyObject **raw, PyObject **inner_out)
 {
     const char *p = r->value ? r->value : "";
     Py_ssize_t n = (Py_ssize_t)r->nvalue;
@@ -926,6 +927,20 @@ static PyObject *decode(BUILD *b, const cbc_RESULT *r, PyObject **raw, PyObject 
             break;
         }
         v = PyObject_CallOneArg(fn, text);
+        if (v == NULL && PyErr_ExceptionMatches(PyExc_Exception)) {
+            /* The decoder ran Python code, which may have changed the batch, so the
+             * raw bytes come from the text (strict UTF-8 round-trips exactly). */
+            PyObject *inner = take_exception();
+            bytes = PyUnicode_AsUTF8String(text);
+            Py_DECREF(text);
+            if (bytes == NULL) {
+                Py_XDECREF(inner);
+                return NULL;
+            }
+            *inner_out = inner;
+            *raw = bytes;
+            return NULL;
+        }
         Py_DECREF(text);
         break;
     default:
@@ -941,22 +956,40 @@ done:
         Py_XDECREF(bytes);
         return v;
     }
-    *inner = take_exception();
+    /* only the C decoders (UTF-8) get here without bytes: no Python code ran, p is valid */
+    *inner_out = take_exception();
     if (bytes == NULL && (bytes = PyBytes_FromStringAndSize(p, n)) == NULL) {
-        Py_CLEAR(*inner);
+        Py_CLEAR(*inner_out);
         return NULL;
     }
     *raw = bytes;
     return NULL;
 }
 
-/* One result object (new reference); *failed says whether it belongs in `failed`. */
-static PyObject *make_result(BUILD *b, const cbc_RESULT *r, PyObject *keys, Py_ssize_t i,
-                             int *failed)
+static const cbc_RESULT *results_of(void *batch, size_t *n)
 {
+    *n = g_api->batch_size((cbc_BATCH *)batch);
+    return g_api->batch_results((cbc_BATCH *)batch);
+}
+
+/* The result object for request `index` of a batch of `n`, keyed keys[i] (new
+ * reference); *failed says whether it belongs in `failed`. */
+static PyObject *make_result(BUILD *b, void *batch, size_t index, size_t n, PyObject *keys,
+                             Py_ssize_t i, int *failed)
+{
+    const cbc_RESULT *r;
+    size_t now;
     ResultObject *o = (ResultObject *)b->cls->tp_alloc(b->cls, 0);
     if (o == NULL)
         return NULL;
+    /* Fetched after the allocation: it can run the GC and so finalizers, and any Python
+     * code (those, decoders, warning hooks) could have added to or reset the batch. */
+    r = results_of(batch, &now);
+    if (now != n || index >= now) {
+        PyErr_SetString(PyExc_RuntimeError, "the batch changed during build");
+        goto fail;
+    }
+    r += index;
     o->rc = r->rc;
     o->vbuuid = r->vbuuid;
     o->seqno = r->seqno;
@@ -1000,12 +1033,6 @@ fail:
     return NULL;
 }
 
-static const cbc_RESULT *results_of(void *batch, size_t *n)
-{
-    *n = g_api->batch_size((cbc_BATCH *)batch);
-    return g_api->batch_results((cbc_BATCH *)batch);
-}
-
 PyDoc_STRVAR(build_doc,
              "build(batch_addr, keys, kind, multi_cls, value_cls, op_cls, passthrough, transcoder,\n"
              "      no_format) -> (mres, failed)\n\n"
@@ -1015,7 +1042,6 @@ static PyObject *fp_build(PyObject *mod, PyObject *const *args, Py_ssize_t nargs
 {
     void *batch;
     PyObject *keys, *mres = NULL, *failed = NULL, *ret;
-    const cbc_RESULT *res;
     size_t n, i;
     BUILD b;
     (void)mod;
@@ -1029,7 +1055,7 @@ static PyObject *fp_build(PyObject *mod, PyObject *const *args, Py_ssize_t nargs
     }
     if (build_init(&b, args[2], args[4], args[5], args[6], args[7], args[8]) < 0)
         goto fail;
-    res = results_of(batch, &n);
+    n = g_api->batch_size((cbc_BATCH *)batch);
     if ((size_t)PySequence_Fast_GET_SIZE(keys) != n) {
         PyErr_Format(PyExc_ValueError, "the batch has %zu results for %zd keys", n,
                      PySequence_Fast_GET_SIZE(keys));
@@ -1047,7 +1073,7 @@ static PyObject *fp_build(PyObject *mod, PyObject *const *args, Py_ssize_t nargs
     for (i = 0; i < n; i++) {
         int bad;
         Py_ssize_t before;
-        PyObject *o = make_result(&b, &res[i], keys, (Py_ssize_t)i, &bad);
+        PyObject *o = make_result(&b, batch, i, n, keys, (Py_ssize_t)i, &bad);
         if (o == NULL)
             goto fail;
         before = PyDict_GET_SIZE(mres);
@@ -1084,7 +1110,6 @@ static PyObject *fp_build_single(PyObject *mod, PyObject *const *args, Py_ssize_
 {
     void *batch;
     PyObject *keys, *o, *ret;
-    const cbc_RESULT *res;
     size_t n;
     Py_ssize_t index;
     int bad;
@@ -1102,12 +1127,12 @@ static PyObject *fp_build_single(PyObject *mod, PyObject *const *args, Py_ssize_
         return NULL;
     if (build_init(&b, args[2], args[3], args[4], args[5], args[6], args[7]) < 0)
         goto fail;
-    res = results_of(batch, &n);
+    n = g_api->batch_size((cbc_BATCH *)batch);
     if (index < 0 || (size_t)index >= n) {
         PyErr_Format(PyExc_IndexError, "result %zd of a batch of %zu", index, n);
         goto fail;
     }
-    if ((o = make_result(&b, &res[index], keys, 0, &bad)) == NULL)
+    if ((o = make_result(&b, batch, (size_t)index, n, keys, 0, &bad)) == NULL)
         goto fail;
     build_release(&b);
     ret = PyTuple_Pack(2, o, bad ? o : Py_None);

@@ -903,3 +903,47 @@ def test_base_exceptions_from_a_decoder_propagate(fetched, impl):
 
     with pytest.raises(KeyboardInterrupt):
         _batch.build(server.batch, keys, "value", MultiResult, ValueResult, OperationResult, transcoder=Interrupt())
+
+
+@pytest.fixture
+def scratch(server):
+    """A finished get of two docs on a batch a test may spoil."""
+    batch = lib.cbc_batch_new(server.conn)
+    keys = [server.k("json"), server.k("bytes")]
+    with using("native"):
+        _batch.add_keys(batch, keys, OP_GET)
+    assert lib.cbc_batch_run(batch, 5000000, server.err) == 0
+    yield batch, keys
+    lib.cbc_batch_free(batch)
+
+
+@pytest.mark.memcached
+def test_decoder_that_grows_the_batch(scratch, impl):
+    batch, keys = scratch
+
+    def decode(text):
+        _batch_py.add_keys(batch, ["filler-%d" % i for i in range(2000)], OP_GET)  # reallocates the results
+        raise ValueError("no")
+
+    old = tc.set_json_converters(tc._json_encode, decode)
+    try:
+        with pytest.raises(RuntimeError, match="batch changed"):
+            _batch.build(batch, keys, "value", MultiResult, ValueResult, OperationResult)
+        r, bad = _batch.build_single(batch, keys, "value", MultiResult, ValueResult, OperationResult, index=0)
+        assert bad is r and r.value == DOCS["json"][0] and isinstance(r._extra, ValueError)
+        assert r.flags == DOCS["json"][1]
+    finally:
+        tc.set_json_converters(*old)
+
+
+@pytest.mark.memcached
+def test_decoder_that_resets_the_batch(scratch, impl):
+    batch, keys = scratch
+
+    class Reset(Transcoder):
+        def decode_value(self, value, flags):
+            lib.cbc_batch_reset(batch)
+            return value
+
+    with pytest.raises(RuntimeError, match="batch changed"):
+        _batch.build(batch, keys, "value", MultiResult, ValueResult, OperationResult, transcoder=Reset())
