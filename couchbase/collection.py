@@ -324,10 +324,10 @@ class Collection:
             tc = o.get("transcoder")
         _check_key(key)
         timeout = self._timeout(o)
-        cid = self._cid_now()
+        self._cid_now()
 
         def add(batch):
-            _batch.add_keys(batch, [key], 0x00, 0, 0, cid)
+            _batch.add_keys(batch, [key], 0x00, 0, 0, self._cid)
 
         return self._read_meta(self._single(_GET, "get", key, add, _READ_CLASSES, timeout, False), tc)
 
@@ -344,10 +344,10 @@ class Collection:
         _check_key(key)
         exp = expiry_to_wire(expiry)
         timeout = self._timeout(o)
-        cid = self._cid_now()
+        self._cid_now()
 
         def add(batch):
-            _batch.add_keys(batch, [key], 0x1D, exp, 0, cid)
+            _batch.add_keys(batch, [key], 0x1D, exp, 0, self._cid)
 
         res = self._single(_GAT, "get_and_touch", key, add, _READ_CLASSES, timeout, True)
         return self._read_meta(res, o.get("transcoder") if o else None)
@@ -364,10 +364,10 @@ class Collection:
         if secs < 0:
             raise InvalidArgumentException("lock_time cannot be negative.")
         timeout = self._timeout(o)
-        cid = self._cid_now()
+        self._cid_now()
 
         def add(batch):
-            _batch.add_keys(batch, [key], 0x94, secs, 0, cid)
+            _batch.add_keys(batch, [key], 0x94, secs, 0, self._cid)
 
         res = self._single(_GETL, "get_and_lock", key, add, _READ_CLASSES, timeout, True)
         return self._read_meta(res, o.get("transcoder") if o else None)
@@ -459,11 +459,11 @@ class Collection:
         timeout = self._timeout(o, durable=dur is not None and not isinstance(dur, ClientDurability))
         level, dto, client = self._durability(o, timeout) if dur is not None else (0, 0, None)
         fmt, encoder = self._encoder(tc)
-        cid = self._cid_now()
+        self._cid_now()
         vals = [value]
 
         def add(batch):
-            _batch.add_items(batch, [key], vals, op.opcode, fmt, exp, cas, cid, level, dto, encoder)
+            _batch.add_items(batch, [key], vals, op.opcode, fmt, exp, cas, self._cid, level, dto, encoder)
 
         res = self._single(op, name, key, add, _MUT_CLASSES, timeout, True)
         res._extra = self._bucket_name
@@ -493,13 +493,13 @@ class Collection:
         _check_key(key)
         timeout = self._timeout(o, durable=dur is not None and not isinstance(dur, ClientDurability))
         level, dto, client = self._durability(o, timeout) if dur is not None else (0, 0, None)
-        cid = self._cid_now()
+        self._cid_now()
         delta = counter.get("delta", 0)
         initial = counter.get("initial", 0)
         create = counter.get("create", 0)
 
         def add(batch):
-            _batch.add_keys(batch, [key], op.opcode, exp, cas, cid, 0, level, dto, delta, initial, create)
+            _batch.add_keys(batch, [key], op.opcode, exp, cas, self._cid, 0, level, dto, delta, initial, create)
 
         res = self._single(op, name, key, add, classes, timeout, True)
         res._extra = self._bucket_name
@@ -794,11 +794,11 @@ class BinaryCollection:
         _check_key(key)
         timeout = c._timeout(o, durable=dur is not None and not isinstance(dur, ClientDurability))
         level, dto, client = c._durability(o, timeout) if dur is not None else (0, 0, None)
-        cid = c._cid_now()
+        c._cid_now()
         vals = [value]
 
         def add(batch):
-            _batch.add_items(batch, [key], vals, op.opcode, _FMT_BYTES_1X, 0, cas, cid, level, dto, None)
+            _batch.add_items(batch, [key], vals, op.opcode, _FMT_BYTES_1X, 0, cas, c._cid, level, dto, None)
 
         res = c._single(op, name, key, add, _MUT_CLASSES, timeout, True)
         res._extra = c._bucket_name
