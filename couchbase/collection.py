@@ -105,7 +105,8 @@ def _exception(rc, key, name, mutation):
     """The modern exception for core code `rc` of operation `name` on `key`."""
     global _TIMEOUT_RCS
     table = _exc_table()
-    if rc == C.KEY_EEXISTS:
+    if rc == C.KEY_EEXISTS or (rc == C.DOCUMENT_LOCKED and name == "unlock"):
+        # unlock with a CAS other than the lock's: the server answers LOCKED; 4.x reports a CAS mismatch
         cls = DocumentExistsException if name == "insert" else CasMismatchException
     elif rc == C.E2BIG:
         return CouchbaseException("value_too_large", key=key, rc=rc, error_code=104)
@@ -449,8 +450,10 @@ class Collection:
                 exp = expiry_to_wire(o["expiry"])
             if "cas" in o:
                 cas = _cas_arg(o["cas"])
-            if o.get("preserve_expiry") and name == "replace" and "expiry" in o:
-                raise InvalidArgumentException("Cannot use expiry together with preserve_expiry.")
+            if o.get("preserve_expiry"):
+                if name == "replace" and "expiry" in o:
+                    raise InvalidArgumentException("Cannot use expiry together with preserve_expiry.")
+                raise FeatureUnavailableException("preserve_expiry is not supported by this SDK yet.")
             tc = o.get("transcoder")
             dur = o.get("durability")
         else:
@@ -667,6 +670,8 @@ class Collection:
                 cas = _cas_arg(o["cas"])
             tc = o.get("transcoder")
             dur = o.get("durability")
+            if o.get("preserve_expiry"):
+                raise FeatureUnavailableException("preserve_expiry is not supported by this SDK yet.")
         if dur is not None and isinstance(dur, ClientDurability):
             raise FeatureUnavailableException("ClientDurability is not supported by the *_multi operations.")
         exp = self._per_key(o, keys, "expiry", expiry_to_wire, exp)

@@ -82,6 +82,7 @@ def main(connstr):
     run("upsert_locked", lambda: coll.upsert("doc", {"a": 4}, timeout=SHORT))
     run("lock_again", lambda: coll.get_and_lock("doc", timedelta(seconds=1), timeout=SHORT))
     run("get_locked", lambda: coll.get("doc").content_as[dict])
+    run("unlock_wrong_cas", lambda: coll.unlock("doc", locked.cas + 1, timeout=SHORT))
     run("unlock", lambda: coll.unlock("doc", locked.cas))
     run("unlock_not_locked", lambda: coll.unlock("doc", locked.cas))
     run("upsert_unlocked", lambda: coll.upsert("doc", {"a": 5}).cas > 0)
