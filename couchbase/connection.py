@@ -3,7 +3,7 @@ import numbers
 import threading
 from time import monotonic as _monotonic
 
-from couchbase import _batch, connstr
+from couchbase import _batch, _endure, connstr
 from couchbase._binding import C, error_from, ffi, lib
 from couchbase._ops import OP_STAT, OPS
 from couchbase.exceptions import *  # noqa: F401,F403  (1.x re-exports the tree here)
@@ -405,8 +405,9 @@ class Connection:
 
     # ---- storage ----
 
-    def _store(self, name, keys, values, cas, ttl, fmt, single):
+    def _store(self, name, keys, values, cas, ttl, fmt, single, persist_to=0, replicate_to=0):
         op = OPS[name]
+        durable = _endure.requirements(self, persist_to, replicate_to)
         wire = self._keys_for_wire(keys)
         ttl = _ttl(ttl)
         tc = self._transcoder
@@ -427,48 +428,55 @@ class Connection:
         def add(batch):
             _batch.add_items(batch, wire, values, op.opcode, fmt, expiry=ttl, cas=cas, encoder=encoder)
 
-        return self._execute(keys, op, add, single=single)
+        res = self._execute(keys, op, add, single=single)
+        if durable[0] or durable[1]:
+            self._endure_results(res, single, durable)
+        return res
+
+    def _endure_results(self, res, single, durable, check_removed=False):
+        items = {res.key: res.cas} if single else {k: r.cas for k, r in res.items()}
+        _endure.endure(self, items, durable[0], durable[1], self._timeout, 0.01, check_removed)
 
     def set(self, key, value, cas=0, ttl=0, format=None, persist_to=0, replicate_to=0):
         """Store ``value`` under ``key`` unconditionally (or only if ``cas`` matches)."""
-        return self._store("set", [key], [value], _cas(cas), ttl, format, True)
+        return self._store("set", [key], [value], _cas(cas), ttl, format, True, persist_to, replicate_to)
 
     def add(self, key, value, ttl=0, format=None, persist_to=0, replicate_to=0):
         """Store only if ``key`` does not exist (KeyExistsError otherwise)."""
-        return self._store("add", [key], [value], 0, ttl, format, True)
+        return self._store("add", [key], [value], 0, ttl, format, True, persist_to, replicate_to)
 
     def replace(self, key, value, cas=0, ttl=0, format=None, persist_to=0, replicate_to=0):
         """Store only if ``key`` exists (NotFoundError otherwise)."""
-        return self._store("replace", [key], [value], _cas(cas), ttl, format, True)
+        return self._store("replace", [key], [value], _cas(cas), ttl, format, True, persist_to, replicate_to)
 
     def append(self, key, value, cas=0, ttl=0, format=None, persist_to=0, replicate_to=0):
         """Append bytes/text to an existing value (NotStoredError if missing)."""
-        return self._store("append", [key], [value], _cas(cas), ttl, format, True)
+        return self._store("append", [key], [value], _cas(cas), ttl, format, True, persist_to, replicate_to)
 
     def prepend(self, key, value, cas=0, ttl=0, format=None, persist_to=0, replicate_to=0):
         """Prepend bytes/text to an existing value (NotStoredError if missing)."""
-        return self._store("prepend", [key], [value], _cas(cas), ttl, format, True)
+        return self._store("prepend", [key], [value], _cas(cas), ttl, format, True, persist_to, replicate_to)
 
-    def _store_multi(self, name, kv, ttl, format):
+    def _store_multi(self, name, kv, ttl, format, persist_to=0, replicate_to=0):
         kv = _require_dict(kv)
         keys = list(kv)
-        return self._store(name, keys, list(kv.values()), 0, ttl, format, False)
+        return self._store(name, keys, list(kv.values()), 0, ttl, format, False, persist_to, replicate_to)
 
     def set_multi(self, keys, ttl=0, format=None, persist_to=0, replicate_to=0):
         """Store every ``{key: value}`` of the dict in one batch."""
-        return self._store_multi("set", keys, ttl, format)
+        return self._store_multi("set", keys, ttl, format, persist_to, replicate_to)
 
     def add_multi(self, keys, ttl=0, format=None, persist_to=0, replicate_to=0):
-        return self._store_multi("add", keys, ttl, format)
+        return self._store_multi("add", keys, ttl, format, persist_to, replicate_to)
 
     def replace_multi(self, keys, ttl=0, format=None, persist_to=0, replicate_to=0):
-        return self._store_multi("replace", keys, ttl, format)
+        return self._store_multi("replace", keys, ttl, format, persist_to, replicate_to)
 
     def append_multi(self, keys, ttl=0, format=None, persist_to=0, replicate_to=0):
-        return self._store_multi("append", keys, ttl, format)
+        return self._store_multi("append", keys, ttl, format, persist_to, replicate_to)
 
     def prepend_multi(self, keys, ttl=0, format=None, persist_to=0, replicate_to=0):
-        return self._store_multi("prepend", keys, ttl, format)
+        return self._store_multi("prepend", keys, ttl, format, persist_to, replicate_to)
 
     # ---- retrieval and key operations ----
 
@@ -520,13 +528,43 @@ class Connection:
 
     def delete(self, key, cas=0, quiet=None, persist_to=0, replicate_to=0):
         """Remove ``key`` (only if ``cas`` matches, when given)."""
-        return self._keyed("delete", [key], True, quiet, cas=_cas(cas))
+        durable = _endure.requirements(self, persist_to, replicate_to)
+        res = self._keyed("delete", [key], True, quiet, cas=_cas(cas))
+        if (durable[0] or durable[1]) and res.success:
+            self._endure_results(res, True, durable, check_removed=True)
+        return res
 
     def delete_multi(self, keys, quiet=None, persist_to=0, replicate_to=0):
         """Remove many keys; a dict's values are CAS values (int, Result or {'cas': n})."""
         klist = _key_list(keys)
         cas = _per_key(klist, keys, "cas", _cas) if isinstance(keys, dict) else 0
-        return self._keyed("delete", klist, False, quiet, cas=cas)
+        durable = _endure.requirements(self, persist_to, replicate_to)
+        res = self._keyed("delete", klist, False, quiet, cas=cas)
+        if durable[0] or durable[1]:
+            done = type(res)((k, r) for k, r in res.items() if r.success)
+            if done:
+                self._endure_results(done, False, durable, check_removed=True)
+        return res
+
+    def endure(self, key, persist_to=-1, replicate_to=-1, cas=0, check_removed=False, timeout=5.0,
+               interval=0.010):
+        """Wait until ``key`` is persisted on ``persist_to`` nodes and replicated to ``replicate_to``."""
+        durable = _endure.requirements(self, persist_to, replicate_to)
+        return _endure.endure(self, {key: _cas(cas)}, durable[0], durable[1], timeout, interval,
+                              check_removed)[key]
+
+    def endure_multi(self, keys, persist_to=-1, replicate_to=-1, timeout=5.0, interval=0.010,
+                     check_removed=False):
+        """endure() for many keys: an iterable, a dict {key: cas} or a MultiResult."""
+        if isinstance(keys, (list, tuple)) and keys and all(isinstance(r, Result) for r in keys):
+            keys = {r.key: r.cas for r in keys}
+        klist = _key_list(keys)
+        if len(set(klist)) != len(klist):
+            raise ArgumentError({"rc": C.DUPLICATE_COMMANDS, "message": "Duplicate keys in endure_multi"})
+        cas = _per_key(klist, keys, "cas", _cas) if isinstance(keys, dict) else [0] * len(klist)
+        durable = _endure.requirements(self, persist_to, replicate_to)
+        return _endure.endure(self, dict(zip(klist, cas)), durable[0], durable[1], timeout, interval,
+                              check_removed)
 
     def touch(self, key, ttl=0):
         """Set a new expiry on ``key`` (0 removes it)."""

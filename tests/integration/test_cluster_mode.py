@@ -175,3 +175,36 @@ def test_nmv_from_stale_map_is_retried_transparently(mock_cluster_factory, uniq)
         cluster.rebalance()
         c.set_multi({k: 2 for k in keys})
         assert all(r.value == 2 for r in c.get_multi(keys).values())
+
+
+def test_set_with_persist_and_replicate_waits_and_succeeds(cb, uniq):
+    r = cb.set(uniq + "k", 1, persist_to=1, replicate_to=1)
+    assert r.success and cb.get(uniq + "k").value == 1
+
+
+def test_set_multi_with_replicate_to_succeeds(cb, uniq):
+    res = cb.set_multi({uniq + "a": 1, uniq + "b": 2}, replicate_to=-1)
+    assert res.all_ok
+
+
+def test_durability_beyond_replicas_raises_before_sending(cb, uniq):
+    with pytest.raises(ArgumentError) as ei:
+        cb.set(uniq + "k", 1, replicate_to=2)
+    assert ei.value.rc == 0x21
+    assert cb.get(uniq + "k", quiet=True).success is False
+
+
+def test_endure_after_set(cb, uniq):
+    cas = cb.set(uniq + "k", 1).cas
+    assert cb.endure(uniq + "k", persist_to=2, replicate_to=1, cas=cas).success
+
+
+def test_delete_with_durability_waits_for_removal(cb, uniq):
+    cb.set(uniq + "k", 1)
+    assert cb.delete(uniq + "k", replicate_to=1).success
+
+
+def test_endure_multi_rejects_duplicate_keys(cb, uniq):
+    with pytest.raises(ArgumentError) as ei:
+        cb.endure_multi([uniq + "k", uniq + "k"])
+    assert ei.value.rc == 0x22

@@ -266,3 +266,10 @@ def test_exception_str_matches_manual_form(kv, uniq):
         kv.get(uniq + "x")
     s = str(ei.value)
     assert s.startswith("<Key=%r, RC=0xD[No such key], Operational Error, Results=1, C Source=(" % (uniq + "x"))
+
+
+def test_durability_on_memcached_raises_not_supported(mc_conn, uniq):
+    from couchbase.exceptions import NotSupportedError
+
+    with pytest.raises(NotSupportedError):
+        mc_conn.set(uniq + "k", 1, persist_to=1)
