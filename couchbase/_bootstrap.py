@@ -120,23 +120,21 @@ class Bootstrap:
         self._apply(_config.parse(data, host), force=True)
 
     def _http_bootstrap(self, host, port, deadline):
+        """The streaming config URIs (terse first, then the verbose 2.x one), first config only."""
         user = self.username if self.username is not None else self.bucket
         timeout = max(0.05, deadline - time.monotonic())
-        path = "/pools/default/b/%s" % self.bucket
-        try:
-            doc = _http.request(host, port, "GET", path, user, self.password or "", timeout=timeout)
-        except CouchbaseError:
-            raise
-        status, _h, body = doc
-        if status == 404:
-            status, _h, body = _http.request(host, port, "GET", "/pools/default/buckets/%s" % self.bucket,
-                                             user, self.password or "", timeout=timeout)
+        status, body = 404, b""
+        for path in ("/pools/default/bs/%s", "/pools/default/bucketsStreaming/%s"):
+            status, body = _http.first_streamed_config(host, port, path % self.bucket, user, self.password or "",
+                                                       timeout=timeout)
+            if status != 404:
+                break
         if status == 401:
             raise AuthError({"rc": C.AUTH_ERROR, "message": "Authentication failed for bucket %r" % self.bucket})
         if status == 404:
             raise BucketNotFoundError({"rc": C.BUCKET_ENOENT, "message": "No such bucket %r" % self.bucket,
                                        "key": self.bucket})
-        if status != 200:
+        if status != 200 or not body:
             raise ConnectError({"rc": C.CONNECT_ERROR, "message": "HTTP %d from %s:%d" % (status, host, port)})
         self._apply(_config.parse(body, host), force=True)
         # Open and authenticate the first data socket now, so bad credentials surface here.

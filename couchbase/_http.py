@@ -26,8 +26,6 @@ def request(host, port, method, path, username=None, password=None, body=None, c
         resp = conn.getresponse()
         data = resp.read()
         return resp.status, dict(resp.getheaders()), data
-    except TimeoutError:
-        raise
     except OSError as e:
         if "timed out" in str(e):
             raise TimeoutError({"rc": 0x17, "message": "HTTP request to %s:%d timed out" % (host, port),
@@ -37,6 +35,39 @@ def request(host, port, method, path, username=None, password=None, body=None, c
     except http.client.HTTPException as e:
         raise ConnectError({"rc": 0x18, "message": "Bad HTTP answer from %s:%d" % (host, port),
                             "inner_cause": e})
+    finally:
+        conn.close()
+
+
+def first_streamed_config(host, port, path, username=None, password=None, timeout=2.5, limit=16 << 20):
+    """Open a streaming config URI and return (status, first config bytes); the stream is closed.
+
+    The server writes config + "\\n\\n\\n\\n" and repeats on every change; chunk boundaries are
+    not message boundaries, so bytes are gathered until the delimiter shows up."""
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers=auth_header(username, password))
+        resp = conn.getresponse()
+        if resp.status != 200:
+            resp.read()
+            return resp.status, b""
+        buf = b""
+        while b"\n\n\n\n" not in buf:
+            chunk = resp.read1(65536) if hasattr(resp, "read1") else resp.read(1)
+            if not chunk:
+                break
+            buf += chunk
+            if len(buf) > limit:
+                raise ConnectError({"rc": 0x18, "message": "Streamed config from %s:%d is too large" % (host, port)})
+        return 200, buf.split(b"\n\n\n\n", 1)[0]
+    except OSError as e:
+        if "timed out" in str(e):
+            raise TimeoutError({"rc": 0x17, "message": "Config stream from %s:%d timed out" % (host, port),
+                                "inner_cause": e})
+        raise ConnectError({"rc": 0x18, "message": "Config stream from %s:%d failed" % (host, port),
+                            "inner_cause": e})
+    except http.client.HTTPException as e:
+        raise ConnectError({"rc": 0x18, "message": "Bad HTTP answer from %s:%d" % (host, port), "inner_cause": e})
     finally:
         conn.close()
 
