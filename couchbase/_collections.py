@@ -7,7 +7,7 @@ collection and the core prefixes the key with its LEB128 form.
 """
 import threading
 
-from couchbase._binding import C, ffi, lib
+from couchbase._binding import C, ffi
 from couchbase.exceptions import (
     AmbiguousTimeoutException, AuthenticationException, BucketNotFoundException, CollectionNotFoundException,
     CouchbaseException, InvalidArgumentException, ScopeNotFoundException, UnAmbiguousTimeoutException,

@@ -4,8 +4,6 @@
     collection = cluster.bucket("travel-sample").scope("inventory").collection("airline")
 """
 import struct
-from datetime import timedelta
-
 from couchbase import connstr as _connstr
 from couchbase._binding import C, ffi, lib
 from couchbase.auth import PasswordAuthenticator

@@ -29,7 +29,7 @@ from couchbase.exceptions import (
     RequestCanceledException, ScopeNotFoundException, TemporaryFailException, UnAmbiguousTimeoutException,
     UnsupportedOperation, ValueFormatError, ValueFormatException,
 )
-from couchbase.options import (  # noqa: F401  (4.x re-exports these from couchbase.collection)
+from couchbase.options import (
     AppendOptions, ConstrainedInt, DecrementOptions, DeltaValue, DurabilityOptionBlock, ExistsMultiOptions,
     ExistsOptions, GetAllReplicasOptions, GetAndLockMultiOptions, GetAndLockOptions, GetAndTouchOptions,
     GetAnyReplicaOptions, GetMultiOptions, GetOptions, IncrementOptions, InsertMultiOptions, InsertOptions,
@@ -38,7 +38,15 @@ from couchbase.options import (  # noqa: F401  (4.x re-exports these from couchb
     UpsertMultiOptions, UpsertOptions, expiry_to_wire, timeout_seconds,
 )
 
-__all__ = ["Collection", "BinaryCollection", "CBCollection"]
+__all__ = ["Collection", "BinaryCollection", "CBCollection",
+           # option classes, importable from here as in 3.x/4.x code (the same classes as couchbase.options)
+           "AppendOptions", "DecrementOptions", "DeltaValue", "DurabilityOptionBlock", "ExistsOptions",
+           "GetAllReplicasOptions", "GetAndLockOptions", "GetAndTouchOptions", "GetAnyReplicaOptions", "GetOptions",
+           "IncrementOptions", "InsertOptions", "OptionsTimeout", "PrependOptions", "RemoveOptions",
+           "ReplaceOptions", "TouchOptions", "UnlockOptions", "UpsertOptions", "ConstrainedInt", "SignedInt64",
+           "ExistsMultiOptions", "GetAndLockMultiOptions", "GetMultiOptions", "InsertMultiOptions",
+           "LockMultiOptions", "RemoveMultiOptions", "ReplaceMultiOptions", "TouchMultiOptions",
+           "UnlockMultiOptions", "UpsertMultiOptions"]
 
 # operations: (opcode, result kind, quiet_ok) as couchbase._ops describes them
 _GET = Op(0x00, "value", False)

@@ -6,7 +6,6 @@ them are provided first. Output is captured and checked against what the tutoria
 """
 import contextlib
 import io
-from datetime import timedelta  # noqa: F401
 
 import pytest
 
