@@ -25,6 +25,11 @@ typedef struct cbc_ACHUNK_s cbc_ACHUNK;
 
 typedef struct {
     cbc_REQUEST req;  /* key/value/extras point into the batch arena */
+    char *pkt;        /* the request encoded at add time (opaque = slot index, vbucket
+                       * patched by each run), in the arena; NULL when it must be
+                       * encoded by the run (lengths the header cannot hold) */
+    size_t npkt;
+    uint8_t pkt_coll; /* conn->collections when pkt was encoded */
     uint8_t state;    /* CBC_SLOT_* */
     int32_t vsrc;     /* CBC_VAL_*, or the index of the read buffer holding the value */
     size_t voff;      /* value offset in that buffer */
@@ -37,12 +42,16 @@ struct cbc_BATCH_s {
     cbc_RESULT *results;
     size_t n;
     size_t cap;
-    cbc_ACHUNK *arena; /* copies of keys, values and extras; never moves */
+    cbc_ACHUNK *arena; /* encoded requests (and their keys, which results point to);
+                        * chunks never move, and reset keeps them for the next round */
+    cbc_ACHUNK *cur;   /* chunk being filled; the chunks after it are unused */
     cbc_BUF *rbufs;    /* per server index: responses, appended and never compacted
                         * until reset, so values from earlier runs stay valid */
     size_t nrbufs;
 };
 
+/* n bytes of arena that stay put until reset, or NULL when out of memory. */
+char *cbc__batch_alloc(cbc_BATCH *b, size_t n);
 /* Make sure there is a read buffer for each of `n` servers. 0, or -1 when out of memory. */
 int cbc__batch_ensure_rbufs(cbc_BATCH *b, size_t n);
 

@@ -32,7 +32,9 @@ static void server_free(cbc_SERVER *s)
     cbc__conn_close_server(s);
     free(s->host);
     free(s->name);
-    cbc__buf_free(&s->wbuf);
+    free(s->iov);
+    s->iov = NULL;
+    s->niov = s->iovcap = s->iovpos = 0;
     cbc__buf_free(&s->own_rbuf);
 }
 

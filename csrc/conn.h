@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "buf.h"
 #include "cbc_api.h"
@@ -47,8 +48,11 @@ typedef struct {
     const char *fail_file;
     int fail_line;
     size_t npending;    /* batch requests sent and not answered */
-    cbc_BUF wbuf;       /* encoded requests; kept for reuse between runs */
-    size_t woff;        /* bytes of wbuf already sent */
+    struct iovec *iov;  /* this run's requests: packets in the batch arena, adjacent
+                         * ones merged; sent with sendmsg, no copy. Kept between runs */
+    size_t niov;
+    size_t iovcap;
+    size_t iovpos;      /* first entry not fully sent (entries are trimmed as sent) */
     cbc_BUF *rbuf;      /* where responses land in this run */
     size_t rpos;        /* parse position in rbuf */
     cbc_BUF own_rbuf;   /* rbuf for runs without a batch (cbc_conn_connect) */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,6 +96,27 @@ ssize_t cbc__io_send(int fd, const char *buf, size_t n)
 {
     for (;;) {
         ssize_t w = send(fd, buf, n, SEND_FLAGS);
+        if (w >= 0) {
+            return w;
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            return 0;
+        }
+        return -errno;
+    }
+}
+
+ssize_t cbc__io_sendv(int fd, const struct iovec *iov, size_t n)
+{
+    struct msghdr msg;
+    memset(&msg, 0, sizeof(msg));
+    msg.msg_iov = (struct iovec *)iov;
+    msg.msg_iovlen = n;
+    for (;;) {
+        ssize_t w = sendmsg(fd, &msg, SEND_FLAGS);
         if (w >= 0) {
             return w;
         }

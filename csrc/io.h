@@ -28,6 +28,11 @@ int cbc__io_connect_start(const cbc_ADDR *addr, int *fd);
 int cbc__io_connect_result(int fd);
 /* Send up to n bytes: the count sent (> 0), 0 when the socket is full, or -errno. */
 ssize_t cbc__io_send(int fd, const char *buf, size_t n);
+/* Send from iov[0..n) (n <= CBC_IO_IOV_MAX, the POSIX minimum of IOV_MAX) in
+ * one call: the count sent (> 0), 0 when the socket is full, or -errno. */
+#define CBC_IO_IOV_MAX 1024
+struct iovec;
+ssize_t cbc__io_sendv(int fd, const struct iovec *iov, size_t n);
 /* Receive up to n bytes: the count (> 0), 0 at end of stream, -EAGAIN when
  * nothing is there yet, or another -errno. */
 ssize_t cbc__io_recv(int fd, char *buf, size_t n);

@@ -23,7 +23,7 @@
 
 #define RECV_MIN_ROOM 16384 /* grow the read buffer when less than this is free */
 #define RECV_GROW 65536
-#define KEEP_BUF_MAX (1u << 20) /* scratch buffers above this are freed after a run */
+#define KEEP_BUF_MAX (1u << 20) /* own_rbuf (connect only) above this is freed after a run */
 
 typedef struct {
     cbc_CONN *conn;
@@ -136,38 +136,79 @@ static void finish_connect(RUN *run, cbc_SERVER *s)
     }
 }
 
-/* Write as much as the socket takes: the prelude first, requests once it is answered. */
-static void flush(RUN *run, cbc_SERVER *s)
+/* Send the requests queued in s->iov, trimming entries as they go out. */
+static void flush_iov(RUN *run, cbc_SERVER *s)
 {
-    while (s->can_write) {
-        const char *data;
-        size_t len, *off;
-        ssize_t w;
-        if (s->state == CBC_SRV_PRELUDE) {
-            data = run->conn->prelude;
-            len = run->conn->nprelude;
-            off = &s->pwritten;
-        } else if (s->state == CBC_SRV_READY) {
-            data = s->wbuf.data;
-            len = s->wbuf.len;
-            off = &s->woff;
-        } else {
-            return;
-        }
-        if (*off >= len) {
-            return;
-        }
-        w = cbc__io_send(s->fd, data + *off, len - *off);
+    while (s->iovpos < s->niov) {
+        size_t n = s->niov - s->iovpos;
+        ssize_t w = cbc__io_sendv(s->fd, s->iov + s->iovpos, n < CBC_IO_IOV_MAX ? n : CBC_IO_IOV_MAX);
+        size_t left;
         if (w < 0) {
-            SERVER_FAIL(run, s, cbc_err_from_errno((int)-w, s->state != CBC_SRV_READY));
+            SERVER_FAIL(run, s, cbc_err_from_errno((int)-w, 0));
             return;
         }
         if (w == 0) {
             s->can_write = 0;
             return;
         }
-        *off += (size_t)w;
+        left = (size_t)w;
+        while (left && left >= s->iov[s->iovpos].iov_len) {
+            left -= s->iov[s->iovpos].iov_len;
+            s->iovpos++;
+        }
+        if (left) {
+            s->iov[s->iovpos].iov_base = (char *)s->iov[s->iovpos].iov_base + left;
+            s->iov[s->iovpos].iov_len -= left;
+        }
     }
+}
+
+/* Write as much as the socket takes: the prelude first, requests once it is answered. */
+static void flush(RUN *run, cbc_SERVER *s)
+{
+    while (s->can_write) {
+        ssize_t w;
+        if (s->state == CBC_SRV_READY) {
+            flush_iov(run, s);
+            return;
+        }
+        if (s->state != CBC_SRV_PRELUDE || s->pwritten >= run->conn->nprelude) {
+            return;
+        }
+        w = cbc__io_send(s->fd, run->conn->prelude + s->pwritten,
+                         run->conn->nprelude - s->pwritten);
+        if (w < 0) {
+            SERVER_FAIL(run, s, cbc_err_from_errno((int)-w, 1));
+            return;
+        }
+        if (w == 0) {
+            s->can_write = 0;
+            return;
+        }
+        s->pwritten += (size_t)w;
+    }
+}
+
+/* Queue `n` bytes at p for s, merged with the previous entry when adjacent. */
+static int queue_packet(cbc_SERVER *s, char *p, size_t n)
+{
+    if (s->niov && (char *)s->iov[s->niov - 1].iov_base + s->iov[s->niov - 1].iov_len == p) {
+        s->iov[s->niov - 1].iov_len += n;
+        return 0;
+    }
+    if (s->niov == s->iovcap) {
+        size_t cap = s->iovcap ? s->iovcap * 2 : 64;
+        struct iovec *v = realloc(s->iov, cap * sizeof(*v));
+        if (!v) {
+            return -1;
+        }
+        s->iov = v;
+        s->iovcap = cap;
+    }
+    s->iov[s->niov].iov_base = p;
+    s->iov[s->niov].iov_len = n;
+    s->niov++;
+    return 0;
 }
 
 static int append_stat(cbc_SLOT *slot, const char *key, uint16_t nkey, const char *val,
@@ -392,8 +433,8 @@ static void involve(RUN *run, int idx, cbc_BUF *rbuf)
     s->fail_file = NULL;
     s->fail_line = 0;
     s->npending = 0;
-    s->wbuf.len = 0;
-    s->woff = 0;
+    s->niov = 0;
+    s->iovpos = 0;
     s->rbuf = rbuf;
     /* Unparsed bytes left by an earlier run cannot belong to this one. */
     s->rpos = rbuf->len;
@@ -403,9 +444,8 @@ static void release(cbc_SERVER *s)
 {
     s->in_run = 0;
     s->rbuf = NULL;
-    if (s->wbuf.cap > KEEP_BUF_MAX) {
-        cbc__buf_free(&s->wbuf);
-    }
+    s->niov = 0;
+    s->iovpos = 0;
     if (s->own_rbuf.cap > KEEP_BUF_MAX) {
         cbc__buf_free(&s->own_rbuf);
     }
@@ -419,7 +459,7 @@ static short poll_events(const RUN *run, const cbc_SERVER *s)
     case CBC_SRV_PRELUDE:
         return (short)(POLLIN | (!s->can_write && s->pwritten < run->conn->nprelude ? POLLOUT : 0));
     default:
-        return (short)(POLLIN | (!s->can_write && s->woff < s->wbuf.len ? POLLOUT : 0));
+        return (short)(POLLIN | (!s->can_write && s->iovpos < s->niov ? POLLOUT : 0));
     }
 }
 
@@ -581,22 +621,35 @@ int cbc__pl_run(cbc_BATCH *b, uint64_t timeout_us, cbc_ERROR *err)
             SLOT_FAIL(res, CBC_ERR_NO_MATCHING_SERVER);
             continue;
         }
-        rc = cbc__pkt_layout(&slot->req, conn->collections, &lay);
-        if (rc) {
-            SLOT_FAIL(res, rc);
-            continue;
+        if (!slot->pkt || slot->pkt_coll != (conn->collections != 0)) {
+            /* Not encoded at add time, or the collections setting changed since. */
+            char *p;
+            rc = cbc__pkt_layout(&slot->req, conn->collections, &lay);
+            if (rc) {
+                SLOT_FAIL(res, rc);
+                continue;
+            }
+            if ((p = cbc__batch_alloc(b, lay.total)) == NULL) {
+                SLOT_FAIL(res, CBC_ERR_CLIENT_ENOMEM);
+                continue;
+            }
+            cbc__pkt_write(&slot->req, &lay, vb, (uint32_t)i, p);
+            slot->pkt = p;
+            slot->npkt = lay.total;
+            slot->pkt_coll = (uint8_t)(conn->collections != 0);
+        } else {
+            slot->pkt[6] = (char)(vb >> 8); /* header bytes 6-7: vbucket */
+            slot->pkt[7] = (char)vb;
         }
         s = &conn->servers[srv];
         if (!s->in_run) {
             conn->involved[ninv++] = srv;
             involve(&run, srv, &b->rbufs[srv]);
         }
-        if (cbc__buf_reserve(&s->wbuf, lay.total) != 0) {
+        if (queue_packet(s, slot->pkt, slot->npkt) != 0) {
             SLOT_FAIL(res, CBC_ERR_CLIENT_ENOMEM);
             continue;
         }
-        cbc__pkt_write(&slot->req, &lay, vb, (uint32_t)i, s->wbuf.data + s->wbuf.len);
-        s->wbuf.len += lay.total;
         res->server = (int16_t)srv;
         slot->state = CBC_SLOT_SENT;
         s->npending++;
