@@ -311,3 +311,19 @@ def test_argument_errors(coll, key):
         coll.upsert(key, b"x")
     with pytest.raises(E.ValueFormatError):  # 1.x class
         coll.insert(key, object())
+
+
+def test_classic_except_clauses_catch_modern_errors(coll, key):
+    with pytest.raises(E.NotFoundError):
+        coll.get(key + "-missing")
+    coll.upsert(key, 1)
+    with pytest.raises(E.KeyExistsError):
+        coll.insert(key, 1)
+    with pytest.raises(E.KeyExistsError):
+        coll.replace(key, 2, cas=1)
+    with pytest.raises(E.CouchbaseError):
+        coll.remove(key + "-missing")
+    try:
+        coll.get(key + "-missing")
+    except E.CouchbaseException as e:
+        assert e.error_code == 101 and e.key == key + "-missing" and e.rc == 0xD
