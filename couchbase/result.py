@@ -165,3 +165,13 @@ class HttpResult(Result):
     def _repr_fields(self):
         return [self._rc_field(), "Value=%r" % (self.value,), "HTTP=%s" % (self.http_status,),
                 "URL=%s" % (self.url,)]
+
+
+def __getattr__(name):
+    # 4.x code imports its result classes from couchbase.result; they live in _modern_results.
+    from couchbase import _modern_results
+
+    try:
+        return getattr(_modern_results, name)
+    except AttributeError:
+        raise AttributeError("module 'couchbase.result' has no attribute %r" % (name,)) from None

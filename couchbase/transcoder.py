@@ -227,3 +227,12 @@ def set_pickle_converters(encode, decode):
     old = (_pickle_encode, _pickle_decode)
     _pickle_encode, _pickle_decode = encode, decode
     return old
+
+
+# The modern API's transcoders live beside the classic ones, under the names 4.x code imports.
+# `Transcoder` stays the classic base above: a 4.x-style subclass that overrides
+# encode_value(value) / decode_value(value, flags) works with the modern API all the same.
+from couchbase._transcoders4 import (  # noqa: E402
+    DefaultJsonSerializer, JSONTranscoder, LegacyTranscoder, RawBinaryTranscoder, RawJSONTranscoder,
+    RawStringTranscoder, Serializer, get_decode_format,
+)

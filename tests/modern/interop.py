@@ -10,14 +10,9 @@ from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.options import ClusterOptions
 
-try:
-    from couchbase.transcoder import (
-        JSONTranscoder, LegacyTranscoder, RawBinaryTranscoder, RawJSONTranscoder, RawStringTranscoder,
-    )
-except ImportError:  # ours, until couchbase.transcoder re-exports them
-    from couchbase._transcoders4 import (
-        JSONTranscoder, LegacyTranscoder, RawBinaryTranscoder, RawJSONTranscoder, RawStringTranscoder,
-    )
+from couchbase.transcoder import (
+    JSONTranscoder, LegacyTranscoder, RawBinaryTranscoder, RawJSONTranscoder, RawStringTranscoder,
+)
 
 DOCS = [
     ("json", JSONTranscoder(), {"a": [1, 2.5, None, "é"]}),

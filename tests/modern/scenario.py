@@ -18,10 +18,7 @@ from couchbase.options import (
     ReplaceOptions, SignedInt64, UpsertOptions,
 )
 
-try:
-    from couchbase.transcoder import RawStringTranscoder
-except ImportError:  # ours, until couchbase.transcoder re-exports the modern transcoders
-    from couchbase._transcoders4 import RawStringTranscoder
+from couchbase.transcoder import RawStringTranscoder
 
 SHORT = timedelta(milliseconds=600)
 
