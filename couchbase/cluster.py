@@ -101,6 +101,24 @@ class Cluster:
                 lib.cbc_conn_free(conn)
         raise UnAmbiguousTimeoutException("Failed to connect (core code 0x%X)" % (last or 0), rc=last or 0)
 
+    def wait_until_ready(self, timeout, *options, **kwargs):
+        """Return once a data node accepts these credentials (and every open bucket has a
+        config); UnAmbiguousTimeoutException after `timeout` (a timedelta)."""
+        import time
+
+        self._check_open()
+        seconds = timeout.total_seconds() if hasattr(timeout, "total_seconds") else float(timeout)
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                self._check_credentials()
+                if all(getattr(b, "_closed", False) is False for b in self._buckets.values()):
+                    return
+            except UnAmbiguousTimeoutException:
+                if time.monotonic() >= deadline:
+                    raise UnAmbiguousTimeoutException("The cluster was not ready within %.3fs" % seconds)
+                time.sleep(0.05)
+
     def bucket(self, name):
         """Open bucket `name` (BucketNotFoundException when it does not exist)."""
         self._check_open()

@@ -327,3 +327,9 @@ def test_classic_except_clauses_catch_modern_errors(coll, key):
         coll.get(key + "-missing")
     except E.CouchbaseException as e:
         assert e.error_code == 101 and e.key == key + "-missing" and e.rc == 0xD
+
+
+def test_wait_until_ready_returns_for_a_running_cluster(cluster):
+    from datetime import timedelta
+
+    assert cluster.wait_until_ready(timedelta(seconds=5)) is None
