@@ -86,28 +86,18 @@ class Bootstrap:
         errors = []
         deadline = time.monotonic() + self.conn._timeout
         if self.spec.scheme == "couchbase":
-            for host, port in self.spec.hosts:
-                try:
-                    return self._kv_bootstrap(host, port or 11210, deadline)
-                except (AuthError, BucketNotFoundError):
-                    raise
-                except CouchbaseError as e:
-                    errors.append(e)
-            for host, _port in self.spec.hosts:  # REST fallback on the default port
-                try:
-                    return self._http_bootstrap(host, 8091, deadline)
-                except (AuthError, BucketNotFoundError):
-                    raise
-                except CouchbaseError as e:
-                    errors.append(e)
+            # KV first on every host, then REST on the default port as the fallback.
+            attempts = [(self._kv_bootstrap, h, p or 11210) for h, p in self.spec.hosts]
+            attempts += [(self._http_bootstrap, h, 8091) for h, _p in self.spec.hosts]
         else:
-            for host, port in self.spec.hosts:
-                try:
-                    return self._http_bootstrap(host, port or 8091, deadline)
-                except (AuthError, BucketNotFoundError):
-                    raise
-                except CouchbaseError as e:
-                    errors.append(e)
+            attempts = [(self._http_bootstrap, h, p or 8091) for h, p in self.spec.hosts]
+        for method, host, port in attempts:
+            try:
+                return method(host, port, deadline)
+            except (AuthError, BucketNotFoundError):
+                raise
+            except CouchbaseError as e:
+                errors.append(e)
         last = errors[-1] if errors else None
         if isinstance(last, CouchbaseError) and last.rc in (C.ETIMEDOUT,):
             raise last
