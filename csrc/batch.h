@@ -47,6 +47,8 @@ struct cbc_BATCH_s {
     cbc_ACHUNK *cur;   /* chunk being filled; the chunks after it are unused */
     cbc_BUF *rbufs;    /* per server index: responses, appended and never compacted
                         * until reset, so values from earlier runs stay valid */
+    size_t *rhints;    /* per read buffer: its size when reset released it, so the
+                        * next round allocates that much at once; 0 when none */
     size_t nrbufs;
 };
 

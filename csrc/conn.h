@@ -55,6 +55,7 @@ typedef struct {
     size_t iovpos;      /* first entry not fully sent (entries are trimmed as sent) */
     cbc_BUF *rbuf;      /* where responses land in this run */
     size_t rpos;        /* parse position in rbuf */
+    size_t rgrow;       /* how much to grow rbuf by when it runs short */
     cbc_BUF own_rbuf;   /* rbuf for runs without a batch (cbc_conn_connect) */
 } cbc_SERVER;
 

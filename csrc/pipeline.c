@@ -397,7 +397,7 @@ static void do_read(RUN *run, cbc_SERVER *s)
         cbc_BUF *rb = s->rbuf;
         size_t room;
         ssize_t r;
-        if (rb->cap - rb->len < RECV_MIN_ROOM && cbc__buf_reserve(rb, RECV_GROW) != 0) {
+        if (rb->cap - rb->len < RECV_MIN_ROOM && cbc__buf_reserve(rb, s->rgrow) != 0) {
             SERVER_FAIL(run, s, CBC_ERR_CLIENT_ENOMEM);
             return;
         }
@@ -438,6 +438,7 @@ static void involve(RUN *run, int idx, cbc_BUF *rbuf)
     s->rbuf = rbuf;
     /* Unparsed bytes left by an earlier run cannot belong to this one. */
     s->rpos = rbuf->len;
+    s->rgrow = RECV_GROW;
 }
 
 static void release(cbc_SERVER *s)
@@ -645,6 +646,11 @@ int cbc__pl_run(cbc_BATCH *b, uint64_t timeout_us, cbc_ERROR *err)
         if (!s->in_run) {
             conn->involved[ninv++] = srv;
             involve(&run, srv, &b->rbufs[srv]);
+            if (b->rhints[srv] > s->rgrow) {
+                /* as big as last round's at once: no doubling reallocs */
+                s->rgrow = b->rhints[srv];
+                b->rhints[srv] = 0;
+            }
         }
         if (queue_packet(s, slot->pkt, slot->npkt) != 0) {
             SLOT_FAIL(res, CBC_ERR_CLIENT_ENOMEM);
