@@ -1,0 +1,100 @@
+/* Internal header of couchbase._fastpath (csrc/py/): what its files share.
+ *
+ * fastpath.c  module init, init(), the ResultBase type, errors and argument helpers
+ * encode.c    add_keys / add_items: Python arguments to core requests
+ * build.c     build / build_single: a finished batch to result objects
+ *
+ * Everything here runs with the GIL held. Shared names carry the fp__ prefix. */
+#ifndef CBC_PY_FASTPATH_H
+#define CBC_PY_FASTPATH_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdint.h>
+
+#include "cbc_api.h"
+#include "errors.h" /* CBC_ERR_* numbers only; nothing is linked */
+
+#define KEY_MAX 250
+#define OP_APPEND 0x0e
+#define OP_PREPEND 0x0f
+
+/* 1.x format codes (low bits) and the flags written for them: RFC 0020
+ * common flags in the top byte plus the 1.x legacy bits. */
+enum { F_JSON = 0, F_PICKLE = 1, F_BYTES = 2, F_UTF8 = 4 };
+#define FLAGS_JSON 0x02000000u
+#define FLAGS_PICKLE 0x01000001u
+#define FLAGS_BYTES 0x03000002u
+#define FLAGS_UTF8 0x04000004u
+#define DATATYPE_JSON 1
+
+enum { K_VALUE, K_COUNTER, K_OP, K_UNLOCK };
+/* ---- state set by init() (fastpath.c) ---- */
+
+extern const cbc_API *fp__api;
+extern PyObject *fp__exc_arg;     /* ArgumentError */
+extern PyObject *fp__exc_fmt;     /* ValueFormatError */
+extern PyObject *fp__tc_globals;  /* couchbase.transcoder.__dict__: converters read per call */
+extern PyObject *fp__fmt_auto;    /* the FMT_AUTO sentinel */
+extern PyObject *fp__auto_encode; /* couchbase.transcoder.auto_encode: handled natively */
+extern PyObject *fp__str_json_enc, *fp__str_json_dec, *fp__str_pickle_enc, *fp__str_pickle_dec;
+extern PyObject *fp__str_pyexc, *fp__str_decode_value;
+
+/* ---- ResultBase: the data layout of every result class ---- */
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *key;   /* NULL: unset (AttributeError) */
+    PyObject *value; /* NULL reads as None */
+    PyObject *extra; /* anything a subclass needs; decode failures put the exception here */
+    unsigned long long cas;
+    unsigned long long vbuuid;
+    unsigned long long seqno;
+    int rc;
+    unsigned int flags;
+    int vbucket;
+} ResultObject;
+
+extern PyTypeObject fp__ResultBase_Type;
+
+/* ---- errors ---- */
+
+/* The pending exception, normalised and with its traceback, or NULL. */
+PyObject *fp__take_exception(void);
+/* Raise cls.pyexc(message, obj). */
+void fp__raise_exc(PyObject *cls, PyObject *obj, const char *fmt, ...);
+/* Replace the pending exception with cls.pyexc(message, obj, inner=<it>). */
+void fp__wrap_exc(PyObject *cls, PyObject *obj, const char *fmt, ...);
+
+/* ---- argument helpers ---- */
+
+/* 1 when init() has run, else 0 with RuntimeError set. */
+int fp__ready(void);
+int fp__check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t want);
+/* The batch address an int carries, or NULL with an exception set. */
+void *fp__batch_from(PyObject *addr);
+/* Item i of a list or tuple as a new reference; a list may have shrunk. */
+PyObject *fp__seq_item(PyObject *seq, Py_ssize_t i);
+/* A converter from couchbase.transcoder's globals (new reference). */
+PyObject *fp__converter(PyObject *name);
+
+/* Converters, fetched from couchbase.transcoder on first use within one call. */
+typedef struct {
+    PyObject *json_enc, *json_dec, *pickle_enc, *pickle_dec;
+} CONVERTERS;
+
+void fp__conv_release(CONVERTERS *c);
+/* *slot, fetched by name on first use (borrowed from the CONVERTERS), or NULL. */
+PyObject *fp__conv_get(PyObject **slot, PyObject *name);
+/* The 1.x rule: bits tested in the order UTF8, BYTES, PICKLE; else JSON. */
+int fp__legacy_format(unsigned long long f);
+
+/* ---- the module's functions (METH_FASTCALL) ---- */
+
+PyObject *fp_add_keys(PyObject *mod, PyObject *const *args, Py_ssize_t nargs);  /* encode.c */
+PyObject *fp_add_items(PyObject *mod, PyObject *const *args, Py_ssize_t nargs); /* encode.c */
+PyObject *fp_build(PyObject *mod, PyObject *const *args, Py_ssize_t nargs);     /* build.c */
+PyObject *fp_build_single(PyObject *mod, PyObject *const *args, Py_ssize_t nargs); /* build.c */
+
+#endif /* CBC_PY_FASTPATH_H */
