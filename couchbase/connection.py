@@ -15,20 +15,32 @@ from couchbase.user_constants import *  # noqa: F401,F403
 from couchbase.user_constants import LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT
 
 _MAX_TTL = 0xFFFFFFFF
+
+
+def _bootstrap_retry_codes():
+    from couchbase._bootstrap import _retry_codes
+
+    return _retry_codes()
+
 _CLASSIC = (MultiResult, ValueResult, OperationResult)
+_OP_GET = OPS["get"]
+_OP_SET = OPS["set"]
+
 _MISS = C.KEY_ENOENT
 
 
 class _Core:
     """Owns the C connection and its reusable batch; frees both, batch first."""
 
-    __slots__ = ("conn", "batch", "err", "extra")
+    __slots__ = ("conn", "batch", "err", "extra", "addr")
 
     def __init__(self):
         self.conn = lib.cbc_conn_new()
         if self.conn == ffi.NULL:
             raise MemoryError("cbc_conn_new")
         self.batch = lib.cbc_batch_new(self.conn)
+        # the batch's address for the native fast path (this also initialises the native module)
+        self.addr = _batch._addr(self.batch) if _batch.native_available() else 0
         self.err = ffi.new("cbc_ERROR *")
         self.extra = []
 
@@ -54,6 +66,8 @@ class _Core:
 
 def _ttl(value, what="ttl"):
     """Validate an expiry: None/False/0 = none; a non-negative int that fits u32."""
+    if type(value) is int and 0 <= value <= _MAX_TTL:
+        return value
     if value is None or value is False:
         return 0
     if isinstance(value, bool):
@@ -64,6 +78,8 @@ def _ttl(value, what="ttl"):
 
 
 def _cas(value):
+    if type(value) is int and 0 <= value < 2**64:
+        return value
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value < 2**64:
@@ -126,6 +142,7 @@ class Connection:
         if unknown:
             raise ArgumentError({"message": "Bad/insufficient arguments provided.",
                                  "inner_cause": TypeError("unexpected keyword(s): %s" % ", ".join(unknown))})
+        self._fast = False
         self._core = _Core()
         self._lock = threading.Lock()
         self._lockmode = LOCKMODE_NONE
@@ -138,6 +155,7 @@ class Connection:
             raise ArgumentError.pyexc("Invalid lockmode %r" % (lockmode,), obj=lockmode)
         self._unlock_gil = bool(unlock_gil)
         self._lockmode = lockmode if self._unlock_gil else LOCKMODE_NONE
+        self._update_fast()
         self._bucket = bucket
         self._nodes = []
         self._replicas = 0
@@ -274,6 +292,7 @@ class Connection:
         if isinstance(value, type):
             value = value()
         self._transcoder = value or None
+        self._update_fast()
 
     @property
     def data_passthrough(self):
@@ -282,6 +301,12 @@ class Connection:
     @data_passthrough.setter
     def data_passthrough(self, value):
         self._passthrough = 1 if value else 0
+        self._update_fast()
+
+    def _update_fast(self):
+        """Whether plain single get/set may take the one-native-call path (_fast_single)."""
+        self._fast = (getattr(self, "_transcoder", 1) is None and not getattr(self, "_passthrough", 1)
+                      and getattr(self, "_lockmode", None) == LOCKMODE_WAIT)
 
     def __repr__(self):
         return "<%s.%s bucket=%s, nodes=%r at 0x%x>" % (
@@ -312,7 +337,10 @@ class Connection:
     def _keys_for_wire(self, keys):
         """Keys as _batch takes them: str, or bytes from a transcoder's encode_key."""
         tc = self._transcoder
-        if tc is not None and hasattr(tc, "encode_key"):
+        if tc is None and len(keys) == 1:
+            if type(keys[0]) is str:
+                return keys
+        elif tc is not None and hasattr(tc, "encode_key"):
             out = []
             for k in keys:
                 try:
@@ -339,7 +367,13 @@ class Connection:
         `classes` = (multi, value, op) result classes and `raiser(failed, mres)` let the
         modern API share this path with its own result and exception types."""
         multi_cls, value_cls, op_cls = classes or _CLASSIC
-        self._acquire()
+        if self._lockmode == LOCKMODE_WAIT:
+            self._lock.acquire()
+            if self._core.conn is None:
+                self._lock.release()
+                self._acquire()  # raises the closed-connection error
+        else:
+            self._acquire()
         try:
             core = self._core
             batch = core.batch
@@ -373,6 +407,82 @@ class Connection:
                 mres = multi_cls({failed[0][0].key: failed[0][0]})
             (raiser or self._raise)(failed, mres)
         return res if single else mres
+
+    def _fast_single(self, keys, op, items, add_args, quiet):
+        """The plain single get/set: one native call under the lock, no transcoder or
+        passthrough (callers check self._fast and _batch._native)."""
+        lock = self._lock
+        lock.acquire()
+        core = self._core
+        if core.conn is None:
+            lock.release()
+            self._acquire()  # raises the closed-connection error
+        try:
+            started = _monotonic()
+            res, failed = _batch._fp.execute(core.addr, items, add_args, self._timeout_us,
+                                             (keys, op.kind, ValueResult, OperationResult, 0, None, False, 0))
+            if failed is not None:
+                failed = self._after_single(res, failed, op, quiet, keys, started, _CLASSIC)
+        finally:
+            lock.release()
+        if failed:
+            self._raise(failed, MultiResult({res.key: res}))
+        return res
+
+    def _after_single(self, res, failed, op, quiet, rkeys, started, classes, no_format=False):
+        """A single request that failed: batch-level error, topology retry, then which
+        failures to raise (as _failures). Runs under the lock."""
+        if res is None:
+            rc, msg, file, line = failed
+            raise CouchbaseError.rc_to_exctype(rc)({"rc": rc, "message": msg.decode(errors="replace") or None,
+                                                    "csrc_info": (file, line) if file else ()})
+        if self._bootstrap is not None and res.rc in _bootstrap_retry_codes():
+            batch = self._core.batch
+            self._bootstrap.after_run(batch, started)
+            multi_cls, value_cls, op_cls = classes
+            res, failed = _batch.build_single(batch, rkeys, op.kind, multi_cls, value_cls, op_cls,
+                                              self._passthrough, self._transcoder, no_format)
+            if failed is None:
+                return None
+        return self._failures([res], op, quiet)
+
+    def _run_single(self, keys, op, items, add_args, quiet=False, no_format=False, classes=None, raiser=None):
+        """One-request operations: reset, add, run and build in one native call.
+
+        `add_args` are _batch.add_items's (items true) or add_keys's positional arguments after
+        the batch. Without the native module this is _execute with the same arguments."""
+        if not _batch.using_native():
+            adder = _batch.add_items if items else _batch.add_keys
+            return self._execute(keys, op, lambda b: adder(b, *add_args), quiet, True, no_format,
+                                 classes=classes, raiser=raiser)
+        multi_cls, value_cls, op_cls = classes or _CLASSIC
+        lock = self._lock
+        if self._lockmode == LOCKMODE_WAIT:
+            lock.acquire()
+            if self._core.conn is None:
+                lock.release()
+                self._acquire()  # raises the closed-connection error
+        else:
+            self._acquire()
+        try:
+            batch = self._core.batch
+            passthrough = self._passthrough
+            rkeys = [k.encode() if isinstance(k, str) else k for k in keys] if passthrough else keys
+            tc = _batch._custom(self._transcoder)
+            started = _monotonic()
+            res, failed = _batch._fp.execute(_batch._addr(batch), items, add_args, self._timeout_us,
+                                             (rkeys, op.kind, value_cls, op_cls, passthrough, tc, no_format, 0))
+            if failed is not None:
+                failed = self._after_single(res, failed, op, quiet, rkeys, started, classes or _CLASSIC,
+                                            no_format)
+                if failed is None:  # settled by a topology retry
+                    res = _batch.build_single(batch, rkeys, op.kind, multi_cls, value_cls, op_cls,
+                                              passthrough, self._transcoder, no_format)[0]
+        finally:
+            self._release()
+        if failed:
+            (raiser or self._raise)(failed, multi_cls({res.key: res}))
+        return res
 
     def _failures(self, failed, op, quiet):
         """(result, csrc_info) for each failure that is not a quiet miss; read while the batch is ours."""
@@ -425,10 +535,13 @@ class Connection:
         elif not isinstance(fmt, int) or isinstance(fmt, bool):
             raise ArgumentError.pyexc("format must be an int", obj=fmt)
 
-        def add(batch):
-            _batch.add_items(batch, wire, values, op.opcode, fmt, expiry=ttl, cas=cas, encoder=encoder)
+        if single:
+            res = self._run_single(keys, op, True, (wire, values, op.opcode, fmt, ttl, cas, 0, 0, 0, encoder))
+        else:
+            def add(batch):
+                _batch.add_items(batch, wire, values, op.opcode, fmt, expiry=ttl, cas=cas, encoder=encoder)
 
-        res = self._execute(keys, op, add, single=single)
+            res = self._execute(keys, op, add, single=False)
         if durable[0] or durable[1]:
             self._endure_results(res, single, durable)
         return res
@@ -439,6 +552,12 @@ class Connection:
 
     def set(self, key, value, cas=0, ttl=0, format=None, persist_to=0, replicate_to=0):
         """Store ``value`` under ``key`` unconditionally (or only if ``cas`` matches)."""
+        if self._fast and type(key) is str and not (cas or ttl or persist_to or replicate_to) and _batch._native:
+            fmt = self._default_format if format is None else format
+            if type(fmt) is int:
+                keys = (key,)
+                return self._fast_single(keys, _OP_SET, True, (keys, (value,), 0x01, fmt, 0, 0, 0, 0, 0, None),
+                                         False)
         return self._store("set", [key], [value], _cas(cas), ttl, format, True, persist_to, replicate_to)
 
     def add(self, key, value, ttl=0, format=None, persist_to=0, replicate_to=0):
@@ -483,6 +602,11 @@ class Connection:
     def _keyed(self, name, keys, single, quiet=None, expiry=0, cas=0, no_format=False, **counter):
         op = OPS[name]
         wire = self._keys_for_wire(keys)
+        if single:
+            add_args = (wire, op.opcode, expiry, cas, 0, 0, 0, 0, counter.get("delta", 0),
+                        counter.get("initial", 0), counter.get("create", 0))
+            return self._run_single(keys, op, False, add_args,
+                                    quiet=self._quiet_for(quiet) if op.quiet_ok else False, no_format=no_format)
 
         def add(batch):
             _batch.add_keys(batch, wire, op.opcode, expiry=expiry, cas=cas, **counter)
@@ -492,6 +616,10 @@ class Connection:
 
     def get(self, key, ttl=0, quiet=None, replica=False, no_format=False):
         """Fetch ``key``; a non-zero ``ttl`` also resets its expiry (get-and-touch)."""
+        if self._fast and type(key) is str and not (ttl or replica or no_format) and _batch._native:
+            keys = (key,)
+            return self._fast_single(keys, _OP_GET, False, (keys, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+                                     self._quiet if quiet is None else bool(quiet))
         ttl = _ttl(ttl)
         if replica:
             if ttl:

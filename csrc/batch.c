@@ -380,8 +380,8 @@ size_t cbc_batch_requeue(cbc_BATCH *b, int rc)
 const cbc_API *cbc_api_table(void)
 {
     static const cbc_API api = {
-        CBC_CORE_VERSION, cbc_batch_add,   cbc_batch_size,
-        cbc_batch_results, cbc_batch_reset, cbc_strerror,
+        CBC_CORE_VERSION,  cbc_batch_add, cbc_batch_size, cbc_batch_results,
+        cbc_batch_reset,   cbc_strerror,  cbc_batch_run,
     };
     return &api;
 }

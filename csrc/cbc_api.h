@@ -203,13 +203,15 @@ typedef struct {
     const cbc_RESULT *(*batch_results)(const cbc_BATCH *);
     void (*batch_reset)(cbc_BATCH *);
     const char *(*strerror)(int);
+    /* The same call as cbc_batch_run: the native module releases the GIL around it. */
+    int (*batch_run)(cbc_BATCH *, uint64_t, cbc_ERROR *);
 } cbc_API;
 
 const cbc_API *cbc_api_table(void);
 
 /* CDEF-END */
 
-#define CBC_CORE_VERSION 1
+#define CBC_CORE_VERSION 2
 
 /* Opcodes (memcached binary protocol) */
 #define CBC_OP_GET 0x00

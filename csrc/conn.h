@@ -39,6 +39,8 @@ typedef struct {
     size_t naddrs;
     size_t addr_idx;  /* address being tried */
     size_t pwritten;  /* prelude bytes sent on this socket */
+    uint64_t rcvtimeo_us; /* SO_RCVTIMEO currently set on fd (0: none) */
+    uint64_t last_used_us; /* end of the last run that used fd */
     size_t panswered; /* prelude packets answered */
 
     /* Per-run scratch, owned by pipeline.c. */

@@ -1,4 +1,8 @@
-/* Socket calls for the pipeline, each non-blocking and EINTR-safe. */
+/* Socket calls for the pipeline, each EINTR-safe.
+ *
+ * Sockets connect in non-blocking mode and switch to blocking mode once connected; every
+ * multiplexed send and recv passes MSG_DONTWAIT, so the descriptor's mode matters only to
+ * cbc__io_recv_wait, the one blocking read (SO_RCVTIMEO bounds it). */
 #define _POSIX_C_SOURCE 200809L
 #include "io.h"
 
@@ -10,14 +14,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #ifdef MSG_NOSIGNAL
-#define SEND_FLAGS MSG_NOSIGNAL
+#define SEND_FLAGS (MSG_NOSIGNAL | MSG_DONTWAIT)
 #else
-#define SEND_FLAGS 0
+#define SEND_FLAGS MSG_DONTWAIT
 #endif
 
 size_t cbc__io_resolve(const char *host, int port, cbc_ADDR *out, size_t max)
@@ -132,6 +137,45 @@ ssize_t cbc__io_sendv(int fd, const struct iovec *iov, size_t n)
 
 ssize_t cbc__io_recv(int fd, char *buf, size_t n)
 {
+    for (;;) {
+        ssize_t r = recv(fd, buf, n, MSG_DONTWAIT);
+        if (r >= 0) {
+            return r;
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            return -EAGAIN;
+        }
+        return -errno;
+    }
+}
+
+int cbc__io_set_blocking(int fd)
+{
+    int flags = fcntl(fd, F_GETFL, 0);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+        return -errno;
+    }
+    return 0;
+}
+
+ssize_t cbc__io_recv_wait(int fd, char *buf, size_t n, uint64_t wait_us, uint64_t *timeo_us)
+{
+    /* SO_RCVTIMEO is set only when the cached value would overshoot the wait by more
+     * than the slack (or is far shorter): in a steady loop of equal timeouts, never. */
+    const uint64_t slack = 10000;
+    if (*timeo_us == 0 || *timeo_us > wait_us + slack || *timeo_us < wait_us / 2) {
+        struct timeval tv;
+        uint64_t us = wait_us ? wait_us : 1;
+        tv.tv_sec = (time_t)(us / 1000000);
+        tv.tv_usec = (long)(us % 1000000);
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+            return -errno;
+        }
+        *timeo_us = us;
+    }
     for (;;) {
         ssize_t r = recv(fd, buf, n, 0);
         if (r >= 0) {

@@ -39,6 +39,12 @@ ssize_t cbc__io_recv(int fd, char *buf, size_t n);
 /* Whether an idle socket (no request outstanding) was closed by the peer or
  * has unexpected data: 1 = unusable, 0 = fine. */
 int cbc__io_is_stale(int fd);
+/* Clear O_NONBLOCK on a connected socket (the pipeline passes MSG_DONTWAIT itself). */
+int cbc__io_set_blocking(int fd);
+/* One blocking recv bounded by wait_us (SO_RCVTIMEO, cached in *timeo_us per socket and
+ * reset only when it would overshoot by more than 10 ms). Returns bytes read, 0 on
+ * EOF, -EAGAIN when the wait passed, or -errno. */
+ssize_t cbc__io_recv_wait(int fd, char *buf, size_t n, uint64_t wait_us, uint64_t *timeo_us);
 void cbc__io_close(int fd);
 /* Monotonic time in microseconds. */
 uint64_t cbc__io_now_us(void);

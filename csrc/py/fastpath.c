@@ -308,6 +308,14 @@ PyDoc_STRVAR(build_single_doc,
              "             no_format, index) -> (result, failed_or_None)\n\n"
              "The result object of request `index`, keyed keys[0] (see couchbase._batch.build_single).");
 
+PyDoc_STRVAR(execute_doc,
+             "execute(batch_addr, items, add_args, timeout_us, build_args)\n"
+             "    -> (result, failed_or_None) | (None, (rc, msg, file, line))\n\n"
+             "Reset the batch, add_items(batch_addr, *add_args) if `items` else\n"
+             "add_keys(batch_addr, *add_args), run it with the GIL released, and return\n"
+             "build_single(batch_addr, *build_args). A batch-level failure of the run comes back\n"
+             "as (None, (rc, msg, file, line)); the batch keeps its results either way.");
+
 /* ---- init ---- */
 
 PyDoc_STRVAR(init_doc,
@@ -336,7 +344,7 @@ static PyObject *fp_init(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     if (!api->batch_add || !api->batch_size || !api->batch_results || !api->batch_reset ||
-        !api->strerror) {
+        !api->strerror || !api->batch_run) {
         PyErr_SetString(PyExc_ImportError, "the core's cbc_API table is incomplete");
         return NULL;
     }
@@ -364,6 +372,7 @@ static PyMethodDef fp_methods[] = {
     {"add_items", (PyCFunction)(void (*)(void))fp_add_items, METH_FASTCALL, add_items_doc},
     {"build", (PyCFunction)(void (*)(void))fp_build, METH_FASTCALL, build_doc},
     {"build_single", (PyCFunction)(void (*)(void))fp_build_single, METH_FASTCALL, build_single_doc},
+    {"execute", (PyCFunction)(void (*)(void))fp_execute, METH_FASTCALL, execute_doc},
     {NULL, NULL, 0, NULL},
 };
 
