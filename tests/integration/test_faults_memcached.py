@@ -97,3 +97,30 @@ def test_server_killed_mid_batch_fails_its_keys_without_hanging(uniq):
             failed = [k for k, r in e.all_results.items() if not r.success]
             assert failed and all(conn._vbmap(k)[1] == 1 for k in failed)
         assert time.monotonic() - t0 < 20 * 3
+
+
+def test_idle_connection_to_restarted_server_reconnects_transparently(uniq):
+    with Memcached() as a:
+        conn = connect(a)
+        conn.set(uniq + "k", 1)
+        a.stop()
+        a.start()
+        time.sleep(0.25)  # longer than the core's idle-probe threshold (200 ms)
+        conn.set(uniq + "k", 2)
+        assert conn.get(uniq + "k").value == 2
+
+
+def test_busy_connection_to_restarted_server_fails_at_most_one_op(uniq):
+    with Memcached() as a:
+        conn = connect(a)
+        conn.set(uniq + "k", 1)
+        a.stop()
+        a.start()
+        failures = 0
+        for i in range(3):
+            try:
+                conn.set(uniq + "k", i)
+            except (NetworkError, ConnectError):
+                failures += 1
+        assert failures <= 1
+        assert conn.get(uniq + "k").value == 2
