@@ -207,11 +207,12 @@ class Bootstrap:
                 continue
         return False
 
-    def after_run(self, batch, started):
-        """Re-route requests that met NOT_MY_VBUCKET or a dead node, until they settle or time runs out."""
+    def after_run(self, batch, started, timeout=None):
+        """Re-route requests that met NOT_MY_VBUCKET or a dead node, until they settle or the
+        operation's timeout (`timeout` seconds, else the connection's) runs out."""
         codes = _retry_codes()
         conn = self.conn
-        deadline = started + conn._timeout
+        deadline = started + (conn._timeout if timeout is None else timeout)
         while True:
             n = lib.cbc_batch_size(batch)
             results = lib.cbc_batch_results(batch)

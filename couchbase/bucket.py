@@ -37,17 +37,9 @@ class BucketConnection(Connection):
     # ---- the KV path, with a per-call timeout ----
 
     def run(self, keys, op, add, classes, single, timeout):
-        """Connection._execute with `timeout` seconds; failures stay in the results."""
-        if timeout == self._timeout:
-            return self._execute(keys, op, add, single=single, no_format=True, classes=classes, raiser=_noraise)
-        old = self._timeout
-        self._timeout = timeout
-        self._timeout_us = int(timeout * 1e6)
-        try:
-            return self._execute(keys, op, add, single=single, no_format=True, classes=classes, raiser=_noraise)
-        finally:
-            self._timeout = old
-            self._timeout_us = int(old * 1e6)
+        """Connection._execute with `timeout` seconds for this call; failures stay in the results."""
+        return self._execute(keys, op, add, single=single, no_format=True, classes=classes, raiser=_noraise,
+                             timeout=timeout)
 
     # ---- requests the batch builder does not describe (control, sub-document, observe) ----
 
@@ -67,12 +59,7 @@ class BucketConnection(Connection):
             if lib.cbc_batch_run(b, timeout_us, err):
                 raise error_from(err)
             if self._bootstrap is not None:
-                old = self._timeout
-                self._timeout = timeout
-                try:
-                    self._bootstrap.after_run(b, started)
-                finally:
-                    self._timeout = old
+                self._bootstrap.after_run(b, started, timeout)
             res = lib.cbc_batch_results(b)
             out = []
             for i in range(lib.cbc_batch_size(b)):

@@ -361,11 +361,12 @@ class Connection:
         return keys
 
     def _execute(self, keys, op, add, quiet=False, single=False, no_format=False, result_keys=None,
-                 classes=None, raiser=None):
+                 classes=None, raiser=None, timeout=None):
         """Reset the batch, let `add` fill it, run it in one C call, build results, raise failures.
 
         `classes` = (multi, value, op) result classes and `raiser(failed, mres)` let the
-        modern API share this path with its own result and exception types."""
+        modern API share this path with its own result and exception types; `timeout`
+        (seconds) replaces the connection's for this call only."""
         multi_cls, value_cls, op_cls = classes or _CLASSIC
         if self._lockmode == LOCKMODE_WAIT:
             self._lock.acquire()
@@ -380,11 +381,12 @@ class Connection:
             lib.cbc_batch_reset(batch)
             add(batch)
             started = _monotonic()
-            rc = lib.cbc_batch_run(batch, self._timeout_us, core.err)
+            timeout_us = self._timeout_us if timeout is None else int(timeout * 1e6)
+            rc = lib.cbc_batch_run(batch, timeout_us, core.err)
             if rc:
                 raise error_from(core.err)
             if self._bootstrap is not None:
-                self._bootstrap.after_run(batch, started)
+                self._bootstrap.after_run(batch, started, timeout)
             rkeys = result_keys if result_keys is not None else keys
             passthrough = self._passthrough
             if passthrough:
