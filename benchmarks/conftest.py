@@ -19,10 +19,25 @@ SIZES = {"10B": 10, "1KiB": 1024, "16KiB": 16384}
 _rows = []
 
 
+def _cpus():
+    return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+
+
 @pytest.fixture(scope="session")
 def memcached_server():
-    with Memcached(memory_mb=1024) as server:
-        yield server
+    """memcached pinned to one CPU and the clients (this process) to another, so that every
+    client meets the same scheduling: on a VM, where a thread wakes up matters as much as
+    the client itself (a cross-CPU wake-up costs tens of microseconds)."""
+    cpus = _cpus()
+    server_cpu = cpus[-1] if len(cpus) > 1 else None
+    with Memcached(memory_mb=1024, cpu=server_cpu) as server:
+        if server_cpu is not None:
+            os.sched_setaffinity(0, set(cpus[:-1]))
+        try:
+            yield server
+        finally:
+            if server_cpu is not None:
+                os.sched_setaffinity(0, set(cpus))
 
 
 def make_client(name, server):

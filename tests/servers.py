@@ -36,10 +36,11 @@ def memcached_binary():
 class Memcached:
     """One memcached process on 127.0.0.1; `stop()`/`start()` keep the same port."""
 
-    def __init__(self, port=None, memory_mb=64):
+    def __init__(self, port=None, memory_mb=64, cpu=None):
         self.host = "127.0.0.1"
         self.port = port or free_port()
         self.memory_mb = memory_mb
+        self.cpu = cpu  # pin the server to this CPU (benchmarks)
         self.proc = None
 
     @property
@@ -51,13 +52,17 @@ class Memcached:
                "-m", str(self.memory_mb), "-c", "1024", "-t", "2"]
         if os.geteuid() == 0:
             cmd += ["-u", "root"]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(cmd, preexec_fn=self._pin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_listening(self.port)
         except RuntimeError:
             self.stop()
             raise
         return self
+
+    def _pin(self):
+        if self.cpu is not None and hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, {self.cpu})
 
     def stop(self):
         if self.proc is not None:
