@@ -1,4 +1,5 @@
-"""Collection and BinaryCollection: the key-value operations of the modern API.
+"""Collection: the key-value operations of the modern API (counters and append/prepend are
+in couchbase.binary_collection).
 
 Every operation, single or multi, goes through the classic Connection's one path
 (``Connection._execute``): the batch is filled by couchbase._batch, run in one GIL-free
@@ -13,21 +14,20 @@ from datetime import timedelta
 
 from couchbase import _batch
 from couchbase._binding import C, ffi, lib
-from couchbase._modern_results import (
-    CounterResult, ExistsResult, GetResult, MultiCounterResult, MultiExistsResult, MultiGetResult,
-    MultiMutationResult, MutationResult, _ReadMeta,
+from couchbase._collection_common import (
+    OP_OBSERVE_SEQNO, OP_SUBDOC_MULTI_LOOKUP, _ADD, _DELETE, _FMT_JSON_1X, _GAT, _GET, _GETL,
+    _MAX_DURABLE_TIMEOUT_MS, _MUT_CLASSES, _READ_CLASSES, _REPLACE, _RETRY, _SD_GET, _SD_GET_DOC, _SD_XATTR,
+    _SET, _TOUCH, _UNLOCK, _cas_arg, _check_key, _check_keys, _exception, _merge,
 )
-from couchbase._ops import Op
+from couchbase._modern_results import (
+    ExistsResult, GetResult, MultiExistsResult, MultiGetResult, MultiMutationResult, _ReadMeta,
+)
 from couchbase._transcoders4 import JSONTranscoder
 from couchbase.durability import ClientDurability, Durability, DurabilityLevel, ServerDurability
 from couchbase.exceptions import (
-    AmbiguousTimeoutException, ArgumentError, AuthenticationException, BucketNotFoundException,
-    CasMismatchException, CollectionNotFoundException, CouchbaseException, DeltaInvalidException,
-    DocumentExistsException, DocumentLockedException, DocumentNotFoundException, DocumentNotLockedException,
-    DurabilityImpossibleException, DurabilityInvalidLevelException, DurabilitySyncWriteAmbiguousException,
-    FeatureUnavailableException, InternalServerFailureException, InvalidArgumentException,
-    RequestCanceledException, ScopeNotFoundException, TemporaryFailException, UnAmbiguousTimeoutException,
-    UnsupportedOperation, ValueFormatError, ValueFormatException,
+    AmbiguousTimeoutException, ArgumentError, CouchbaseException, DurabilityImpossibleException,
+    FeatureUnavailableException, InvalidArgumentException, TemporaryFailException, ValueFormatError,
+    ValueFormatException,
 )
 from couchbase.options import (
     AppendOptions, ConstrainedInt, DecrementOptions, DeltaValue, DurabilityOptionBlock, ExistsMultiOptions,
@@ -47,140 +47,6 @@ __all__ = ["Collection", "BinaryCollection", "CBCollection",
            "ExistsMultiOptions", "GetAndLockMultiOptions", "GetMultiOptions", "InsertMultiOptions",
            "LockMultiOptions", "RemoveMultiOptions", "ReplaceMultiOptions", "TouchMultiOptions",
            "UnlockMultiOptions", "UpsertMultiOptions"]
-
-# operations: (opcode, result kind, quiet_ok) as couchbase._ops describes them
-_GET = Op(0x00, "value", False)
-_GAT = Op(0x1D, "value", False)
-_GETL = Op(0x94, "value", False)
-_SET = Op(0x01, "op", False)
-_ADD = Op(0x02, "op", False)
-_REPLACE = Op(0x03, "op", False)
-_DELETE = Op(0x04, "op", False)
-_TOUCH = Op(0x1C, "op", False)
-_UNLOCK = Op(0x95, "unlock", False)
-_INCR = Op(0x05, "counter", False)
-_DECR = Op(0x06, "counter", False)
-_APPEND = Op(0x0E, "op", False)
-_PREPEND = Op(0x0F, "op", False)
-
-OP_SUBDOC_MULTI_LOOKUP = 0xD0
-OP_OBSERVE_SEQNO = 0x91
-_SD_GET = 0xC5
-_SD_GET_DOC = 0x00
-_SD_XATTR = 0x04
-
-_FMT_JSON_1X = 0  # couchbase.transcoder.FMT_JSON: the builder's built-in JSON rule
-_FMT_BYTES_1X = 2
-
-_READ_CLASSES = (dict, GetResult, MutationResult)
-_MUT_CLASSES = (dict, GetResult, MutationResult)
-_CTR_CLASSES = (dict, CounterResult, MutationResult)
-
-_MAX_DURABLE_TIMEOUT_MS = 65534
-_NO = object()
-
-
-_RETRY = frozenset((C.DOCUMENT_LOCKED, C.ETMPFAIL, C.SYNC_WRITE_IN_PROGRESS, C.SYNC_WRITE_RECOMMIT))
-_EXC = None
-
-
-def _exc_table():
-    global _EXC
-    if _EXC is None:
-        _EXC = {
-            C.KEY_ENOENT: DocumentNotFoundException, C.NOT_STORED: DocumentNotFoundException,
-            C.DOCUMENT_LOCKED: DocumentLockedException, C.NOT_LOCKED: DocumentNotLockedException,
-            C.ETMPFAIL: TemporaryFailException, C.ENOMEM: TemporaryFailException, C.EBUSY: TemporaryFailException,
-            C.DELTA_BADVAL: DeltaInvalidException, C.EINTERNAL: InternalServerFailureException,
-            C.NO_BUCKET: BucketNotFoundException, C.BUCKET_ENOENT: BucketNotFoundException,
-            C.UNKNOWN_COMMAND: UnsupportedOperation, C.NOT_SUPPORTED: FeatureUnavailableException,
-            C.UNKNOWN_SCOPE: ScopeNotFoundException, C.UNKNOWN_COLLECTION: CollectionNotFoundException,
-            C.DURABILITY_INVALID_LEVEL: DurabilityInvalidLevelException,
-            C.DURABILITY_IMPOSSIBLE: DurabilityImpossibleException,
-            C.SYNC_WRITE_AMBIGUOUS: DurabilitySyncWriteAmbiguousException,
-            C.AUTH_ERROR: AuthenticationException, C.ACCESS_DENIED: AuthenticationException,
-            C.EINVAL: InvalidArgumentException, C.KEY_TOO_LONG: InvalidArgumentException,
-            C.EMPTY_KEY: InvalidArgumentException, C.CAS_INVALID: InvalidArgumentException,
-            C.CLOSED: RequestCanceledException, C.CLIENT_ETMPFAIL: RequestCanceledException,
-        }
-    return _EXC
-
-
-_TIMEOUT_RCS = None
-
-
-def _exception(rc, key, name, mutation):
-    """The modern exception for core code `rc` of operation `name` on `key`."""
-    global _TIMEOUT_RCS
-    table = _exc_table()
-    if rc == C.KEY_EEXISTS or (rc == C.DOCUMENT_LOCKED and name == "unlock"):
-        # unlock with a CAS other than the lock's: the server answers LOCKED; 4.x reports a CAS mismatch
-        cls = DocumentExistsException if name == "insert" else CasMismatchException
-    elif rc == C.E2BIG:
-        return CouchbaseException("value_too_large", key=key, rc=rc, error_code=104)
-    else:
-        if _TIMEOUT_RCS is None:
-            _TIMEOUT_RCS = {C.ETIMEDOUT, C.NETWORK_ERROR, C.CONNECT_ERROR, C.NO_MATCHING_SERVER,
-                            C.NOT_MY_VBUCKET, C.SYNC_WRITE_IN_PROGRESS, C.SYNC_WRITE_RECOMMIT}
-        if rc in _TIMEOUT_RCS:
-            cls = AmbiguousTimeoutException if mutation else UnAmbiguousTimeoutException
-        else:
-            cls = table.get(rc, CouchbaseException)
-    from couchbase._binding import strerror
-
-    return cls(strerror(rc), key=key, rc=rc)
-
-
-def _merge(opts, kwargs):
-    """The first positional options object updated with the kwargs (kwargs win)."""
-    if opts:
-        o = opts[0]
-        if o is None:
-            return kwargs
-        if not isinstance(o, dict):
-            raise InvalidArgumentException("Options must be an options object or a dict, not %s."
-                                           % type(o).__name__)
-        if kwargs:
-            o = dict(o)
-            o.update(kwargs)
-        return o
-    return kwargs
-
-
-def _check_keys(o, valid, name):
-    for k in o:
-        if k not in valid:
-            raise InvalidArgumentException("Unknown option %r for %s." % (k, name))
-
-
-def _check_key(key):
-    if type(key) is not str:
-        if not isinstance(key, str):
-            raise InvalidArgumentException("A document key must be a str, not %s." % type(key).__name__)
-
-
-def _cas_arg(value):
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2 ** 64:
-        raise InvalidArgumentException("cas must be an int in [0, 2**64), got %r." % (value,))
-    return value
-
-
-def _int_arg(value, cls, what, default):
-    if value is None:
-        return default
-    if isinstance(value, ConstrainedInt):
-        return value.value
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidArgumentException("%s must be a %s or an int, got %r." % (what, cls.__name__, value))
-    cls(value)  # range check
-    return value
-
-
-_VALID = {cls: cls._valid for cls in (GetOptions, InsertOptions, UpsertOptions, ReplaceOptions, RemoveOptions,
-                                      TouchOptions, GetAndTouchOptions, GetAndLockOptions, UnlockOptions,
-                                      ExistsOptions, IncrementOptions, AppendOptions)}
 
 
 class Collection:
@@ -211,6 +77,8 @@ class Collection:
     def binary(self):
         """Counters and append/prepend on this collection."""
         if self._binary is None:
+            from couchbase.binary_collection import BinaryCollection
+
             self._binary = BinaryCollection(self)
         return self._binary
 
@@ -760,93 +628,9 @@ def _default_json():
     return _JSON
 
 
-class BinaryCollection:
-    """``collection.binary()``: counters and raw append/prepend."""
+def __getattr__(name):
+    if name == "BinaryCollection":  # importable from here as in 4.x code
+        from couchbase.binary_collection import BinaryCollection
 
-    def __init__(self, collection):
-        self._c = collection
-
-    def _counter(self, op, name, key, opts, kwargs):
-        o = _merge(opts, kwargs)
-        c = self._c
-        exp = 0
-        delta, initial = 1, 0
-        if o:
-            if "expiry" in o:
-                exp = expiry_to_wire(o["expiry"])
-            delta = _int_arg(o.get("delta"), DeltaValue, "delta", 1)
-            initial = _int_arg(o.get("initial"), SignedInt64, "initial", 0)
-        create = 1 if initial >= 0 else 0
-        return c._keyed_mutation(op, name, key, o, IncrementOptions._valid, exp=exp, classes=_CTR_CLASSES,
-                                 delta=delta, initial=max(0, initial), create=create)
-
-    def increment(self, key, *opts, **kwargs):
-        """Add ``delta`` (default 1); a missing counter is created with ``initial`` (default 0;
-        negative: DocumentNotFoundException instead)."""
-        return self._counter(_INCR, "increment", key, opts, kwargs)
-
-    def decrement(self, key, *opts, **kwargs):
-        """Subtract ``delta`` (default 1, stops at 0); creation as for increment."""
-        return self._counter(_DECR, "decrement", key, opts, kwargs)
-
-    def _concat(self, op, name, key, value, opts, kwargs):
-        if isinstance(value, str):
-            value = value.encode("utf-8")
-        elif isinstance(value, bytearray):
-            value = bytes(value)
-        elif not isinstance(value, bytes):
-            raise ValueError("The value for %s must be str, bytes or bytearray." % name)
-        c = self._c
-        o = _merge(opts, kwargs)
-        cas = 0
-        dur = None
-        if o:
-            _check_keys(o, AppendOptions._valid, name)
-            cas = _cas_arg(o.get("cas"))
-            dur = o.get("durability")
-        _check_key(key)
-        timeout = c._timeout(o, durable=dur is not None and not isinstance(dur, ClientDurability))
-        level, dto, client = c._durability(o, timeout) if dur is not None else (0, 0, None)
-        c._cid_now()
-        vals = [value]
-
-        def add(batch):
-            _batch.add_items(batch, [key], vals, op.opcode, _FMT_BYTES_1X, 0, cas, c._cid, level, dto, None)
-
-        res = c._single(op, name, key, add, _MUT_CLASSES, timeout, True)
-        res._extra = c._bucket_name
-        if client is not None:
-            c._observe(res, key, client, timeout)
-        return res
-
-    def append(self, key, value, *opts, **kwargs):
-        """Append bytes (a str is UTF-8 encoded) to an existing document."""
-        return self._concat(_APPEND, "append", key, value, opts, kwargs)
-
-    def prepend(self, key, value, *opts, **kwargs):
-        """Prepend bytes (a str is UTF-8 encoded) to an existing document."""
-        return self._concat(_PREPEND, "prepend", key, value, opts, kwargs)
-
-    def _counter_multi(self, op, name, keys, opts, kwargs):
-        c = self._c
-        o = _merge(opts, kwargs)
-        keys = c._key_list(keys)
-        delta, initial = 1, 0
-        if o:
-            delta = _int_arg(o.get("delta"), DeltaValue, "delta", 1)
-            initial = _int_arg(o.get("initial"), SignedInt64, "initial", 0)
-        exp = expiry_to_wire(o.get("expiry")) if o else 0
-        timeout = c._timeout(o)
-        create = 1 if initial >= 0 else 0
-        init = max(0, initial)
-
-        def add_for(batch, cid, ks):
-            _batch.add_keys(batch, ks, op.opcode, exp, 0, cid, 0, 0, 0, delta, init, create)
-
-        return c._multi(op, name, keys, add_for, _CTR_CLASSES, timeout, True, MultiCounterResult, o)
-
-    def increment_multi(self, keys, *opts, **kwargs):
-        return self._counter_multi(_INCR, "increment", keys, opts, kwargs)
-
-    def decrement_multi(self, keys, *opts, **kwargs):
-        return self._counter_multi(_DECR, "decrement", keys, opts, kwargs)
+        return BinaryCollection
+    raise AttributeError("module 'couchbase.collection' has no attribute %r" % (name,))
