@@ -4,7 +4,9 @@ Modes: ``garbage`` answers every request with bytes that are not the protocol;
 ``close`` closes the connection when a request arrives; ``silent`` reads and never
 answers; ``delay:SECONDS`` answers each request with KEY_ENOENT after a delay;
 ``textgarbage`` answers the first text-protocol line it ever gets with garbage and
-every later line with ``END`` (all keys missing), binary requests with KEY_ENOENT.
+every later line with ``END`` (all keys missing), binary requests with KEY_ENOENT;
+``texterror`` answers each text line with a VALUE for its first key, then
+``SERVER_ERROR out of memory``.
 
 A connection whose first byte is not the binary request magic (0x80) speaks the
 text protocol (``gets k1 k2 ...`` lines), which the modes answer in kind.
@@ -30,6 +32,9 @@ def serve_text(conn, mode, buf):
                 first = _text_lines[0] == 1
             if mode == "garbage" or (mode == "textgarbage" and first):
                 conn.sendall(GARBAGE)
+            elif mode == "texterror":
+                key = _line.split()[1]
+                conn.sendall(b"VALUE " + key + b" 7 2 99\r\nhi\r\nSERVER_ERROR out of memory\r\n")
             elif mode == "close":
                 return
             elif mode == "silent":
