@@ -31,6 +31,7 @@ typedef struct {
     size_t npkt;
     uint8_t pkt_coll; /* conn->collections when pkt was encoded */
     uint8_t state;    /* CBC_SLOT_* */
+    uint8_t text;     /* sent on the server's text socket (text.h) */
     int32_t vsrc;     /* CBC_VAL_*, or the index of the read buffer holding the value */
     size_t voff;      /* value offset in that buffer */
     cbc_BUF *stat;    /* STAT records, allocated on the first stat packet */

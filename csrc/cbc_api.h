@@ -137,6 +137,12 @@ int cbc_conn_use_vbmap(cbc_CONN *conn, const int16_t *map, size_t nvb, size_t nc
 int cbc_conn_set_prelude(cbc_CONN *conn, const char *packets, size_t n, cbc_ERROR *err);
 /* Send the LEB128 collection prefix with every key (HELLO Collections acked). */
 void cbc_conn_set_collections(cbc_CONN *conn, int enabled);
+/* Send plain GETs (no extras, durability or replica; keys without spaces or
+ * control characters) as memcached text-protocol `gets` lines over a second
+ * socket per server, which memcached answers with less CPU per key. Used only
+ * in ketama mode without a prelude (plain memcached); results look the same as
+ * binary ones (a miss has no value text). Default off. */
+void cbc_conn_set_text_gets(cbc_CONN *conn, int enabled);
 /* Connect (and run the prelude on) server `index` now, within timeout_us. */
 int cbc_conn_connect(cbc_CONN *conn, int index, uint64_t timeout_us, cbc_ERROR *err);
 /* Close the socket of one server (-1: all). The next request reconnects. */
@@ -211,7 +217,7 @@ const cbc_API *cbc_api_table(void);
 
 /* CDEF-END */
 
-#define CBC_CORE_VERSION 2
+#define CBC_CORE_VERSION 3
 
 /* Opcodes (memcached binary protocol) */
 #define CBC_OP_GET 0x00

@@ -27,11 +27,24 @@ void cbc__conn_close_server(cbc_SERVER *s)
     s->panswered = 0;
 }
 
+cbc_SERVER *cbc__conn_sock(cbc_CONN *conn, int id)
+{
+    return (size_t)id < conn->nservers ? &conn->servers[id] : &conn->tservers[(size_t)id - conn->nservers];
+}
+
+/* Free a socket's buffers; host and name only when it owns them (not a text socket). */
 static void server_free(cbc_SERVER *s)
 {
     cbc__conn_close_server(s);
-    free(s->host);
-    free(s->name);
+    if (!s->text) {
+        free(s->host);
+        free(s->name);
+    }
+    free(s->tslots);
+    free(s->tlines);
+    s->tslots = NULL;
+    s->tlines = NULL;
+    s->ntslots = s->tslotcap = s->ntlines = s->tlinecap = 0;
     free(s->iov);
     s->iov = NULL;
     s->niov = s->iovcap = s->iovpos = 0;
@@ -46,8 +59,10 @@ void cbc_conn_free(cbc_CONN *conn)
     }
     for (i = 0; i < conn->nservers; i++) {
         server_free(&conn->servers[i]);
+        server_free(&conn->tservers[i]);
     }
     free(conn->servers);
+    free(conn->tservers);
     cbc__ketama_free(&conn->ketama);
     cbc__vb_free(&conn->vbmap);
     free(conn->prelude);
@@ -92,7 +107,7 @@ static int build_ketama(cbc_CONN *conn, cbc_ERROR *err)
 int cbc_conn_set_servers(cbc_CONN *conn, const char *const *hosts, const int *ports, size_t n,
                          cbc_ERROR *err)
 {
-    cbc_SERVER *ns = NULL;
+    cbc_SERVER *ns = NULL, *nt = NULL;
     int *inv = NULL, *pidx = NULL;
     struct pollfd *pfds = NULL;
     size_t i, j;
@@ -108,10 +123,11 @@ int cbc_conn_set_servers(cbc_CONN *conn, const char *const *hosts, const int *po
     }
     if (n) {
         ns = calloc(n, sizeof(*ns));
-        inv = malloc(n * sizeof(*inv));
-        pidx = malloc(n * sizeof(*pidx));
-        pfds = malloc(n * sizeof(*pfds));
-        if (!ns || !inv || !pidx || !pfds) {
+        nt = calloc(n, sizeof(*nt));
+        inv = malloc(2 * n * sizeof(*inv));
+        pidx = malloc(2 * n * sizeof(*pidx));
+        pfds = malloc(2 * n * sizeof(*pfds));
+        if (!ns || !nt || !inv || !pidx || !pfds) {
             goto nomem;
         }
     }
@@ -125,6 +141,11 @@ int cbc_conn_set_servers(cbc_CONN *conn, const char *const *hosts, const int *po
             goto nomem;
         }
         snprintf(ns[i].name, nname, "%s:%d", hosts[i], ports[i]);
+        nt[i].fd = -1;
+        nt[i].text = 1;
+        nt[i].host = ns[i].host;
+        nt[i].port = ns[i].port;
+        nt[i].name = ns[i].name;
     }
     /* Keep the sockets of servers that stay, moving them to their new index. */
     for (i = 0; i < n; i++) {
@@ -141,15 +162,30 @@ int cbc_conn_set_servers(cbc_CONN *conn, const char *const *hosts, const int *po
                 break;
             }
         }
+        for (j = 0; j < conn->nservers; j++) {
+            cbc_SERVER *old = &conn->tservers[j];
+            if (old->fd >= 0 && old->port == ns[i].port && strcmp(old->host, ns[i].host) == 0) {
+                nt[i].fd = old->fd;
+                nt[i].state = old->state;
+                nt[i].naddrs = old->naddrs;
+                memcpy(nt[i].addrs, old->addrs, sizeof(old->addrs));
+                old->fd = -1;
+                old->state = CBC_SRV_CLOSED;
+                break;
+            }
+        }
     }
     for (j = 0; j < conn->nservers; j++) {
         server_free(&conn->servers[j]);
+        server_free(&conn->tservers[j]);
     }
     free(conn->servers);
+    free(conn->tservers);
     free(conn->involved);
     free(conn->pollfds);
     free(conn->pollidx);
     conn->servers = ns;
+    conn->tservers = nt;
     conn->nservers = n;
     conn->involved = inv;
     conn->pollidx = pidx;
@@ -167,6 +203,7 @@ nomem:
         }
     }
     free(ns);
+    free(nt);
     free(inv);
     free(pidx);
     free(pfds);
@@ -260,6 +297,13 @@ void cbc_conn_set_collections(cbc_CONN *conn, int enabled)
     }
 }
 
+void cbc_conn_set_text_gets(cbc_CONN *conn, int enabled)
+{
+    if (conn) {
+        conn->text_gets = enabled ? 1 : 0;
+    }
+}
+
 int cbc_conn_connect(cbc_CONN *conn, int index, uint64_t timeout_us, cbc_ERROR *err)
 {
     cbc_SERVER *s;
@@ -282,9 +326,11 @@ void cbc_conn_disconnect(cbc_CONN *conn, int index)
     if (index < 0) {
         for (i = 0; i < conn->nservers; i++) {
             cbc__conn_close_server(&conn->servers[i]);
+            cbc__conn_close_server(&conn->tservers[i]);
         }
     } else if ((size_t)index < conn->nservers) {
         cbc__conn_close_server(&conn->servers[index]);
+        cbc__conn_close_server(&conn->tservers[index]);
     }
 }
 

@@ -59,11 +59,25 @@ typedef struct {
     size_t rpos;        /* parse position in rbuf */
     size_t rgrow;       /* how much to grow rbuf by when it runs short */
     cbc_BUF own_rbuf;   /* rbuf for runs without a batch (cbc_conn_connect) */
+
+    /* Text sockets only (see text.h). npending counts request lines, not slots:
+     * the socket stays busy until the last line's END is read. */
+    int text;           /* 1: the server's text-protocol socket (conn->tservers) */
+    uint32_t *tslots;   /* this run's slots in send order; kept between runs */
+    size_t ntslots, tslotcap;
+    uint32_t *tlines;   /* keys per request line */
+    size_t ntlines, tlinecap;
+    size_t tline;       /* line being answered */
+    size_t tcur;        /* next unanswered position in tslots */
+    size_t tline_end;   /* end of the line being answered in tslots */
 } cbc_SERVER;
 
 struct cbc_CONN_s {
     cbc_SERVER *servers;
     size_t nservers;
+    cbc_SERVER *tservers; /* per server: the text-protocol socket for plain GETs
+                           * (host, port and name borrowed from servers[i]) */
+    int text_gets;        /* send plain GETs as text `gets` (ketama, no prelude only) */
     int map_mode; /* CBC_MAP_* */
     cbc_KETAMA ketama;
     cbc_VBMAP vbmap;
@@ -72,7 +86,9 @@ struct cbc_CONN_s {
     size_t nprelude;
     uint8_t *prelude_ops; /* opcode of each prelude packet, in order */
     size_t nprelude_ops;
-    /* Run scratch sized to nservers, so a run allocates nothing per server. */
+    /* Run scratch sized to 2 * nservers (binary and text socket of each server), so
+     * a run allocates nothing per server. Socket id i < nservers is servers[i], else
+     * tservers[i - nservers]. */
     int *involved;
     void *pollfds;
     int *pollidx;
@@ -81,6 +97,8 @@ struct cbc_CONN_s {
 /* Route one request: *server (>= 0) and *vbucket, or -1 when no server holds it
  * (vbucket may still be set). Honors req->server, req->vbucket and GET_REPLICA. */
 int cbc__conn_route(const cbc_CONN *conn, const cbc_REQUEST *req, uint16_t *vbucket);
+/* The socket with id `id` (see involved). */
+cbc_SERVER *cbc__conn_sock(cbc_CONN *conn, int id);
 /* Close server `s`'s socket and forget its handshake progress. */
 void cbc__conn_close_server(cbc_SERVER *s);
 

@@ -20,6 +20,7 @@
 #include "errors.h"
 #include "io.h"
 #include "packet.h"
+#include "text.h"
 
 #define RECV_MIN_ROOM 16384 /* grow the read buffer when less than this is free */
 #define RECV_GROW 65536
@@ -43,9 +44,11 @@ static void set_rc(cbc_RESULT *res, int rc, const char *file, int line)
 /* Close the socket and fail the requests still waiting on it. */
 static void server_fail(RUN *run, cbc_SERVER *s, int rc, const char *file, int line)
 {
-    int idx = (int)(s - run->conn->servers);
+    int idx = (int)(s - (s->text ? run->conn->tservers : run->conn->servers));
     size_t i;
     cbc__conn_close_server(s);
+    /* The server's other socket (binary or text) is likely gone too: probe it before reuse. */
+    (s->text ? run->conn->servers : run->conn->tservers)[idx].last_used_us = 0;
     if (!s->fail_rc) {
         s->fail_rc = rc;
         s->fail_file = file;
@@ -54,7 +57,8 @@ static void server_fail(RUN *run, cbc_SERVER *s, int rc, const char *file, int l
     if (run->b && s->npending) {
         cbc_BATCH *b = run->b;
         for (i = 0; i < b->n; i++) {
-            if (b->slots[i].state == CBC_SLOT_SENT && b->results[i].server == idx) {
+            if (b->slots[i].state == CBC_SLOT_SENT && b->results[i].server == idx &&
+                b->slots[i].text == s->text) {
                 set_rc(&b->results[i], rc, file, line);
                 b->slots[i].state = CBC_SLOT_DONE;
             }
@@ -84,7 +88,7 @@ static void on_connected(RUN *run, cbc_SERVER *s)
     s->pwritten = 0;
     s->panswered = 0;
     s->can_write = 1;
-    s->state = run->conn->nprelude_ops ? CBC_SRV_PRELUDE : CBC_SRV_READY;
+    s->state = run->conn->nprelude_ops && !s->text ? CBC_SRV_PRELUDE : CBC_SRV_READY;
 }
 
 /* Try the resolved addresses from addr_idx on, until one connects or starts to. */
@@ -362,6 +366,13 @@ static int on_prelude_answer(RUN *run, cbc_SERVER *s, const cbc_PKTHDR *h)
 static void parse(RUN *run, cbc_SERVER *s)
 {
     cbc_BUF *rb = s->rbuf;
+    if (s->text) {
+        int rc = cbc__text_consume(run->b, s, (int)(run->conn->nservers + (size_t)(s - run->conn->tservers)));
+        if (rc) {
+            SERVER_FAIL(run, s, rc);
+        }
+        return;
+    }
     while (s->fd >= 0 && rb->len - s->rpos >= CBC_PKT_HDR_LEN) {
         cbc_PKTHDR h;
         size_t avail = rb->len - s->rpos, total;
@@ -455,7 +466,7 @@ static void read_blocking(RUN *run, cbc_SERVER *s, uint64_t wait_us)
 
 static void involve(RUN *run, int idx, cbc_BUF *rbuf)
 {
-    cbc_SERVER *s = &run->conn->servers[idx];
+    cbc_SERVER *s = cbc__conn_sock(run->conn, idx);
     s->in_run = 1;
     s->can_write = 1;
     s->fail_rc = 0;
@@ -468,12 +479,14 @@ static void involve(RUN *run, int idx, cbc_BUF *rbuf)
     /* Unparsed bytes left by an earlier run cannot belong to this one. */
     s->rpos = rbuf->len;
     s->rgrow = RECV_GROW;
+    s->ntslots = 0;
 }
 
 static void release(cbc_SERVER *s)
 {
     s->in_run = 0;
     s->rbuf = NULL;
+    s->ntslots = 0;
     s->niov = 0;
     s->iovpos = 0;
     if (s->own_rbuf.cap > KEEP_BUF_MAX) {
@@ -503,7 +516,7 @@ static void loop(RUN *run, size_t ninv, uint64_t deadline)
     int first_wait = 1;
 
     for (k = 0; k < ninv; k++) {
-        cbc_SERVER *s = &conn->servers[conn->involved[k]];
+        cbc_SERVER *s = cbc__conn_sock(conn, conn->involved[k]);
         /* A socket idle for a while may have been closed by the server since the last
          * run; nothing was sent on it yet, so reconnecting now is safe. A socket used
          * moments ago is not probed (one syscall less per run): a server gone in that
@@ -528,7 +541,7 @@ static void loop(RUN *run, size_t ninv, uint64_t deadline)
         now = cbc__io_now_us();
         if (now >= deadline) {
             for (k = 0; k < ninv; k++) {
-                cbc_SERVER *s = &conn->servers[conn->involved[k]];
+                cbc_SERVER *s = cbc__conn_sock(conn, conn->involved[k]);
                 if (server_active(run, s)) {
                     /* Answers still in flight would desync the stream: close it. */
                     SERVER_FAIL(run, s, CBC_ERR_ETIMEDOUT);
@@ -537,7 +550,7 @@ static void loop(RUN *run, size_t ninv, uint64_t deadline)
             break;
         }
         for (k = 0; k < ninv; k++) {
-            cbc_SERVER *s = &conn->servers[conn->involved[k]];
+            cbc_SERVER *s = cbc__conn_sock(conn, conn->involved[k]);
             if (server_active(run, s) && s->can_write) {
                 flush(run, s);
             }
@@ -559,7 +572,7 @@ static void loop(RUN *run, size_t ninv, uint64_t deadline)
         }
         if (nfds == 1 && first_wait) {
             /* One server, everything sent: wait in recv itself rather than poll + recv. */
-            cbc_SERVER *s = &conn->servers[pidx[0]];
+            cbc_SERVER *s = cbc__conn_sock(conn, pidx[0]);
             first_wait = 0;
             if (s->state == CBC_SRV_READY && s->iovpos == s->niov && pfds[0].events == POLLIN) {
                 read_blocking(run, s, deadline - now);
@@ -577,12 +590,12 @@ static void loop(RUN *run, size_t ninv, uint64_t deadline)
                 continue;
             }
             for (i = 0; i < nfds; i++) {
-                SERVER_FAIL(run, &conn->servers[pidx[i]], cbc_err_from_errno(e, 0));
+                SERVER_FAIL(run, cbc__conn_sock(conn, pidx[i]), cbc_err_from_errno(e, 0));
             }
             break;
         }
         for (i = 0; i < nfds && rc > 0; i++) {
-            cbc_SERVER *s = &conn->servers[pidx[i]];
+            cbc_SERVER *s = cbc__conn_sock(conn, pidx[i]);
             short ev = pfds[i].revents;
             if (!ev) {
                 continue;
@@ -612,7 +625,7 @@ static void loop(RUN *run, size_t ninv, uint64_t deadline)
     {
         uint64_t end = cbc__io_now_us();
         for (k = 0; k < ninv; k++) {
-            cbc_SERVER *s = &conn->servers[conn->involved[k]];
+            cbc_SERVER *s = cbc__conn_sock(conn, conn->involved[k]);
             if (s->fd >= 0 && s->state != CBC_SRV_READY) {
                 cbc__conn_close_server(s);
             }
@@ -628,10 +641,13 @@ int cbc__pl_run(cbc_BATCH *b, uint64_t timeout_us, cbc_ERROR *err)
     uint64_t now = cbc__io_now_us();
     uint64_t deadline = timeout_us > UINT64_MAX - now ? UINT64_MAX : now + timeout_us;
     size_t ninv = 0, i;
+    /* Plain memcached only: a text socket has no handshake. */
+    int text = conn->text_gets && conn->map_mode == CBC_MAP_KETAMA && !conn->nprelude_ops &&
+               !conn->collections;
 
     run.conn = conn;
     run.b = b;
-    if (cbc__batch_ensure_rbufs(b, conn->nservers) != 0) {
+    if (cbc__batch_ensure_rbufs(b, conn->nservers * (text ? 2 : 1)) != 0) {
         return CBC_FAIL(err, CBC_ERR_CLIENT_ENOMEM, "no memory for %zu read buffers",
                         conn->nservers);
     }
@@ -662,11 +678,28 @@ int cbc__pl_run(cbc_BATCH *b, uint64_t timeout_us, cbc_ERROR *err)
             slot->stat->len = 0;
         }
         slot->state = CBC_SLOT_DONE;
+        slot->text = 0;
 
         srv = cbc__conn_route(conn, &slot->req, &vb);
         res->vbucket = vb;
         if (srv < 0) {
             SLOT_FAIL(res, CBC_ERR_NO_MATCHING_SERVER);
+            continue;
+        }
+        if (text && cbc__text_eligible(&slot->req)) {
+            /* Lines are built once every slot is routed (below). */
+            s = &conn->tservers[srv];
+            if (!s->in_run) {
+                conn->involved[ninv++] = (int)(conn->nservers + (size_t)srv);
+                involve(&run, (int)(conn->nservers + (size_t)srv), &b->rbufs[conn->nservers + (size_t)srv]);
+            }
+            if (cbc__text_queue(s, (uint32_t)i) != 0) {
+                SLOT_FAIL(res, CBC_ERR_CLIENT_ENOMEM);
+                continue;
+            }
+            res->server = (int16_t)srv;
+            slot->text = 1;
+            slot->state = CBC_SLOT_SENT;
             continue;
         }
         if (!slot->pkt || slot->pkt_coll != (conn->collections != 0)) {
@@ -707,11 +740,21 @@ int cbc__pl_run(cbc_BATCH *b, uint64_t timeout_us, cbc_ERROR *err)
         slot->state = CBC_SLOT_SENT;
         s->npending++;
     }
+    for (i = 0; i < ninv; i++) {
+        cbc_SERVER *s = cbc__conn_sock(conn, conn->involved[i]);
+        char *lines;
+        size_t nlines;
+        if (s->text && (cbc__text_build(b, s, &lines, &nlines) != 0 ||
+                        queue_packet(s, lines, nlines) != 0)) {
+            s->npending = 1; /* so that server_fail fails the queued slots */
+            SERVER_FAIL(&run, s, CBC_ERR_CLIENT_ENOMEM);
+        }
+    }
     if (ninv) {
         loop(&run, ninv, deadline);
     }
     for (i = 0; i < ninv; i++) {
-        release(&conn->servers[conn->involved[i]]);
+        release(cbc__conn_sock(conn, conn->involved[i]));
     }
     return 0;
 }

@@ -2,7 +2,14 @@
 
 Modes: ``garbage`` answers every request with bytes that are not the protocol;
 ``close`` closes the connection when a request arrives; ``silent`` reads and never
-answers; ``delay:SECONDS`` answers each request with KEY_ENOENT after a delay.
+answers; ``delay:SECONDS`` answers each request with KEY_ENOENT after a delay;
+``textgarbage`` answers the first text-protocol line it ever gets with garbage and
+every later line with ``END`` (all keys missing), binary requests with KEY_ENOENT;
+``texterror`` answers each text line with a VALUE for its first key, then
+``SERVER_ERROR out of memory``.
+
+A connection whose first byte is not the binary request magic (0x80) speaks the
+text protocol (``gets k1 k2 ...`` lines), which the modes answer in kind.
 """
 import socket
 import struct
@@ -11,6 +18,35 @@ import threading
 import time
 
 HDR = struct.Struct(">BBHBBHIIQ")
+GARBAGE = b"HTTP/1.1 400 Bad Request\r\n\r\n" + b"\xff" * 40
+_text_lines = [0]
+_lock = threading.Lock()
+
+
+def serve_text(conn, mode, buf):
+    while True:
+        while b"\n" in buf:
+            _line, buf = buf.split(b"\n", 1)
+            with _lock:
+                _text_lines[0] += 1
+                first = _text_lines[0] == 1
+            if mode == "garbage" or (mode == "textgarbage" and first):
+                conn.sendall(GARBAGE)
+            elif mode == "texterror":
+                key = _line.split()[1]
+                conn.sendall(b"VALUE " + key + b" 7 2 99\r\nhi\r\nSERVER_ERROR out of memory\r\n")
+            elif mode == "close":
+                return
+            elif mode == "silent":
+                continue
+            else:
+                if mode.startswith("delay:"):
+                    time.sleep(float(mode.split(":", 1)[1]))
+                conn.sendall(b"END\r\n")
+        data = conn.recv(65536)
+        if not data:
+            return
+        buf += data
 
 
 def serve(conn, mode):
@@ -21,19 +57,23 @@ def serve(conn, mode):
             if not data:
                 return
             buf += data
+            if buf[:1] != b"\x80":
+                serve_text(conn, mode, buf)
+                return
             while len(buf) >= 24:
                 magic, opcode, nkey, nextras, _dt, _vb, nbody, opaque, _cas = HDR.unpack_from(buf)
                 if len(buf) < 24 + nbody:
                     break
                 buf = buf[24 + nbody:]
                 if mode == "garbage":
-                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n" + b"\xff" * 40)
+                    conn.sendall(GARBAGE)
                 elif mode == "close":
                     return
                 elif mode == "silent":
                     continue
-                elif mode.startswith("delay:"):
-                    time.sleep(float(mode.split(":", 1)[1]))
+                elif mode.startswith("delay:") or mode == "textgarbage":
+                    if mode != "textgarbage":
+                        time.sleep(float(mode.split(":", 1)[1]))
                     body = b"Not found"
                     conn.sendall(HDR.pack(0x81, opcode, 0, 0, 0, 1, len(body), opaque, 0) + body)
 
