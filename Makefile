@@ -25,7 +25,7 @@ deps: $(STAMP) sysdeps
 
 # The C core and the native result builder, built in place.
 couchbase/.build-stamp: $(STAMP) $(CORE_SRC)
-	$(VPY) setup.py -q build_ext --inplace
+	$(VPY) setup.py -q build_ext --inplace --force  # setuptools does not track headers: rebuild both
 	touch $@
 
 build: couchbase/.build-stamp
