@@ -2,14 +2,17 @@
 
 Each memcached is started here on a free port and stopped by its PID."""
 import os
-import shutil
+import sys
 import socket
 import struct
-import subprocess
 import threading
 import time
 
 import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from servers import Memcached, free_port  # noqa: E402,F401 (free_port: used by the text tests)
 
 pytestmark = pytest.mark.memcached
 
@@ -31,41 +34,6 @@ def codes(core):
     n = ffi.new("size_t*")
     t = lib.cbc_err_table(n)
     return {ffi.string(t[i].name).decode(): t[i].code for i in range(n[0])}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Memcached:
-    def __init__(self, port=None):
-        self.port = port or free_port()
-        self.proc = None
-
-    def start(self):
-        exe = shutil.which("memcached")
-        assert exe, "memcached is required: apt-get install -y memcached (or make sysdeps)"
-        cmd = [exe, "-p", str(self.port), "-l", "127.0.0.1", "-U", "0"]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            cmd += ["-u", "root"]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return self
-            except OSError:
-                assert self.proc.poll() is None, "memcached exited"
-                time.sleep(0.02)
-        raise RuntimeError("memcached did not start on port %d" % self.port)
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            os.kill(self.proc.pid, 9)
-            self.proc.wait()
-        self.proc = None
 
 
 @pytest.fixture(scope="module")

@@ -12,24 +12,11 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from servers import FakeServer  # noqa: E402
 from servers import Memcached as MemcachedProc  # noqa: E402
-from test_core_live import GET, SET, Client, _load_core, assert_ok, assert_rc  # noqa: E402
+from test_core_live import GET, SET, Client, assert_ok, assert_rc, codes, core  # noqa: E402,F401 (fixtures)
 
 pytestmark = pytest.mark.memcached
 
 FIELDS = ("rc", "status", "opcode", "flags", "cas", "server", "key", "value")
-
-
-@pytest.fixture(scope="module")
-def core():
-    return _load_core()
-
-
-@pytest.fixture(scope="module")
-def codes(core):
-    ffi, lib = core
-    n = ffi.new("size_t*")
-    t = lib.cbc_err_table(n)
-    return {ffi.string(t[i].name).decode(): t[i].code for i in range(n[0])}
 
 
 @pytest.fixture(scope="module")
