@@ -110,6 +110,14 @@ class KVOps:
         return None
 
     # -- durability -----------------------------------------------------------------------
+    def _prep_mutation(self, s, pkt, fr):
+        """_prep, then the durability requirement check: (bucket, vb, cid, key) or an error."""
+        r = self._prep(s, pkt)
+        if type(r) is not tuple:
+            return r
+        err = self._durability_check(r[0], r[1], fr)
+        return r if err is None else err
+
     def _durability_check(self, b, vb, fr):
         if fr is None or not fr.level:
             return None
@@ -263,13 +271,10 @@ class KVOps:
         quiet = pkt.opcode == codec.DELETEQ
         if pkt.extras:
             return R(st.EINVAL)
-        r = self._prep(s, pkt)
+        r = self._prep_mutation(s, pkt, fr)
         if type(r) is not tuple:
             return r
         b, vb, cid, key = r
-        err = self._durability_check(b, vb, fr)
-        if err is not None:
-            return err
         item = b.get_item(vb, cid, key)
         if item is None:
             return R(st.KEY_ENOENT)
@@ -287,13 +292,10 @@ class KVOps:
         quiet = op != pkt.opcode
         if len(pkt.extras) != 20 or pkt.cas or pkt.value:
             return R(st.EINVAL)
-        r = self._prep(s, pkt)
+        r = self._prep_mutation(s, pkt, fr)
         if type(r) is not tuple:
             return r
         b, vb, cid, key = r
-        err = self._durability_check(b, vb, fr)
-        if err is not None:
-            return err
         delta, initial, wire_exp = _COUNTER_EXTRAS.unpack(pkt.extras)
         item = b.get_item(vb, cid, key)
         if item is None:
@@ -325,13 +327,10 @@ class KVOps:
         quiet = op != pkt.opcode
         if pkt.extras:
             return R(st.EINVAL)
-        r = self._prep(s, pkt)
+        r = self._prep_mutation(s, pkt, fr)
         if type(r) is not tuple:
             return r
         b, vb, cid, key = r
-        err = self._durability_check(b, vb, fr)
-        if err is not None:
-            return err
         item = b.get_item(vb, cid, key)
         if item is None:
             return R(st.NOT_STORED)
@@ -353,13 +352,10 @@ class KVOps:
         op = pkt.opcode
         if len(pkt.extras) != 4:
             return R(st.EINVAL)
-        r = self._prep(s, pkt)
+        r = self._prep_mutation(s, pkt, fr)
         if type(r) is not tuple:
             return r
         b, vb, cid, key = r
-        err = self._durability_check(b, vb, fr)
-        if err is not None:
-            return err
         item = b.get_item(vb, cid, key)
         if item is None:
             return None if op == codec.GATQ else R(st.KEY_ENOENT)
