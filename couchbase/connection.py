@@ -429,7 +429,7 @@ class Connection:
             res, failed = _batch._fp.execute(core.addr, items, add_args, self._timeout_us,
                                              (keys, op.kind, ValueResult, OperationResult, 0, None, False, 0))
             if failed is not None:
-                failed = self._after_single(res, failed, op, quiet, keys, started, _CLASSIC)
+                res, failed = self._after_single(res, failed, op, quiet, keys, started, _CLASSIC)
         finally:
             lock.release()
         if failed:
@@ -437,8 +437,8 @@ class Connection:
         return res
 
     def _after_single(self, res, failed, op, quiet, rkeys, started, classes, no_format=False):
-        """A single request that failed: batch-level error, topology retry, then which
-        failures to raise (as _failures). Runs under the lock."""
+        """A single request that failed: batch-level error, topology retry, then which failures
+        to raise (as _failures). Returns (result, failures); runs under the lock."""
         if res is None:
             rc, msg, file, line = failed
             raise CouchbaseError.rc_to_exctype(rc)({"rc": rc, "message": msg.decode(errors="replace") or None,
@@ -450,8 +450,8 @@ class Connection:
             res, failed = _batch.build_single(batch, rkeys, op.kind, multi_cls, value_cls, op_cls,
                                               self._passthrough, self._transcoder, no_format)
             if failed is None:
-                return None
-        return self._failures([res], op, quiet)
+                return res, None
+        return res, self._failures([res], op, quiet)
 
     def _run_single(self, keys, op, items, add_args, quiet=False, no_format=False, classes=None, raiser=None):
         """One-request operations: reset, add, run and build in one native call.
@@ -480,11 +480,8 @@ class Connection:
             res, failed = _batch._fp.execute(_batch._addr(batch), items, add_args, self._timeout_us,
                                              (rkeys, op.kind, value_cls, op_cls, passthrough, tc, no_format, 0))
             if failed is not None:
-                failed = self._after_single(res, failed, op, quiet, rkeys, started, classes or _CLASSIC,
-                                            no_format)
-                if failed is None:  # settled by a topology retry
-                    res = _batch.build_single(batch, rkeys, op.kind, multi_cls, value_cls, op_cls,
-                                              passthrough, self._transcoder, no_format)[0]
+                res, failed = self._after_single(res, failed, op, quiet, rkeys, started, classes or _CLASSIC,
+                                                 no_format)
         finally:
             self._release()
         if failed:

@@ -208,3 +208,21 @@ def test_endure_multi_rejects_duplicate_keys(cb, uniq):
     with pytest.raises(ArgumentError) as ei:
         cb.endure_multi([uniq + "k", uniq + "k"])
     assert ei.value.rc == 0x22
+
+
+def test_single_get_after_nmv_retry_reports_the_final_outcome(cb, mock_cluster, uniq):
+    mock_cluster.hooks.force_status(0x07, count=1, opcode=0x00)  # NOT_MY_VBUCKET once, then the real answer
+    try:
+        with pytest.raises(NotFoundError):
+            cb.get(uniq + "missing")
+    finally:
+        mock_cluster.hooks.clear()
+
+
+def test_single_set_after_nmv_retry_succeeds(cb, mock_cluster, uniq):
+    mock_cluster.hooks.force_status(0x07, count=1, opcode=0x01)
+    try:
+        assert cb.set(uniq + "k", "v").success
+    finally:
+        mock_cluster.hooks.clear()
+    assert cb.get(uniq + "k").value == "v"
