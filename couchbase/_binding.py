@@ -1,7 +1,7 @@
 """Sole importer of the C core (couchbase._core): version check, code table, error raising."""
 from couchbase._core import ffi, lib  # noqa: F401  (re-exported)
 
-CORE_VERSION = 3
+CORE_VERSION = 4
 
 if lib.cbc_core_version() != CORE_VERSION:
     raise ImportError(

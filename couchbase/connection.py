@@ -24,6 +24,10 @@ def _bootstrap_retry_codes():
     return _retry_codes()
 
 _CLASSIC = (MultiResult, ValueResult, OperationResult)
+# execute_multi steps: at most this many results, and after the first about this many
+# bytes of values, built while the rest of the answers arrive (see _execute).
+_STEP_RESULTS = 128
+_STEP_BYTES = 256 * 1024
 _OP_GET = OPS["get"]
 _OP_SET = OPS["set"]
 
@@ -387,24 +391,38 @@ class Connection:
             add(batch)
             started = _monotonic()
             timeout_us = self._timeout_us if timeout is None else int(timeout * 1e6)
-            rc = lib.cbc_batch_run(batch, timeout_us, core.err)
-            if rc:
-                raise error_from(core.err)
-            if self._bootstrap is not None:
-                self._bootstrap.after_run(batch, started, timeout)
             rkeys = result_keys if result_keys is not None else keys
             passthrough = self._passthrough
-            if passthrough:
-                rkeys = [k.encode() if isinstance(k, str) else k for k in rkeys]
-            tc = self._transcoder
-            if single:
-                res, failed = _batch.build_single(batch, rkeys, op.kind, multi_cls, value_cls, op_cls,
-                                                  passthrough, tc, no_format)
-                failed = [res] if failed else None
-                mres = None
+            if not single and self._bootstrap is None and _batch.using_native():
+                # Plain memcached (no topology retry needs the whole run first): results
+                # are built in steps while later answers are still arriving.
+                if passthrough:
+                    rkeys = [k.encode() if isinstance(k, str) else k for k in rkeys]
+                mres, failed = _batch._fp.execute_multi(
+                    _batch._addr(batch), timeout_us, _STEP_RESULTS, _STEP_BYTES, rkeys, op.kind, multi_cls,
+                    value_cls, op_cls, passthrough, _batch._custom(self._transcoder), no_format)
+                if mres is None:
+                    rc, msg, file, line = failed
+                    raise CouchbaseError.rc_to_exctype(rc)({
+                        "rc": rc, "key": None, "message": msg.decode(errors="replace") or None,
+                        "csrc_info": (file, line) if file else ()})
             else:
-                mres, failed = _batch.build(batch, rkeys, op.kind, multi_cls, value_cls, op_cls,
-                                            passthrough, tc, no_format)
+                rc = lib.cbc_batch_run(batch, timeout_us, core.err)
+                if rc:
+                    raise error_from(core.err)
+                if self._bootstrap is not None:
+                    self._bootstrap.after_run(batch, started, timeout)
+                if passthrough:
+                    rkeys = [k.encode() if isinstance(k, str) else k for k in rkeys]
+                tc = self._transcoder
+                if single:
+                    res, failed = _batch.build_single(batch, rkeys, op.kind, multi_cls, value_cls, op_cls,
+                                                      passthrough, tc, no_format)
+                    failed = [res] if failed else None
+                    mres = None
+                else:
+                    mres, failed = _batch.build(batch, rkeys, op.kind, multi_cls, value_cls, op_cls,
+                                                passthrough, tc, no_format)
             if failed:
                 failed = self._failures(failed, op, quiet)
         finally:

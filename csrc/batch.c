@@ -126,6 +126,7 @@ void cbc_batch_free(cbc_BATCH *b)
     if (!b) {
         return;
     }
+    cbc__pl_abandon(b);
     free_stats(b);
     while ((c = b->arena) != NULL) {
         b->arena = c->next;
@@ -136,6 +137,7 @@ void cbc_batch_free(cbc_BATCH *b)
     }
     free(b->rbufs);
     free(b->rhints);
+    free(b->rbase);
     free(b->slots);
     free(b->results);
     free(b);
@@ -148,6 +150,7 @@ void cbc_batch_reset(cbc_BATCH *b)
     if (!b) {
         return;
     }
+    cbc__pl_abandon(b);
     free_stats(b);
     b->n = 0;
     /* Keep chunks up to KEEP_ARENA_MAX for the next round, in order. */
@@ -179,9 +182,16 @@ int cbc__batch_ensure_rbufs(cbc_BATCH *b, size_t n)
 {
     cbc_BUF *nb;
     size_t *nh;
+    char **nbase;
     if (n <= b->nrbufs) {
         return 0;
     }
+    nbase = realloc(b->rbase, n * sizeof(*nbase));
+    if (!nbase) {
+        return -1;
+    }
+    b->rbase = nbase;
+    memset(nbase + b->nrbufs, 0, (n - b->nrbufs) * sizeof(*nbase));
     nh = realloc(b->rhints, n * sizeof(*nh));
     if (!nh) {
         return -1;
@@ -296,11 +306,19 @@ size_t cbc_batch_size(const cbc_BATCH *b)
     return b ? b->n : 0;
 }
 
-/* Results point into buffers that may have moved while responses arrived. */
-static void fix_values(cbc_BATCH *b)
+/* Results [0, upto) get real value pointers: the read buffers may have moved while
+ * responses arrived. Those fixed by an earlier call of the same run are skipped
+ * unless a buffer has moved since. */
+static void fix_values(cbc_BATCH *b, size_t upto)
 {
     size_t i;
-    for (i = 0; i < b->n; i++) {
+    for (i = 0; i < b->nrbufs; i++) {
+        if (b->rbase[i] != b->rbufs[i].data) {
+            b->rbase[i] = b->rbufs[i].data;
+            b->nfixed = 0;
+        }
+    }
+    for (i = b->nfixed; i < upto; i++) {
         cbc_SLOT *slot = &b->slots[i];
         cbc_RESULT *res = &b->results[i];
         if (slot->vsrc >= 0 && (size_t)slot->vsrc < b->nrbufs && res->nvalue) {
@@ -312,6 +330,9 @@ static void fix_values(cbc_BATCH *b)
             res->value = "";
             res->nvalue = 0;
         }
+    }
+    if (upto > b->nfixed) {
+        b->nfixed = upto;
     }
 }
 
@@ -345,16 +366,32 @@ static void reclaim_rbufs(cbc_BATCH *b)
     }
 }
 
-int cbc_batch_run(cbc_BATCH *b, uint64_t timeout_us, cbc_ERROR *err)
+int cbc_batch_run_until(cbc_BATCH *b, size_t upto, uint64_t timeout_us, cbc_ERROR *err)
 {
-    int rc;
     if (!b || !b->conn) {
         return CBC_FAIL(err, CBC_ERR_EINVAL, "no batch");
     }
-    reclaim_rbufs(b);
-    rc = cbc__pl_run(b, timeout_us, err);
-    fix_values(b);
-    return rc;
+    if (upto > b->n) {
+        upto = b->n;
+    }
+    if (!b->running) {
+        int rc;
+        reclaim_rbufs(b);
+        b->nfixed = 0;
+        rc = cbc__pl_start(b, timeout_us, err);
+        if (rc) {
+            fix_values(b, b->n);
+            return rc;
+        }
+    }
+    cbc__pl_step(b, upto);
+    fix_values(b, b->running ? upto : b->n);
+    return 0;
+}
+
+int cbc_batch_run(cbc_BATCH *b, uint64_t timeout_us, cbc_ERROR *err)
+{
+    return cbc_batch_run_until(b, b ? b->n : 0, timeout_us, err);
 }
 
 const cbc_RESULT *cbc_batch_results(const cbc_BATCH *b)
@@ -367,6 +404,10 @@ size_t cbc_batch_requeue(cbc_BATCH *b, int rc)
     size_t i, n = 0;
     if (!b) {
         return 0;
+    }
+    if (b->running) {
+        cbc__pl_abandon(b);
+        fix_values(b, b->n);
     }
     for (i = 0; i < b->n; i++) {
         if (b->slots[i].state == CBC_SLOT_DONE && b->results[i].rc == rc) {
@@ -381,7 +422,7 @@ const cbc_API *cbc_api_table(void)
 {
     static const cbc_API api = {
         CBC_CORE_VERSION,  cbc_batch_add, cbc_batch_size, cbc_batch_results,
-        cbc_batch_reset,   cbc_strerror,  cbc_batch_run,
+        cbc_batch_reset,   cbc_strerror,  cbc_batch_run,     cbc_batch_run_until,
     };
     return &api;
 }

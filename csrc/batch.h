@@ -51,6 +51,17 @@ struct cbc_BATCH_s {
     size_t *rhints;    /* per read buffer: its size when reset released it, so the
                         * next round allocates that much at once; 0 when none */
     size_t nrbufs;
+
+    /* A run that cbc_batch_run_until left unfinished (its sockets are in
+     * conn->involved[0..ninv), and conn->active is this batch). */
+    int running;
+    int first_wait;    /* the one-server blocking first read is still to come */
+    uint64_t deadline; /* fixed by the call that started the run */
+    size_t ninv;
+    size_t upto;       /* the current call returns once results [0, upto) are final */
+    size_t nfinal;     /* results [0, nfinal) are known final */
+    size_t nfixed;     /* results [0, nfixed) have value pointers for rbase */
+    char **rbase;      /* per read buffer: its data pointer when those were fixed */
 };
 
 /* n bytes of arena that stay put until reset, or NULL when out of memory. */

@@ -193,6 +193,19 @@ size_t cbc_batch_size(const cbc_BATCH *batch);
  * A STAT request collects every reply packet into its value as records of
  * u16 nkey, u32 nvalue (big-endian), key bytes, value bytes. */
 int cbc_batch_run(cbc_BATCH *batch, uint64_t timeout_us, cbc_ERROR *err);
+/* The same run, returned from as soon as results [0, upto) are all final
+ * (answered, failed or timed out; upto is capped at cbc_batch_size), so that
+ * the caller can use them while later answers are still arriving. Results
+ * [0, upto) are valid on return; later ones are not yet (their value pointers
+ * may be stale). The next call continues the run where it stopped (everything
+ * pending is sent by the first call; the deadline is the one that call set, and
+ * timeout_us of later calls is ignored); a call with upto == cbc_batch_size
+ * finishes it, exactly as cbc_batch_run (which is run_until(size)).
+ * cbc_batch_reset, cbc_batch_requeue, cbc_batch_free, a run of another batch on
+ * the connection, cbc_conn_connect, cbc_conn_set_servers and
+ * cbc_conn_disconnect abandon an unfinished run: sockets with answers still in
+ * flight are closed and their requests fail with ETIMEDOUT, as at a deadline. */
+int cbc_batch_run_until(cbc_BATCH *batch, size_t upto, uint64_t timeout_us, cbc_ERROR *err);
 /* The result array (cbc_batch_size entries). */
 const cbc_RESULT *cbc_batch_results(const cbc_BATCH *batch);
 /* Mark the requests whose rc equals `rc` as pending again, to be re-routed with
@@ -211,13 +224,15 @@ typedef struct {
     const char *(*strerror)(int);
     /* The same call as cbc_batch_run: the native module releases the GIL around it. */
     int (*batch_run)(cbc_BATCH *, uint64_t, cbc_ERROR *);
+    /* cbc_batch_run_until, likewise called without the GIL. */
+    int (*batch_run_until)(cbc_BATCH *, size_t, uint64_t, cbc_ERROR *);
 } cbc_API;
 
 const cbc_API *cbc_api_table(void);
 
 /* CDEF-END */
 
-#define CBC_CORE_VERSION 3
+#define CBC_CORE_VERSION 4
 
 /* Opcodes (memcached binary protocol) */
 #define CBC_OP_GET 0x00

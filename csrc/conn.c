@@ -57,6 +57,7 @@ void cbc_conn_free(cbc_CONN *conn)
     if (!conn) {
         return;
     }
+    cbc__pl_abandon(conn->active);
     for (i = 0; i < conn->nservers; i++) {
         server_free(&conn->servers[i]);
         server_free(&conn->tservers[i]);
@@ -121,6 +122,7 @@ int cbc_conn_set_servers(cbc_CONN *conn, const char *const *hosts, const int *po
                             i, ports[i]);
         }
     }
+    cbc__pl_abandon(conn->active); /* its sockets are about to move or close */
     if (n) {
         ns = calloc(n, sizeof(*ns));
         nt = calloc(n, sizeof(*nt));
@@ -323,6 +325,7 @@ void cbc_conn_disconnect(cbc_CONN *conn, int index)
     if (!conn) {
         return;
     }
+    cbc__pl_abandon(conn->active);
     if (index < 0) {
         for (i = 0; i < conn->nservers; i++) {
             cbc__conn_close_server(&conn->servers[i]);

@@ -92,6 +92,7 @@ struct cbc_CONN_s {
     int *involved;
     void *pollfds;
     int *pollidx;
+    struct cbc_BATCH_s *active; /* batch whose run is unfinished (run_until), or NULL */
 };
 
 /* Route one request: *server (>= 0) and *vbucket, or -1 when no server holds it

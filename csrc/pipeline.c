@@ -32,6 +32,20 @@ typedef struct {
     cbc_BATCH *b; /* NULL when only connecting */
 } RUN;
 
+/* Whether the current call of a batch run may return: results [0, b->upto) are all
+ * final while the run goes on (b->upto < b->n; the last call runs to the end). */
+static int reached(const RUN *run)
+{
+    cbc_BATCH *b = run->b;
+    if (!b || b->upto >= b->n) {
+        return 0;
+    }
+    while (b->nfinal < b->upto && b->slots[b->nfinal].state == CBC_SLOT_DONE) {
+        b->nfinal++;
+    }
+    return b->nfinal >= b->upto;
+}
+
 static void set_rc(cbc_RESULT *res, int rc, const char *file, int line)
 {
     res->rc = rc;
@@ -432,8 +446,8 @@ static void do_read(RUN *run, cbc_SERVER *s)
         }
         rb->len += (size_t)r;
         parse(run, s);
-        if (!server_active(run, s) || (size_t)r < room) {
-            return; /* done, failed, or drained: back to poll */
+        if (!server_active(run, s) || (size_t)r < room || reached(run)) {
+            return; /* done, failed, drained, or the caller's results are in: back to the loop */
         }
     }
 }
@@ -506,15 +520,11 @@ static short poll_events(const RUN *run, const cbc_SERVER *s)
     }
 }
 
-/* The poll loop over the involved servers (conn->involved[0..ninv)). */
-static void loop(RUN *run, size_t ninv, uint64_t deadline)
+/* Before the first wait: drop stale kept sockets, start connecting the needed ones. */
+static void loop_begin(RUN *run, size_t ninv)
 {
     cbc_CONN *conn = run->conn;
-    struct pollfd *pfds = conn->pollfds;
-    int *pidx = conn->pollidx;
     size_t k;
-    int first_wait = 1;
-
     for (k = 0; k < ninv; k++) {
         cbc_SERVER *s = cbc__conn_sock(conn, conn->involved[k]);
         /* A socket idle for a while may have been closed by the server since the last
@@ -530,6 +540,17 @@ static void loop(RUN *run, size_t ninv, uint64_t deadline)
             start_connect(run, s);
         }
     }
+}
+
+/* The poll loop over the involved servers (conn->involved[0..ninv)). Returns 1 when
+ * the run is over (nothing outstanding, or the deadline passed), 0 when it stopped
+ * early because reached(). *first_wait: the one-server blocking read is still unused. */
+static int loop(RUN *run, size_t ninv, uint64_t deadline, int *first_wait)
+{
+    cbc_CONN *conn = run->conn;
+    struct pollfd *pfds = conn->pollfds;
+    int *pidx = conn->pollidx;
+    size_t k;
 
     for (;;) {
         nfds_t nfds = 0, i;
@@ -547,7 +568,7 @@ static void loop(RUN *run, size_t ninv, uint64_t deadline)
                     SERVER_FAIL(run, s, CBC_ERR_ETIMEDOUT);
                 }
             }
-            break;
+            return 1;
         }
         for (k = 0; k < ninv; k++) {
             cbc_SERVER *s = cbc__conn_sock(conn, conn->involved[k]);
@@ -564,16 +585,19 @@ static void loop(RUN *run, size_t ninv, uint64_t deadline)
             nfds++;
         }
         if (nfds == 0) {
-            break;
+            return 1;
+        }
+        if (reached(run)) {
+            return 0; /* written what could be; the rest continues in the next call */
         }
         now = cbc__io_now_us(); /* a large flush may have taken a while */
         if (now >= deadline) {
             continue;
         }
-        if (nfds == 1 && first_wait) {
+        if (nfds == 1 && *first_wait) {
             /* One server, everything sent: wait in recv itself rather than poll + recv. */
             cbc_SERVER *s = cbc__conn_sock(conn, pidx[0]);
-            first_wait = 0;
+            *first_wait = 0;
             if (s->state == CBC_SRV_READY && s->iovpos == s->niov && pfds[0].events == POLLIN) {
                 read_blocking(run, s, deadline - now);
                 continue;
@@ -592,7 +616,7 @@ static void loop(RUN *run, size_t ninv, uint64_t deadline)
             for (i = 0; i < nfds; i++) {
                 SERVER_FAIL(run, cbc__conn_sock(conn, pidx[i]), cbc_err_from_errno(e, 0));
             }
-            break;
+            return 1;
         }
         for (i = 0; i < nfds && rc > 0; i++) {
             cbc_SERVER *s = cbc__conn_sock(conn, pidx[i]);
@@ -620,21 +644,72 @@ static void loop(RUN *run, size_t ninv, uint64_t deadline)
             }
         }
     }
+}
 
-    /* Only READY sockets outlive a run. */
-    {
-        uint64_t end = cbc__io_now_us();
-        for (k = 0; k < ninv; k++) {
-            cbc_SERVER *s = cbc__conn_sock(conn, conn->involved[k]);
-            if (s->fd >= 0 && s->state != CBC_SRV_READY) {
-                cbc__conn_close_server(s);
-            }
-            s->last_used_us = end;
+/* The run is over: only READY sockets outlive it; the others are closed. */
+static void loop_end(RUN *run, size_t ninv)
+{
+    cbc_CONN *conn = run->conn;
+    uint64_t end = cbc__io_now_us();
+    size_t k;
+    for (k = 0; k < ninv; k++) {
+        cbc_SERVER *s = cbc__conn_sock(conn, conn->involved[k]);
+        if (s->fd >= 0 && s->state != CBC_SRV_READY) {
+            cbc__conn_close_server(s);
         }
+        s->last_used_us = end;
+    }
+    for (k = 0; k < ninv; k++) {
+        release(cbc__conn_sock(conn, conn->involved[k]));
     }
 }
 
-int cbc__pl_run(cbc_BATCH *b, uint64_t timeout_us, cbc_ERROR *err)
+/* End a batch's run (over, or abandoned). */
+static void run_end(RUN *run)
+{
+    cbc_BATCH *b = run->b;
+    loop_end(run, b->ninv);
+    b->ninv = 0;
+    b->running = 0;
+    if (run->conn->active == b) {
+        run->conn->active = NULL;
+    }
+}
+
+void cbc__pl_abandon(cbc_BATCH *b)
+{
+    RUN run;
+    size_t k;
+    if (!b || !b->running) {
+        return;
+    }
+    run.conn = b->conn;
+    run.b = b;
+    for (k = 0; k < b->ninv; k++) {
+        cbc_SERVER *s = cbc__conn_sock(run.conn, run.conn->involved[k]);
+        if (server_active(&run, s)) {
+            /* as at a deadline: answers still in flight would desync the stream */
+            SERVER_FAIL(&run, s, CBC_ERR_ETIMEDOUT);
+        }
+    }
+    run_end(&run);
+}
+
+void cbc__pl_step(cbc_BATCH *b, size_t upto)
+{
+    RUN run;
+    if (!b->running) {
+        return;
+    }
+    run.conn = b->conn;
+    run.b = b;
+    b->upto = upto;
+    if (loop(&run, b->ninv, b->deadline, &b->first_wait)) {
+        run_end(&run);
+    }
+}
+
+int cbc__pl_start(cbc_BATCH *b, uint64_t timeout_us, cbc_ERROR *err)
 {
     cbc_CONN *conn = b->conn;
     RUN run;
@@ -645,6 +720,9 @@ int cbc__pl_run(cbc_BATCH *b, uint64_t timeout_us, cbc_ERROR *err)
     int text = conn->text_gets && conn->map_mode == CBC_MAP_KETAMA && !conn->nprelude_ops &&
                !conn->collections;
 
+    if (conn->active) {
+        cbc__pl_abandon(conn->active); /* one unfinished run per connection */
+    }
     run.conn = conn;
     run.b = b;
     if (cbc__batch_ensure_rbufs(b, conn->nservers * (text ? 2 : 1)) != 0) {
@@ -750,12 +828,13 @@ int cbc__pl_run(cbc_BATCH *b, uint64_t timeout_us, cbc_ERROR *err)
             SERVER_FAIL(&run, s, CBC_ERR_CLIENT_ENOMEM);
         }
     }
-    if (ninv) {
-        loop(&run, ninv, deadline);
-    }
-    for (i = 0; i < ninv; i++) {
-        release(cbc__conn_sock(conn, conn->involved[i]));
-    }
+    b->deadline = deadline;
+    b->ninv = ninv;
+    b->first_wait = 1;
+    b->nfinal = 0;
+    b->running = 1;
+    conn->active = b;
+    loop_begin(&run, ninv);
     return 0;
 }
 
@@ -766,14 +845,19 @@ int cbc__pl_connect(cbc_CONN *conn, int index, uint64_t timeout_us, cbc_ERROR *e
     uint64_t now = cbc__io_now_us();
     uint64_t deadline = timeout_us > UINT64_MAX - now ? UINT64_MAX : now + timeout_us;
     int rc;
+    int first_wait = 1;
 
+    if (conn->active) {
+        cbc__pl_abandon(conn->active); /* it may use this socket and conn->involved */
+    }
     run.conn = conn;
     run.b = NULL;
     s->own_rbuf.len = 0;
     conn->involved[0] = index;
     involve(&run, index, &s->own_rbuf);
-    loop(&run, 1, deadline);
-    release(s);
+    loop_begin(&run, 1);
+    loop(&run, 1, deadline, &first_wait);
+    loop_end(&run, 1);
     if (s->fd >= 0 && s->state == CBC_SRV_READY) {
         return 0;
     }

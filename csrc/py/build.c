@@ -240,55 +240,225 @@ fail:
     return NULL;
 }
 
-PyObject *fp_build(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+/* Results [start, end) of a batch of n into mres (a dict) and failed (a list). 0, or -1
+ * with an exception set. */
+static int build_into(BUILD *b, void *batch, PyObject *keys, size_t start, size_t end, size_t n,
+                      PyObject *mres, PyObject *failed)
 {
-    void *batch;
-    PyObject *keys, *mres = NULL, *failed = NULL, *ret;
-    size_t n, i;
-    BUILD b;
-    (void)mod;
-
-    if (!fp__check_nargs("build", nargs, 9) || !fp__ready() || (batch = fp__batch_from(args[0])) == NULL)
-        return NULL;
-    keys = args[1];
-    if (!PyList_Check(keys) && !PyTuple_Check(keys)) {
-        PyErr_SetString(PyExc_TypeError, "keys must be a list or tuple");
-        return NULL;
-    }
-    if (build_init(&b, args[2], args[4], args[5], args[6], args[7], args[8]) < 0)
-        goto fail;
-    n = fp__api->batch_size((cbc_BATCH *)batch);
-    if ((size_t)PySequence_Fast_GET_SIZE(keys) != n) {
-        PyErr_Format(PyExc_ValueError, "the batch has %zu results for %zd keys", n,
-                     PySequence_Fast_GET_SIZE(keys));
-        goto fail;
-    }
-    if ((mres = PyObject_CallNoArgs(args[3])) == NULL)
-        goto fail;
-    if (!PyDict_Check(mres)) {
-        PyErr_SetString(PyExc_TypeError, "multi_cls must build a dict");
-        goto fail;
-    }
-    if ((failed = PyList_New(0)) == NULL)
-        goto fail;
-
-    for (i = 0; i < n; i++) {
+    size_t i;
+    for (i = start; i < end; i++) {
         int bad;
         Py_ssize_t before;
-        PyObject *o = make_result(&b, batch, i, n, keys, (Py_ssize_t)i, &bad);
+        PyObject *o = make_result(b, batch, i, n, keys, (Py_ssize_t)i, &bad);
         if (o == NULL)
-            goto fail;
+            return -1;
         before = PyDict_GET_SIZE(mres);
         if (PyDict_SetItem(mres, ((ResultObject *)o)->key, o) < 0 ||
             (bad && PyList_Append(failed, o) < 0)) {
             Py_DECREF(o);
-            goto fail;
+            return -1;
         }
         Py_DECREF(o);
         /* the dict did not grow: a later copy of a key replaced the earlier one */
         if (PyDict_GET_SIZE(mres) == before &&
             PyErr_WarnEx(PyExc_RuntimeWarning, "Found duplicate key", 1) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Shared argument checks of build, build_range and execute_multi: keys (a list or
+ * tuple as long as the batch) and the builder. *n receives the batch size. */
+static int build_args(BUILD *b, void *batch, PyObject *keys, PyObject *const *a, size_t *n)
+{
+    if (!PyList_Check(keys) && !PyTuple_Check(keys)) {
+        PyErr_SetString(PyExc_TypeError, "keys must be a list or tuple");
+        return -1;
+    }
+    /* a = kind, value_cls, op_cls, passthrough, transcoder, no_format */
+    if (build_init(b, a[0], a[1], a[2], a[3], a[4], a[5]) < 0)
+        return -1;
+    *n = fp__api->batch_size((cbc_BATCH *)batch);
+    if ((size_t)PySequence_Fast_GET_SIZE(keys) != *n) {
+        PyErr_Format(PyExc_ValueError, "the batch has %zu results for %zd keys", *n,
+                     PySequence_Fast_GET_SIZE(keys));
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *new_multi(PyObject *multi_cls)
+{
+    PyObject *mres = PyObject_CallNoArgs(multi_cls);
+    if (mres != NULL && !PyDict_Check(mres)) {
+        PyErr_SetString(PyExc_TypeError, "multi_cls must build a dict");
+        Py_CLEAR(mres);
+    }
+    return mres;
+}
+
+PyObject *fp_build(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+{
+    void *batch;
+    PyObject *mres = NULL, *failed = NULL, *ret, *a[6];
+    size_t n;
+    BUILD b;
+    (void)mod;
+
+    memset(&b, 0, sizeof b);
+    if (!fp__check_nargs("build", nargs, 9) || !fp__ready() || (batch = fp__batch_from(args[0])) == NULL)
+        return NULL;
+    /* build(addr, keys, kind, multi_cls, value_cls, op_cls, passthrough, transcoder, no_format) */
+    a[0] = args[2];
+    a[1] = args[4];
+    a[2] = args[5];
+    a[3] = args[6];
+    a[4] = args[7];
+    a[5] = args[8];
+    if (build_args(&b, batch, args[1], a, &n) < 0 || (mres = new_multi(args[3])) == NULL ||
+        (failed = PyList_New(0)) == NULL || build_into(&b, batch, args[1], 0, n, n, mres, failed) < 0)
+        goto fail;
+    build_release(&b);
+    ret = PyTuple_Pack(2, mres, failed);
+    Py_DECREF(mres);
+    Py_DECREF(failed);
+    return ret;
+
+fail:
+    build_release(&b);
+    Py_XDECREF(mres);
+    Py_XDECREF(failed);
+    return NULL;
+}
+
+PyObject *fp_build_range(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+{
+    void *batch;
+    PyObject *mres, *failed;
+    Py_ssize_t start, end;
+    size_t n;
+    BUILD b;
+    (void)mod;
+
+    memset(&b, 0, sizeof b);
+    /* build_range(addr, keys, start, end, kind, mres, failed, value_cls, op_cls, passthrough,
+     *             transcoder, no_format) */
+    if (!fp__check_nargs("build_range", nargs, 12) || !fp__ready() ||
+        (batch = fp__batch_from(args[0])) == NULL)
+        return NULL;
+    if (((start = PyLong_AsSsize_t(args[2])) == -1 || (end = PyLong_AsSsize_t(args[3])) == -1) &&
+        PyErr_Occurred())
+        return NULL;
+    mres = args[5];
+    failed = args[6];
+    if (!PyDict_Check(mres) || !PyList_Check(failed)) {
+        PyErr_SetString(PyExc_TypeError, "build_range: mres must be a dict and failed a list");
+        return NULL;
+    }
+    {
+        PyObject *a[6];
+        a[0] = args[4];
+        a[1] = args[7];
+        a[2] = args[8];
+        a[3] = args[9];
+        a[4] = args[10];
+        a[5] = args[11];
+        if (build_args(&b, batch, args[1], a, &n) < 0)
             goto fail;
+    }
+    if (start < 0 || end < start || (size_t)end > n) {
+        PyErr_Format(PyExc_IndexError, "results [%zd, %zd) of a batch of %zu", start, end, n);
+        goto fail;
+    }
+    if (build_into(&b, batch, args[1], (size_t)start, (size_t)end, n, mres, failed) < 0)
+        goto fail;
+    build_release(&b);
+    Py_RETURN_NONE;
+fail:
+    build_release(&b);
+    return NULL;
+}
+
+/* Smallest and largest chunk execute_multi builds at a time. */
+#define CHUNK_MIN 8
+
+PyObject *fp_execute_multi(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+{
+    void *batch;
+    PyObject *keys, *mres = NULL, *failed = NULL, *ret, *a[6];
+    unsigned long long timeout_us;
+    Py_ssize_t chunk_max, chunk_bytes;
+    size_t n, done = 0, chunk, vbytes = 0;
+    cbc_ERROR err;
+    BUILD b;
+    (void)mod;
+
+    memset(&b, 0, sizeof b);
+    /* execute_multi(addr, timeout_us, chunk, chunk_bytes, keys, kind, multi_cls, value_cls,
+     *               op_cls, passthrough, transcoder, no_format) */
+    if (!fp__check_nargs("execute_multi", nargs, 12) || !fp__ready() ||
+        (batch = fp__batch_from(args[0])) == NULL)
+        return NULL;
+    timeout_us = PyLong_AsUnsignedLongLong(args[1]);
+    if (timeout_us == (unsigned long long)-1 && PyErr_Occurred())
+        return NULL;
+    if (((chunk_max = PyLong_AsSsize_t(args[2])) == -1 ||
+         (chunk_bytes = PyLong_AsSsize_t(args[3])) == -1) && PyErr_Occurred())
+        return NULL;
+    if (chunk_max < 1 || chunk_bytes < 1) {
+        PyErr_SetString(PyExc_ValueError, "execute_multi: chunk and chunk_bytes must be positive");
+        return NULL;
+    }
+    keys = args[4];
+    a[0] = args[5];
+    a[1] = args[7];
+    a[2] = args[8];
+    a[3] = args[9];
+    a[4] = args[10];
+    a[5] = args[11];
+    if (build_args(&b, batch, keys, a, &n) < 0 || (mres = new_multi(args[6])) == NULL ||
+        (failed = PyList_New(0)) == NULL)
+        goto fail;
+
+    chunk = (size_t)chunk_max;
+    for (;;) {
+        size_t end, now, i;
+        const cbc_RESULT *r;
+        int rc;
+        end = n - done > chunk ? done + chunk : n;
+        memset(&err, 0, sizeof(err));
+        Py_BEGIN_ALLOW_THREADS
+        rc = fp__api->batch_run_until((cbc_BATCH *)batch, end, (uint64_t)timeout_us, &err);
+        Py_END_ALLOW_THREADS
+        if (rc != 0) {
+            /* A batch-level failure: the caller raises it like any cbc_ERROR. */
+            build_release(&b);
+            Py_DECREF(mres);
+            Py_DECREF(failed);
+            return Py_BuildValue("(O(iysi))", Py_None, rc, err.msg, err.file ? err.file : "",
+                                 err.line);
+        }
+        if (end == done)
+            break; /* an empty batch: the run is complete */
+        r = results_of(batch, &now);
+        if (now != n) {
+            PyErr_SetString(PyExc_RuntimeError, "the batch changed during build");
+            goto fail;
+        }
+        for (i = done; i < end; i++)
+            vbytes += r[i].nvalue;
+        if (build_into(&b, batch, keys, done, end, n, mres, failed) < 0)
+            goto fail;
+        done = end;
+        if (done == n)
+            break;
+        /* Next chunk: about chunk_bytes of values, so that large values come back in
+         * small steps and the last step's build (not overlapped) stays short. */
+        chunk = vbytes / done ? (size_t)chunk_bytes / (vbytes / done) : (size_t)chunk_max;
+        if (chunk > (size_t)chunk_max)
+            chunk = (size_t)chunk_max;
+        if (chunk < CHUNK_MIN)
+            chunk = CHUNK_MIN;
     }
     build_release(&b);
     ret = PyTuple_Pack(2, mres, failed);

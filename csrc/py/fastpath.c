@@ -316,6 +316,21 @@ PyDoc_STRVAR(execute_doc,
              "build_single(batch_addr, *build_args). A batch-level failure of the run comes back\n"
              "as (None, (rc, msg, file, line)); the batch keeps its results either way.");
 
+PyDoc_STRVAR(build_range_doc,
+             "build_range(batch_addr, keys, start, end, kind, mres, failed, value_cls, op_cls,\n"
+             "            passthrough, transcoder, no_format) -> None\n\n"
+             "Build results [start, end) as build does, into the dict `mres` and the list `failed`\n"
+             "(results of an unfinished run_until are valid up to its `upto`).");
+
+PyDoc_STRVAR(execute_multi_doc,
+             "execute_multi(batch_addr, timeout_us, chunk, chunk_bytes, keys, kind, multi_cls,\n"
+             "              value_cls, op_cls, passthrough, transcoder, no_format)\n"
+             "    -> (mres, failed) | (None, (rc, msg, file, line))\n\n"
+             "Run the batch with cbc_batch_run_until in steps, the GIL released while waiting,\n"
+             "and build each step's results (as build) while later answers arrive. A step is at\n"
+             "most `chunk` results and, after the first, about `chunk_bytes` of values. A\n"
+             "batch-level failure comes back as (None, (rc, msg, file, line)).");
+
 /* ---- init ---- */
 
 PyDoc_STRVAR(init_doc,
@@ -373,6 +388,8 @@ static PyMethodDef fp_methods[] = {
     {"build", (PyCFunction)(void (*)(void))fp_build, METH_FASTCALL, build_doc},
     {"build_single", (PyCFunction)(void (*)(void))fp_build_single, METH_FASTCALL, build_single_doc},
     {"execute", (PyCFunction)(void (*)(void))fp_execute, METH_FASTCALL, execute_doc},
+    {"build_range", (PyCFunction)(void (*)(void))fp_build_range, METH_FASTCALL, build_range_doc},
+    {"execute_multi", (PyCFunction)(void (*)(void))fp_execute_multi, METH_FASTCALL, execute_multi_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -2,7 +2,8 @@
  *
  * fastpath.c  module init, init(), the ResultBase type, errors and argument helpers
  * encode.c    add_keys / add_items: Python arguments to core requests
- * build.c     build / build_single: a finished batch to result objects
+ * build.c     build / build_single / build_range: a batch's results to objects;
+ *             execute_multi: run a batch in steps, building each step's results
  * execute.c   execute: reset, add, run (GIL released) and build for one request
  *
  * Everything here runs with the GIL held. Shared names carry the fp__ prefix. */
@@ -97,6 +98,8 @@ PyObject *fp_add_keys(PyObject *mod, PyObject *const *args, Py_ssize_t nargs);  
 PyObject *fp_add_items(PyObject *mod, PyObject *const *args, Py_ssize_t nargs); /* encode.c */
 PyObject *fp_build(PyObject *mod, PyObject *const *args, Py_ssize_t nargs);     /* build.c */
 PyObject *fp_build_single(PyObject *mod, PyObject *const *args, Py_ssize_t nargs); /* build.c */
+PyObject *fp_build_range(PyObject *mod, PyObject *const *args, Py_ssize_t nargs);  /* build.c */
+PyObject *fp_execute_multi(PyObject *mod, PyObject *const *args, Py_ssize_t nargs); /* build.c */
 PyObject *fp_execute(PyObject *mod, PyObject *const *args, Py_ssize_t nargs);   /* execute.c */
 
 #endif /* CBC_PY_FASTPATH_H */
