@@ -748,7 +748,7 @@ int cbc__pl_start(cbc_BATCH *b, uint64_t timeout_us, cbc_ERROR *err)
         res->vbuuid = 0;
         res->seqno = 0;
         res->server = -1;
-        res->value = NULL;
+        res->value = ""; /* the real pointer once final (cbc_batch_run_until) */
         res->nvalue = 0;
         set_rc(res, 0, NULL, 0);
         slot->vsrc = CBC_VAL_NONE;
