@@ -118,9 +118,9 @@ def test_ttl_expires_item(kv, uniq):
 
 
 def test_touch_extends_expiry(kv, uniq):
-    kv.set(uniq + "k", 1, ttl=1)
+    kv.set(uniq + "k", 1, ttl=2)  # 2 s: a 1 s ttl can lapse at the server's next clock tick
     kv.touch(uniq + "k", ttl=30)
-    time.sleep(2.05)
+    time.sleep(3.05)
     assert kv.get(uniq + "k").value == 1
 
 
@@ -130,9 +130,9 @@ def test_touch_missing_raises_not_found(kv, uniq):
 
 
 def test_get_with_ttl_touches(kv, uniq):
-    kv.set(uniq + "k", "v", ttl=1)
+    kv.set(uniq + "k", "v", ttl=2)  # 2 s: a 1 s ttl can lapse at the server's next clock tick
     assert kv.get(uniq + "k", ttl=30).value == "v"
-    time.sleep(2.05)
+    time.sleep(3.05)
     assert kv.get(uniq + "k").value == "v"
 
 
