@@ -135,10 +135,11 @@ ssize_t cbc__io_sendv(int fd, const struct iovec *iov, size_t n)
     }
 }
 
-ssize_t cbc__io_recv(int fd, char *buf, size_t n)
+/* recv with EINTR retried; -EAGAIN when nothing came (or the wait passed), -errno on error. */
+static ssize_t recv_retry(int fd, char *buf, size_t n, int flags)
 {
     for (;;) {
-        ssize_t r = recv(fd, buf, n, MSG_DONTWAIT);
+        ssize_t r = recv(fd, buf, n, flags);
         if (r >= 0) {
             return r;
         }
@@ -150,6 +151,11 @@ ssize_t cbc__io_recv(int fd, char *buf, size_t n)
         }
         return -errno;
     }
+}
+
+ssize_t cbc__io_recv(int fd, char *buf, size_t n)
+{
+    return recv_retry(fd, buf, n, MSG_DONTWAIT);
 }
 
 int cbc__io_set_blocking(int fd)
@@ -176,19 +182,7 @@ ssize_t cbc__io_recv_wait(int fd, char *buf, size_t n, uint64_t wait_us, uint64_
         }
         *timeo_us = us;
     }
-    for (;;) {
-        ssize_t r = recv(fd, buf, n, 0);
-        if (r >= 0) {
-            return r;
-        }
-        if (errno == EINTR) {
-            continue;
-        }
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            return -EAGAIN;
-        }
-        return -errno;
-    }
+    return recv_retry(fd, buf, n, 0);
 }
 
 int cbc__io_is_stale(int fd)
