@@ -118,6 +118,15 @@ class KVOps:
         err = self._durability_check(r[0], r[1], fr)
         return r if err is None else err
 
+    def _existing(self, b, vb, cid, key, cas, missing):
+        """The item a modification needs, or an error Response: `missing` when there is none,
+        a CAS or lock refusal from _check_cas_lock."""
+        item = b.get_item(vb, cid, key)
+        if item is None:
+            return R(missing)
+        err = self._check_cas_lock(item, cas, b.clock.now())
+        return item if err is None else err
+
     def _durability_check(self, b, vb, fr):
         if fr is None or not fr.level:
             return None
@@ -275,12 +284,9 @@ class KVOps:
         if type(r) is not tuple:
             return r
         b, vb, cid, key = r
-        item = b.get_item(vb, cid, key)
-        if item is None:
-            return R(st.KEY_ENOENT)
-        err = self._check_cas_lock(item, pkt.cas, b.clock.now())
-        if err is not None:
-            return err
+        item = self._existing(b, vb, cid, key, pkt.cas, st.KEY_ENOENT)
+        if not isinstance(item, Item):
+            return item
         vbk = b.remove_item(vb, cid, key)
         if quiet:
             return None
@@ -331,12 +337,9 @@ class KVOps:
         if type(r) is not tuple:
             return r
         b, vb, cid, key = r
-        item = b.get_item(vb, cid, key)
-        if item is None:
-            return R(st.NOT_STORED)
-        err = self._check_cas_lock(item, pkt.cas, b.clock.now())
-        if err is not None:
-            return err
+        item = self._existing(b, vb, cid, key, pkt.cas, st.NOT_STORED)
+        if not isinstance(item, Item):
+            return item
         value = item.value + pkt.value if op == codec.APPEND else pkt.value + item.value
         if len(value) > MAX_ITEM_SIZE:
             return R(st.E2BIG)
