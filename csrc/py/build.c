@@ -297,10 +297,21 @@ static PyObject *new_multi(PyObject *multi_cls)
     return mres;
 }
 
+/* End of build / execute_multi: release the builder and hand back (mres, failed) when
+ * `ok`, else drop both (an exception is set). Steals the references to mres and failed. */
+static PyObject *finish(BUILD *b, PyObject *mres, PyObject *failed, int ok)
+{
+    PyObject *ret = ok ? PyTuple_Pack(2, mres, failed) : NULL;
+    build_release(b);
+    Py_XDECREF(mres);
+    Py_XDECREF(failed);
+    return ret;
+}
+
 PyObject *fp_build(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
 {
     void *batch;
-    PyObject *mres = NULL, *failed = NULL, *ret, *a[6];
+    PyObject *mres = NULL, *failed = NULL, *a[6];
     size_t n;
     BUILD b;
     (void)mod;
@@ -318,17 +329,10 @@ PyObject *fp_build(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
     if (build_args(&b, batch, args[1], a, &n) < 0 || (mres = new_multi(args[3])) == NULL ||
         (failed = PyList_New(0)) == NULL || build_into(&b, batch, args[1], 0, n, n, mres, failed) < 0)
         goto fail;
-    build_release(&b);
-    ret = PyTuple_Pack(2, mres, failed);
-    Py_DECREF(mres);
-    Py_DECREF(failed);
-    return ret;
+    return finish(&b, mres, failed, 1);
 
 fail:
-    build_release(&b);
-    Py_XDECREF(mres);
-    Py_XDECREF(failed);
-    return NULL;
+    return finish(&b, mres, failed, 0);
 }
 
 PyObject *fp_build_range(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
@@ -385,7 +389,7 @@ fail:
 PyObject *fp_execute_multi(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
 {
     void *batch;
-    PyObject *keys, *mres = NULL, *failed = NULL, *ret, *a[6];
+    PyObject *keys, *mres = NULL, *failed = NULL, *a[6];
     unsigned long long timeout_us;
     Py_ssize_t chunk_max, chunk_bytes;
     size_t n, done = 0, chunk, vbytes = 0;
@@ -460,17 +464,10 @@ PyObject *fp_execute_multi(PyObject *mod, PyObject *const *args, Py_ssize_t narg
         if (chunk < CHUNK_MIN)
             chunk = CHUNK_MIN;
     }
-    build_release(&b);
-    ret = PyTuple_Pack(2, mres, failed);
-    Py_DECREF(mres);
-    Py_DECREF(failed);
-    return ret;
+    return finish(&b, mres, failed, 1);
 
 fail:
-    build_release(&b);
-    Py_XDECREF(mres);
-    Py_XDECREF(failed);
-    return NULL;
+    return finish(&b, mres, failed, 0);
 }
 
 PyObject *fp_build_single(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
