@@ -54,4 +54,4 @@ bench: deps build
 	$(VPY) -m pytest benchmarks --benchmark-only --benchmark-columns=min,median,ops --benchmark-sort=name
 
 clean:
-	rm -rf build couchbase/_core.* couchbase/_fastpath*.so couchbase/.build-stamp
+	rm -rf build couchbase/_core/_cbc.* couchbase/_core/_fastpath*.so couchbase/.build-stamp

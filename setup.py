@@ -10,7 +10,7 @@ setup(
     cffi_modules=["csrc/build_cffi.py:ffibuilder"],
     ext_modules=[
         Extension(
-            "couchbase._fastpath",
+            "couchbase._core._fastpath",
             sources=["csrc/py/fastpath.c", "csrc/py/encode.c", "csrc/py/build.c", "csrc/py/execute.c"],
             include_dirs=["csrc"],
             extra_compile_args=CFLAGS + ["-Wall", "-Wextra"],

@@ -42,7 +42,8 @@ def memcached_server():
 
 def make_client(name, server):
     if name in ("ours", "ours-py"):
-        from couchbase import Couchbase, _batch
+        from couchbase import Couchbase
+        from couchbase._core import batch as _batch
 
         _batch.use_native(name == "ours")
         conn = Couchbase.connect(host="memcached://" + server.address, default_format=2)

@@ -1,10 +1,10 @@
 """BinaryCollection (``collection.binary()``): counters and raw append/prepend of the modern API."""
-from couchbase import _batch
-from couchbase._modern_results import MultiCounterResult
-from couchbase._collection_common import (
-    _APPEND, _CTR_CLASSES, _DECR, _FMT_BYTES_1X, _INCR, _MUT_CLASSES, _PREPEND, _cas_arg, _check_key,
+from couchbase._core import batch as _batch
+from couchbase._modern.kv import (
+    ERRORS, _APPEND, _CTR_CLASSES, _DECR, _FMT_BYTES_1X, _INCR, _MUT_CLASSES, _PREPEND, _cas_arg, _check_key,
     _check_keys, _int_arg, _merge,
 )
+from couchbase._modern.results import MultiCounterResult
 from couchbase.durability import ClientDurability
 from couchbase.options import AppendOptions, DeltaValue, IncrementOptions, SignedInt64, expiry_to_wire
 
@@ -60,7 +60,8 @@ class BinaryCollection:
         vals = [value]
 
         def add(batch):
-            _batch.add_items(batch, [key], vals, op.opcode, _FMT_BYTES_1X, 0, cas, c._cid, level, dto, None)
+            _batch.add_items(batch, [key], vals, op.opcode, _FMT_BYTES_1X, 0, cas, c._cid, level, dto, None,
+                             ERRORS)
 
         res = c._single(op, name, key, add, _MUT_CLASSES, timeout, True)
         res._extra = c._bucket_name
@@ -90,7 +91,7 @@ class BinaryCollection:
         init = max(0, initial)
 
         def add_for(batch, cid, ks):
-            _batch.add_keys(batch, ks, op.opcode, exp, 0, cid, 0, 0, 0, delta, init, create)
+            _batch.add_keys(batch, ks, op.opcode, exp, 0, cid, 0, 0, 0, delta, init, create, ERRORS)
 
         return c._multi(op, name, keys, add_for, _CTR_CLASSES, timeout, True, MultiCounterResult, o)
 

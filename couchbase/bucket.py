@@ -1,96 +1,32 @@
-"""Bucket of the modern API, and the bucket connection every collection of it shares."""
-import time
-
-from couchbase import connstr as _connstr
-from couchbase._binding import error_from, ffi, lib
-from couchbase._bootstrap import MODERN_FEATURES, Bootstrap
-from couchbase._collections import CollectionIds, request as _collection_id_request
-from couchbase.connection import Connection
+"""Bucket of the modern API: it opens the session every collection of it shares."""
+from couchbase._core import connstr as _connstr
+from couchbase._core.collection_ids import CollectionIds
+from couchbase._core.protocol import MODERN_FEATURES
+from couchbase._core.session import Session
 from couchbase.exceptions import (
-    ArgumentError, AuthError, AuthenticationException, BucketNotFoundError, BucketNotFoundException,
-    CouchbaseError, InvalidArgumentException, TimeoutError as _Timeout1, UnAmbiguousTimeoutException,
+    MODERN, AuthenticationException, BucketNotFoundException, CouchbaseException, InvalidArgumentException,
+    UnAmbiguousTimeoutException,
 )
 from couchbase.scope import Scope
 
 __all__ = ["Bucket"]
 
 
-def _noraise(failed, mres):
-    """Raiser for Connection._execute: the modern API inspects result codes itself."""
-
-
-class BucketConnection(Connection):
-    """A classic Connection bootstrapped with the modern HELLO features (XERROR,
-    Collections) and the collection-id prefix turned on in the core."""
-
-    def _connect(self, bucket, host, port, username, password, text):
-        spec = _connstr.parse(text)
-        if spec.scheme not in ("couchbase", "http"):
-            raise InvalidArgumentException("Unsupported connection string scheme %r" % spec.scheme)
-        self._bucket = bucket
-        self._bootstrap = Bootstrap(self, spec, bucket, username, password, features=MODERN_FEATURES)
-        lib.cbc_conn_set_collections(self._core.conn, 1)
-        self._raw_batch = self._core.new_batch()
-        self.collection_ids = CollectionIds(self)
-        self._bootstrap.connect()
-
-    # ---- the KV path, with a per-call timeout ----
-
-    def run(self, keys, op, add, classes, single, timeout):
-        """Connection._execute with `timeout` seconds for this call; failures stay in the results."""
-        return self._execute(keys, op, add, single=single, no_format=True, classes=classes, raiser=_noraise,
-                             timeout=timeout)
-
-    # ---- requests the batch builder does not describe (control, sub-document, observe) ----
-
-    def raw_run(self, reqs, timeout):
-        """Run filled cbc_REQUESTs on the control batch: a list of dicts with rc, status, cas,
-        value (bytes), flags, seqno, counter, vbuuid, vbucket, server."""
-        timeout_us = max(1000, int(timeout * 1e6))
-        self._acquire()
-        try:
-            b = self._raw_batch
-            lib.cbc_batch_reset(b)
-            err = self._core.err
-            for req in reqs:
-                if lib.cbc_batch_add(b, req, err):
-                    raise error_from(err)
-            started = time.monotonic()
-            if lib.cbc_batch_run(b, timeout_us, err):
-                raise error_from(err)
-            if self._bootstrap is not None:
-                self._bootstrap.after_run(b, started, timeout)
-            res = lib.cbc_batch_results(b)
-            out = []
-            for i in range(lib.cbc_batch_size(b)):
-                r = res[i]
-                out.append({"rc": r.rc, "status": r.status, "cas": r.cas, "flags": r.flags,
-                            "value": ffi.unpack(r.value, r.nvalue) if r.nvalue else b"",
-                            "seqno": r.seqno, "counter": r.counter, "vbuuid": r.vbuuid,
-                            "vbucket": r.vbucket, "server": r.server, "datatype": r.datatype})
-            return out
-        finally:
-            self._release()
-
-    def collection_id_request(self, path, timeout):
-        return _collection_id_request(self, path, timeout)
-
-
-def open_bucket(connstr, name, username, password, timeout, bootstrap_timeout):
-    """A BucketConnection, with the classic errors turned into the modern ones."""
+def open_session(connstr, name, username, password, bootstrap_timeout):
+    """A modern-face Session bootstrapped on bucket `name` (HELLO with XERROR and
+    Collections, the collection-id prefix on). Any failure other than bad credentials, a
+    missing bucket or a bad argument means the bucket could not be reached in time."""
+    spec = _connstr.parse(connstr)
+    if spec.scheme not in ("couchbase", "http"):
+        raise InvalidArgumentException("Unsupported connection string scheme %r" % spec.scheme)
+    session = Session(MODERN, timeout=bootstrap_timeout)
     try:
-        return BucketConnection(bucket=name, connstr=connstr, username=username, password=password,
-                                timeout=bootstrap_timeout)
-    except AuthError as e:
-        raise AuthenticationException("Authentication failed for bucket %r" % name, inner_cause=e) from e
-    except BucketNotFoundError as e:
-        raise BucketNotFoundException("Bucket %r not found" % name, inner_cause=e) from e
-    except ArgumentError as e:
-        raise InvalidArgumentException(str(e.message or e), inner_cause=e) from e
-    except (_Timeout1, CouchbaseError) as e:
-        if isinstance(e, BucketNotFoundException) or isinstance(e, AuthenticationException):
-            raise
-        raise UnAmbiguousTimeoutException("Failed to connect to bucket %r" % name, inner_cause=e) from e
+        session.bootstrap(spec, name, username, password, MODERN_FEATURES, collections=True)
+    except (AuthenticationException, BucketNotFoundException, InvalidArgumentException):
+        raise
+    except CouchbaseException as e:
+        raise UnAmbiguousTimeoutException("Failed to connect to bucket %r" % name, inner_cause=e) from None
+    return session
 
 
 class Bucket:
@@ -101,9 +37,9 @@ class Bucket:
         self._name = name
         self._closed = False
         opts = cluster._settings
-        self._conn = open_bucket(cluster._connstr, name, opts.username, opts.password, opts.kv_timeout,
-                                 opts.bootstrap_timeout)
-        self._conn.timeout = opts.kv_timeout
+        self._session = open_session(cluster._connstr, name, opts.username, opts.password, opts.bootstrap_timeout)
+        self._session.timeout = opts.kv_timeout
+        self.collection_ids = CollectionIds(self._session)
         self._default_scope = None
 
     @property
@@ -130,12 +66,13 @@ class Bucket:
     def close(self):
         if not self._closed:
             self._closed = True
-            self._conn._close()
+            self._session.close()
 
     def _connection(self):
+        """The session, or RuntimeError once the bucket or its cluster is closed."""
         if self._closed or self._cluster._closed:
             raise RuntimeError("Cannot perform operations on a closed cluster or bucket.")
-        return self._conn
+        return self._session
 
     def __repr__(self):
         return "Bucket(name=%r)" % (self._name,)

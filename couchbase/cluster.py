@@ -3,12 +3,14 @@
     cluster = Cluster.connect("couchbase://host", ClusterOptions(PasswordAuthenticator("u", "p")))
     collection = cluster.bucket("travel-sample").scope("inventory").collection("airline")
 """
-import struct
-from couchbase import connstr as _connstr
-from couchbase._binding import C, ffi, lib
+import time
+
+from couchbase._core import connstr as _connstr
+from couchbase._core.topology import probe_credentials
 from couchbase.auth import PasswordAuthenticator
+from couchbase.bucket import Bucket
 from couchbase.exceptions import (
-    AuthenticationException, InvalidArgumentException, UnAmbiguousTimeoutException,
+    InvalidArgumentException, UnAmbiguousTimeoutException,
 )
 from couchbase.options import ClusterOptions, ClusterTimeoutOptions, cluster_timeouts  # noqa: F401 (3.x imports)
 
@@ -73,39 +75,17 @@ class Cluster:
 
     def _check_credentials(self):
         """HELLO and SASL PLAIN on one node, so bad credentials surface here as in 4.x."""
-        from couchbase._bootstrap import OP_HELLO, OP_SASL_AUTH, AGENT, encode_packet
-
         if self._spec.scheme != "couchbase":
             return
         s = self._settings
-        pre = encode_packet(OP_HELLO, AGENT, struct.pack(">H", 0x03)) + encode_packet(
-            OP_SASL_AUTH, b"PLAIN", b"\0" + s.username.encode() + b"\0" + s.password.encode())
-        last = None
-        for host, port in self._spec.hosts:
-            conn = lib.cbc_conn_new()
-            err = ffi.new("cbc_ERROR *")
-            try:
-                name = ffi.new("char[]", host.encode())  # kept alive while the array points at it
-                hosts = ffi.new("const char *[]", [name])
-                if lib.cbc_conn_set_servers(conn, hosts, ffi.new("int[]", [port or 11210]), 1, err):
-                    continue
-                if lib.cbc_conn_set_prelude(conn, pre, len(pre), err):
-                    continue
-                rc = lib.cbc_conn_connect(conn, 0, int(s.connect_timeout * 1e6), err)
-                if rc == 0:
-                    return
-                if err.code in (C.AUTH_ERROR, C.ACCESS_DENIED):
-                    raise AuthenticationException("Authentication failed for user %r" % s.username, rc=err.code)
-                last = err.code
-            finally:
-                lib.cbc_conn_free(conn)
-        raise UnAmbiguousTimeoutException("Failed to connect (core code 0x%X)" % (last or 0), rc=last or 0)
+        last = probe_credentials([(h, p or 11210) for h, p in self._spec.hosts], s.username, s.password,
+                                 s.connect_timeout)
+        if last is not None:
+            raise UnAmbiguousTimeoutException("Failed to connect (core code 0x%X)" % last, rc=last)
 
     def wait_until_ready(self, timeout, *options, **kwargs):
         """Return once a data node accepts these credentials (and every open bucket has a
         config); UnAmbiguousTimeoutException after `timeout` (a timedelta)."""
-        import time
-
         self._check_open()
         seconds = timeout.total_seconds() if hasattr(timeout, "total_seconds") else float(timeout)
         deadline = time.monotonic() + seconds
@@ -124,8 +104,6 @@ class Cluster:
         self._check_open()
         b = self._buckets.get(name)
         if b is None or b._closed:
-            from couchbase.bucket import Bucket
-
             b = self._buckets[name] = Bucket(self, name)
         return b
 

@@ -1,33 +1,34 @@
 """Collection: the key-value operations of the modern API (counters and append/prepend are
 in couchbase.binary_collection).
 
-Every operation, single or multi, goes through the classic Connection's one path
-(``Connection._execute``): the batch is filled by couchbase._batch, run in one GIL-free
-C call and turned into result objects by the native builder, which creates the modern
-result classes directly. Requests the batch builder does not describe (sub-document
-lookups for ``exists``/``get(with_expiry=True)``, OBSERVE_SEQNO polling) use the bucket
-connection's control batch.
+Every operation, single or multi, runs on the bucket's Session (couchbase._core.session):
+the batch is filled by the native encoder, run in one GIL-free C call and turned into
+the modern result classes by the native builder. Requests the encoder does not describe
+(sub-document lookups for ``exists``/``get(with_expiry=True)``) go through
+``Session.raw_run``.
 """
-import struct
 import time
 from datetime import timedelta
 
-from couchbase import _batch
-from couchbase._binding import C, ffi, lib
-from couchbase._collection_common import (
-    OP_OBSERVE_SEQNO, OP_SUBDOC_MULTI_LOOKUP, _ADD, _DELETE, _FMT_JSON_1X, _GAT, _GET, _GETL,
-    _MAX_DURABLE_TIMEOUT_MS, _MUT_CLASSES, _READ_CLASSES, _REPLACE, _RETRY, _SD_GET, _SD_GET_DOC, _SD_XATTR,
-    _SET, _TOUCH, _UNLOCK, _cas_arg, _check_key, _check_keys, _exception, _merge,
+from couchbase._core import batch as _batch
+from couchbase._core.binding import C
+from couchbase._core.protocol import OP, SD_STATUS_MULTI_PATH_FAILURE, lookup_body, parse_lookup_fields
+from couchbase._core.session import Request
+from couchbase._modern import client_durability
+from couchbase._modern.kv import (
+    ERRORS, _ADD, _DELETE, _FMT_JSON_1X, _GAT, _GET, _GETL, _MAX_DURABLE_TIMEOUT_MS, _MUT_CLASSES,
+    _READ_CLASSES, _REPLACE, _RETRY, _SD_GET, _SD_GET_DOC, _SD_XATTR, _SET, _TOUCH, _UNLOCK, _cas_arg, _check_key,
+    _check_keys, _exception, _merge,
 )
-from couchbase._modern_results import (
+from couchbase._modern.results import (
     ExistsResult, GetResult, MultiExistsResult, MultiGetResult, MultiMutationResult, _ReadMeta,
 )
-from couchbase._transcoders4 import JSONTranscoder
+from couchbase._modern.transcoders import JSONTranscoder
+from couchbase.binary_collection import BinaryCollection
 from couchbase.durability import ClientDurability, Durability, DurabilityLevel, ServerDurability
 from couchbase.exceptions import (
-    AmbiguousTimeoutException, ArgumentError, CouchbaseException, DurabilityImpossibleException,
-    FeatureUnavailableException, InvalidArgumentException, TemporaryFailException, ValueFormatError,
-    ValueFormatException,
+    AmbiguousTimeoutException, CouchbaseException, FeatureUnavailableException, InvalidArgumentException,
+    TemporaryFailException, ValueFormatException,
 )
 from couchbase.options import (
     AppendOptions, ConstrainedInt, DecrementOptions, DeltaValue, DurabilityOptionBlock, ExistsMultiOptions,
@@ -77,8 +78,6 @@ class Collection:
     def binary(self):
         """Counters and append/prepend on this collection."""
         if self._binary is None:
-            from couchbase.binary_collection import BinaryCollection
-
             self._binary = BinaryCollection(self)
         return self._binary
 
@@ -87,17 +86,18 @@ class Collection:
 
     # ---- shared machinery ----
 
-    def _conn(self):
-        conn = self._bucket._connection()
+    def _session(self):
+        """The bucket's session, with this collection's id resolved."""
+        session = self._bucket._connection()
         if self._cid is None:
-            self._cid = conn.collection_ids.resolve(self._scope_name, self._name, self._kv_timeout)
-        return conn
+            self._cid = self._bucket.collection_ids.resolve(self._scope_name, self._name, self._kv_timeout)
+        return session
 
-    def _refresh_cid(self, conn, timeout):
+    def _refresh_cid(self, timeout):
         """After UNKNOWN_COLLECTION: look the id up again; True when it changed."""
         old = self._cid
         self._cid = None
-        self._cid = conn.collection_ids.resolve(self._scope_name, self._name, timeout, refresh=True)
+        self._cid = self._bucket.collection_ids.resolve(self._scope_name, self._name, timeout, refresh=True)
         return self._cid != old
 
     def _timeout(self, o, durable=False):
@@ -139,7 +139,7 @@ class Collection:
 
     def _single(self, op, name, key, add, classes, timeout, mutation):
         """Run a one-key batch with retries (locked, temporary failure, unknown collection)."""
-        conn = self._conn()
+        session = self._session()
         keys = [key]
         deadline = time.monotonic() + timeout
         left = timeout
@@ -147,14 +147,11 @@ class Collection:
         pause = 0.005
         while True:
             try:
-                res = conn.run(keys, op, add, classes, True, left)
-            except ValueFormatException:
+                res, _failed = session.execute(keys, op, add, True, True, classes=classes, timeout=left)
+            except (InvalidArgumentException, ValueFormatException) as e:
+                if e.key is None:
+                    e.key = key
                 raise
-            except ValueFormatError as e:
-                raise ValueFormatException(str(e.message or "Unable to encode the value"), key=key,
-                                           inner_cause=e.inner_cause) from e
-            except ArgumentError as e:
-                raise InvalidArgumentException(str(e.message or "Invalid argument"), key=key) from e
             rc = res.rc
             if not rc:
                 return res
@@ -171,7 +168,7 @@ class Collection:
                        AmbiguousTimeoutException)("Retried until the timeout: %s" % name, key=key, rc=rc)
             if rc == C.UNKNOWN_COLLECTION and not refreshed and self._cid:
                 refreshed = True
-                if self._refresh_cid(conn, timeout):
+                if self._refresh_cid(timeout):
                     left = max(0.001, deadline - time.monotonic())
                     continue
             raise _exception(rc, key, name, mutation)
@@ -204,13 +201,13 @@ class Collection:
         self._cid_now()
 
         def add(batch):
-            _batch.add_keys(batch, [key], 0x00, 0, 0, self._cid)
+            _batch.add_keys(batch, [key], _GET.opcode, 0, 0, self._cid, errors=ERRORS)
 
         return self._read_meta(self._single(_GET, "get", key, add, _READ_CLASSES, timeout, False), tc)
 
     def _cid_now(self):
         if self._cid is None:
-            self._conn()
+            self._session()
         return self._cid
 
     def get_and_touch(self, key, expiry, *opts, **kwargs):
@@ -224,7 +221,7 @@ class Collection:
         self._cid_now()
 
         def add(batch):
-            _batch.add_keys(batch, [key], 0x1D, exp, 0, self._cid)
+            _batch.add_keys(batch, [key], _GAT.opcode, exp, 0, self._cid, errors=ERRORS)
 
         res = self._single(_GAT, "get_and_touch", key, add, _READ_CLASSES, timeout, True)
         return self._read_meta(res, o.get("transcoder") if o else None)
@@ -244,7 +241,7 @@ class Collection:
         self._cid_now()
 
         def add(batch):
-            _batch.add_keys(batch, [key], 0x94, secs, 0, self._cid)
+            _batch.add_keys(batch, [key], _GETL.opcode, secs, 0, self._cid, errors=ERRORS)
 
         res = self._single(_GETL, "get_and_lock", key, add, _READ_CLASSES, timeout, True)
         return self._read_meta(res, o.get("transcoder") if o else None)
@@ -257,34 +254,27 @@ class Collection:
         _check_key(key)
         timeout = self._timeout(o)
         r = self._lookup(key, [(_SD_GET, _SD_XATTR, b"$document.exptime")], timeout, "exists")
-        rc = r["rc"]
+        rc = r.rc
         if rc and rc != C.KEY_ENOENT:
             raise _exception(rc, key, "exists", False)
-        return ExistsResult(rc=rc, key=key, cas=r["cas"] if not rc else 0)
+        return ExistsResult(rc=rc, key=key, cas=r.cas if not rc else 0)
 
     def _lookup(self, key, specs, timeout, name):
         """One SUBDOC_MULTI_LOOKUP (with retries for unknown collection and temporary failures)."""
-        conn = self._conn()
+        session = self._session()
         kb = key.encode()
-        body = b"".join(struct.pack(">BBH", op, flags, len(path)) + path for op, flags, path in specs)
+        body = lookup_body(specs)
         deadline = time.monotonic() + timeout
         refreshed = False
         while True:
-            req = ffi.new("cbc_REQUEST *")
-            kbuf = ffi.new("char[]", kb)
-            vbuf = ffi.new("char[]", body)
-            req.opcode = OP_SUBDOC_MULTI_LOOKUP
-            req.server = -1
-            req.collection = self._cid
-            req.key, req.nkey = kbuf, len(kb)
-            req.value, req.nvalue = vbuf, len(body)
-            r = conn.raw_run([req], max(0.001, deadline - time.monotonic()))[0]
-            if r["status"] == 0xCC:  # some path failed: the document is there
-                r["rc"] = 0
-            rc = r["rc"]
+            req = Request(OP.SUBDOC_MULTI_LOOKUP, key=kb, value=body, collection=self._cid)
+            r = session.raw_run([req], max(0.001, deadline - time.monotonic()))[0]
+            if r.status == SD_STATUS_MULTI_PATH_FAILURE:  # some path failed: the document is there
+                r.rc = 0
+            rc = r.rc
             if rc == C.UNKNOWN_COLLECTION and not refreshed and self._cid:
                 refreshed = True
-                if self._refresh_cid(conn, timeout):
+                if self._refresh_cid(timeout):
                     continue
             if rc in (C.ETMPFAIL,) and time.monotonic() + 0.01 < deadline:
                 time.sleep(0.01)
@@ -297,20 +287,15 @@ class Collection:
         specs = [(_SD_GET, _SD_XATTR, b"$document.exptime"), (_SD_GET, _SD_XATTR, b"$document.flags"),
                  (_SD_GET_DOC, 0, b"")]
         r = self._lookup(key, specs, timeout, "get")
-        if r["rc"]:
-            raise _exception(r["rc"], key, "get", False)
-        fields = []
-        data, pos = r["value"], 0
-        while pos + 6 <= len(data):
-            status, n = struct.unpack_from(">HI", data, pos)
-            fields.append((status, data[pos + 6:pos + 6 + n]))
-            pos += 6 + n
+        if r.rc:
+            raise _exception(r.rc, key, "get", False)
+        fields = parse_lookup_fields(r.value)
         if len(fields) != 3 or fields[2][0] != 0:
             raise CouchbaseException("Unexpected sub-document answer for get(with_expiry=True)", key=key)
         exptime = int(fields[0][1]) if fields[0][0] == 0 and fields[0][1] else 0
         flags = int(fields[1][1]) if fields[1][0] == 0 and fields[1][1] else 0
-        res = GetResult(rc=0, key=key, value=fields[2][1], cas=r["cas"], flags=flags)
-        tc = o.get("transcoder") or self._tc or _default_json()
+        res = GetResult(rc=0, key=key, value=fields[2][1], cas=r.cas, flags=flags)
+        tc = o.get("transcoder") or self._tc or _DEFAULT_JSON
         res._extra = _ReadMeta(tc, exptime)
         return res
 
@@ -342,7 +327,7 @@ class Collection:
         vals = [value]
 
         def add(batch):
-            _batch.add_items(batch, [key], vals, op.opcode, fmt, exp, cas, self._cid, level, dto, encoder)
+            _batch.add_items(batch, [key], vals, op.opcode, fmt, exp, cas, self._cid, level, dto, encoder, ERRORS)
 
         res = self._single(op, name, key, add, _MUT_CLASSES, timeout, True)
         res._extra = self._bucket_name
@@ -378,7 +363,8 @@ class Collection:
         create = counter.get("create", 0)
 
         def add(batch):
-            _batch.add_keys(batch, [key], op.opcode, exp, cas, self._cid, 0, level, dto, delta, initial, create)
+            _batch.add_keys(batch, [key], op.opcode, exp, cas, self._cid, 0, level, dto, delta, initial, create,
+                            ERRORS)
 
         res = self._single(op, name, key, add, classes, timeout, True)
         res._extra = self._bucket_name
@@ -404,78 +390,23 @@ class Collection:
     # ---- client durability: OBSERVE_SEQNO polling ----
 
     def _observe(self, res, key, durability, timeout):
-        replicate = int(durability.replicate_to)
-        persist = int(durability.persist_to)
-        persist_nodes = 0 if persist == 0 else (1 if persist == 1 else persist - 1)
-        if not replicate and not persist_nodes:
-            return
-        conn = self._bucket._connection()
-        cfg = conn._bootstrap.config if conn._bootstrap else None
-        ncopies = cfg.ncopies if cfg else 1
-        if replicate > ncopies - 1 or persist_nodes > ncopies:
-            raise DurabilityImpossibleException("Not enough replicas for %r" % (durability,), key=key)
-        kb = key.encode()
-        vb = ffi.new("int *")
-        srv = ffi.new("int *")
-        err = ffi.new("cbc_ERROR *")
-        servers = []
-        for copy in range(ncopies):
-            if lib.cbc_conn_map_key(conn._core.conn, kb, len(kb), copy, vb, srv, err) == 0 and srv[0] >= 0:
-                servers.append((copy, srv[0], vb[0]))
-        if len(servers) - 1 < replicate or len(servers) < persist_nodes:
-            raise DurabilityImpossibleException("Not enough replicas available for %r" % (durability,), key=key)
-        uuid = struct.pack(">Q", res._vbuuid)
-        seqno = res._seqno
-        deadline = time.monotonic() + max(timeout, self._durable_timeout)
-        pause = 0.002
-        while True:
-            reqs = []
-            keep = []
-            for _copy, server, vbid in servers:
-                req = ffi.new("cbc_REQUEST *")
-                buf = ffi.new("char[]", uuid)
-                keep.append(buf)
-                req.opcode = OP_OBSERVE_SEQNO
-                req.server = server
-                req.vbucket = vbid
-                req.value, req.nvalue = buf, 8
-                reqs.append(req)
-            out = conn.raw_run(reqs, max(0.001, deadline - time.monotonic()))
-            replicated = persisted = 0
-            for (copy, _s, _v), r in zip(servers, out):
-                if r["rc"] or len(r["value"]) < 27:
-                    continue
-                _fmt, _vb, _uuid, last_persisted, current = struct.unpack_from(">BHQQQ", r["value"])
-                if copy and current >= seqno:
-                    replicated += 1
-                if last_persisted >= seqno:
-                    persisted += 1
-            if replicated >= replicate and persisted >= persist_nodes:
-                return
-            if time.monotonic() + pause >= deadline:
-                raise AmbiguousTimeoutException("Client durability %r not met in time" % (durability,), key=key)
-            time.sleep(pause)
-            pause = min(pause * 2, 0.05)
+        client_durability.wait(self._bucket._connection(), res, key, durability,
+                               max(timeout, self._durable_timeout))
 
     # ---- multi operations: one batch, one C call ----
 
     def _multi(self, op, name, keys, add_for, classes, timeout, mutation, multi_cls, o, tc=None):
         """Run `add_for(cid, keys)` for all keys in one batch; a MultiXResult (or the first
         exception when return_exceptions=False)."""
-        conn = self._conn()
-        try:
-            mres = conn.run(keys, op, lambda batch: add_for(batch, self._cid, keys), classes, False, timeout)
-        except ValueFormatException:
-            raise
-        except ValueFormatError as e:
-            raise ValueFormatException(str(e.message or "Unable to encode a value"), inner_cause=e.inner_cause) from e
-        except ArgumentError as e:
-            raise InvalidArgumentException(str(e.message or "Invalid argument")) from e
+        session = self._session()
+        mres, _failed = session.execute(keys, op, lambda batch: add_for(batch, self._cid, keys), False, True,
+                                        classes=classes, timeout=timeout)
         if self._cid and any(r.rc == C.UNKNOWN_COLLECTION for r in mres.values()):
-            if self._refresh_cid(conn, timeout):
+            if self._refresh_cid(timeout):
                 again = [k for k, r in mres.items() if r.rc == C.UNKNOWN_COLLECTION]
-                mres.update(conn.run(again, op, lambda batch: add_for(batch, self._cid, again), classes, False,
-                                     timeout))
+                more, _failed = session.execute(again, op, lambda batch: add_for(batch, self._cid, again), False,
+                                                True, classes=classes, timeout=timeout)
+                mres.update(more)
         results = {}
         errors = {}
         meta_tc = None
@@ -527,7 +458,7 @@ class Collection:
         timeout = self._timeout(o)
 
         def add_for(batch, cid, ks):
-            _batch.add_keys(batch, ks, 0x00, 0, 0, cid)
+            _batch.add_keys(batch, ks, _GET.opcode, 0, 0, cid, errors=ERRORS)
 
         return self._multi(_GET, "get", keys, add_for, _READ_CLASSES, timeout, False, MultiGetResult, o, tc)
 
@@ -562,7 +493,7 @@ class Collection:
             vs = values if ks is keys else [values[index[k]] for k in ks]
             e = exp if not isinstance(exp, list) or ks is keys else [exp[index[k]] for k in ks]
             c = cas if not isinstance(cas, list) or ks is keys else [cas[index[k]] for k in ks]
-            _batch.add_items(batch, ks, vs, op.opcode, fmt, e, c, cid, level, dto, encoder)
+            _batch.add_items(batch, ks, vs, op.opcode, fmt, e, c, cid, level, dto, encoder, ERRORS)
 
         return self._multi(op, name, keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
 
@@ -588,7 +519,7 @@ class Collection:
 
         def add_for(batch, cid, ks):
             c = cas if not isinstance(cas, list) or ks is keys else [cas[index[k]] for k in ks]
-            _batch.add_keys(batch, ks, 0x04, 0, c, cid, 0, level, dto)
+            _batch.add_keys(batch, ks, _DELETE.opcode, 0, c, cid, 0, level, dto, errors=ERRORS)
 
         return self._multi(_DELETE, "remove", keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
 
@@ -599,7 +530,7 @@ class Collection:
         timeout = self._timeout(o)
 
         def add_for(batch, cid, ks):
-            _batch.add_keys(batch, ks, 0x1C, exp, 0, cid)
+            _batch.add_keys(batch, ks, _TOUCH.opcode, exp, 0, cid, errors=ERRORS)
 
         return self._multi(_TOUCH, "touch", keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
 
@@ -618,19 +549,4 @@ class Collection:
 
 CBCollection = Collection
 
-_JSON = None
-
-
-def _default_json():
-    global _JSON
-    if _JSON is None:
-        _JSON = JSONTranscoder()
-    return _JSON
-
-
-def __getattr__(name):
-    if name == "BinaryCollection":  # importable from here as in 4.x code
-        from couchbase.binary_collection import BinaryCollection
-
-        return BinaryCollection
-    raise AttributeError("module 'couchbase.collection' has no attribute %r" % (name,))
+_DEFAULT_JSON = JSONTranscoder()

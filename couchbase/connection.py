@@ -1,135 +1,36 @@
-"""The classic Connection: key-value operations, their _multi forms, and stats."""
-import os
-import numbers
-import threading
-from time import monotonic as _monotonic
+"""The classic Connection: key-value operations, their _multi forms, and stats.
 
-from couchbase import _batch, _endure, connstr
-from couchbase._binding import C, error_from, ffi, lib
-from couchbase._ops import OP_STAT, OPS
+A thin face over the engine's Session (couchbase._core.session), which owns the sockets,
+the lock and the run path; this module holds the 1.x argument rules, result classes and
+what is raised.
+"""
+import numbers
+
+from couchbase._classic import args as _args
+from couchbase._classic import endure as _endure
+from couchbase._classic import replicas as _replicas
+from couchbase._classic import stats as _stats
+from couchbase._core import batch as _batch
+from couchbase._core import connstr
+from couchbase._core import ops as _ops
+from couchbase._core.binding import C
+from couchbase._core.protocol import BASE_FEATURES
+from couchbase._core.session import Session
 from couchbase.exceptions import *  # noqa: F401,F403  (1.x re-exports the tree here)
-from couchbase.exceptions import ArgumentError, CouchbaseError, ObjectThreadError, ValueFormatError
+from couchbase.exceptions import CLASSIC, ArgumentError, CouchbaseError, ValueFormatError
 from couchbase.result import *  # noqa: F401,F403
-from couchbase.result import MultiResult, OperationResult, Result, ValueResult
-from couchbase.transcoder import FMT_AUTO, FMT_BYTES, FMT_JSON, FMT_UTF8
+from couchbase.result import MultiResult, OperationResult, ValueResult
+from couchbase.transcoder import FMT_AUTO, FMT_BYTES, FMT_JSON, FMT_UTF8, auto_encode
 from couchbase.user_constants import *  # noqa: F401,F403
 from couchbase.user_constants import LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT
 
-_MAX_TTL = 0xFFFFFFFF
-
-
-def _bootstrap_retry_codes():
-    from couchbase._bootstrap import _retry_codes
-
-    return _retry_codes()
-
 _CLASSIC = (MultiResult, ValueResult, OperationResult)
-# execute_multi steps: at most this many results, and after the first about this many
-# bytes of values, built while the rest of the answers arrive (see _execute).
-_STEP_RESULTS = 128
-_STEP_BYTES = 256 * 1024
-_OP_GET = OPS["get"]
-_OP_SET = OPS["set"]
-
+OPS = _ops.BY_NAME
+_OP_GET = _ops.GET
+_OP_SET = _ops.SET
 _MISS = C.KEY_ENOENT
-
-
-class _Core:
-    """Owns the C connection and its reusable batch; frees both, batch first."""
-
-    __slots__ = ("conn", "batch", "err", "extra", "addr")
-
-    def __init__(self):
-        self.conn = lib.cbc_conn_new()
-        if self.conn == ffi.NULL:
-            raise MemoryError("cbc_conn_new")
-        self.batch = lib.cbc_batch_new(self.conn)
-        # the batch's address for the native fast path (this also initialises the native module)
-        self.addr = _batch._addr(self.batch) if _batch.native_available() else 0
-        self.err = ffi.new("cbc_ERROR *")
-        self.extra = []
-
-    def new_batch(self):
-        """Another batch on the same connection (control traffic), freed with it."""
-        b = lib.cbc_batch_new(self.conn)
-        self.extra.append(b)
-        return b
-
-    def close(self):
-        for b in self.extra:
-            lib.cbc_batch_free(b)
-        self.extra = []
-        if self.batch is not None:
-            lib.cbc_batch_free(self.batch)
-            self.batch = None
-        if self.conn is not None:
-            lib.cbc_conn_free(self.conn)
-            self.conn = None
-
-    __del__ = close
-
-
-def _ttl(value, what="ttl"):
-    """Validate an expiry: None/False/0 = none; a non-negative int that fits u32."""
-    if type(value) is int and 0 <= value <= _MAX_TTL:
-        return value
-    if value is None or value is False:
-        return 0
-    if isinstance(value, bool):
-        return int(value)
-    if not isinstance(value, numbers.Integral) or value < 0 or value > _MAX_TTL:
-        raise ArgumentError.pyexc("Invalid %s: %r (a non-negative int is required)" % (what, value), obj=value)
-    return int(value)
-
-
-def _cas(value):
-    if type(value) is int and 0 <= value < 2**64:
-        return value
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value < 2**64:
-        raise ArgumentError.pyexc("Invalid CAS: %r" % (value,), obj=value)
-    return int(value)
-
-
-def _key_list(keys):
-    """Keys of a _multi call as a list, with the 1.x rules for what is accepted."""
-    if isinstance(keys, (str, bytes, bytearray)):
-        raise ArgumentError.pyexc("Keys must be iterable and have known length", obj=keys)
-    if isinstance(keys, dict):
-        out = list(keys)
-    elif isinstance(keys, (list, tuple)):
-        out = keys if isinstance(keys, list) else list(keys)
-    else:
-        if not hasattr(keys, "__len__") or not hasattr(keys, "__iter__"):
-            raise ArgumentError.pyexc("Keys must be iterable and have known length", obj=keys)
-        out = list(keys)
-        if len(out) != len(keys):
-            raise ArgumentError.pyexc("Keys iterable reported a wrong length", obj=keys)
-    if not out:
-        raise ArgumentError.pyexc("Key list is empty", obj=keys)
-    return out
-
-
-def _require_dict(kv):
-    if not isinstance(kv, dict):
-        raise ArgumentError.pyexc("Keys must be a dictionary", obj=kv)
-    if not kv:
-        raise ArgumentError.pyexc("Key list is empty", obj=kv)
-    return kv
-
-
-def _per_key(keys, values, name, conv):
-    """Per-key option from a dict value: an int, a dict {name: n}, or a Result (its .cas)."""
-    out = []
-    for k in keys:
-        v = values[k]
-        if isinstance(v, dict):
-            v = v.get(name, 0)
-        elif isinstance(v, Result):
-            v = getattr(v, name, 0)
-        out.append(conv(v))
-    return out
+_ttl, _cas, _key_list, _require_dict, _per_key = _args.ttl, _args.cas, _args.key_list, _args.require_dict, \
+    _args.per_key
 
 
 class Connection:
@@ -148,9 +49,7 @@ class Connection:
             raise ArgumentError({"message": "Bad/insufficient arguments provided.",
                                  "inner_cause": TypeError("unexpected keyword(s): %s" % ", ".join(unknown))})
         self._fast = False
-        self._core = _Core()
-        self._lock = threading.Lock()
-        self._lockmode = LOCKMODE_NONE
+        self._session = Session(CLASSIC, LOCKMODE_NONE)
         self.quiet = quiet
         self.timeout = timeout
         self.default_format = default_format
@@ -159,12 +58,9 @@ class Connection:
         if lockmode not in (LOCKMODE_NONE, LOCKMODE_EXC, LOCKMODE_WAIT):
             raise ArgumentError.pyexc("Invalid lockmode %r" % (lockmode,), obj=lockmode)
         self._unlock_gil = bool(unlock_gil)
-        self._lockmode = lockmode if self._unlock_gil else LOCKMODE_NONE
+        self._session.lockmode = lockmode if self._unlock_gil else LOCKMODE_NONE
         self._update_fast()
         self._bucket = bucket
-        self._nodes = []
-        self._replicas = 0
-        self._bootstrap = None
         self._connect(bucket, host, port, username, password, connstr)
 
     # ---- connecting ----
@@ -177,19 +73,9 @@ class Connection:
         else:
             spec = connstr.ConnStr("http", self._host_list(host, port), bucket)
         if spec.scheme == "memcached":
-            hosts = [(h, p or connstr.DEFAULT_PORTS["memcached"]) for h, p in spec.hosts]
-            self._set_servers(hosts)
-            rc = lib.cbc_conn_use_ketama(self._core.conn, self._core.err)
-            if rc:
-                raise error_from(self._core.err)
-            # Plain GETs as text `gets` lines on a second socket per server: memcached
-            # spends less CPU per key on them. COUCHBASE_TEXT_GETS=0 turns it off.
-            lib.cbc_conn_set_text_gets(self._core.conn,
-                                       os.environ.get("COUCHBASE_TEXT_GETS", "1") != "0")
+            self._session.use_memcached([(h, p or connstr.DEFAULT_PORTS["memcached"]) for h, p in spec.hosts])
             self._bucket = bucket or spec.bucket or "default"
             return
-        from couchbase._bootstrap import Bootstrap
-
         if bucket is None:
             bucket = spec.bucket
         if not bucket:
@@ -197,8 +83,7 @@ class Connection:
         self._bucket = bucket
         if password is not None and username is None:
             username = bucket
-        self._bootstrap = Bootstrap(self, spec, bucket, username, password)
-        self._bootstrap.connect()
+        self._session.bootstrap(spec, bucket, username, password, BASE_FEATURES)
 
     @staticmethod
     def _host_list(host, port):
@@ -218,15 +103,6 @@ class Connection:
                 raise ArgumentError.pyexc("Invalid host entry %r" % (h,), obj=h)
         return out
 
-    def _set_servers(self, hosts):
-        """Point the C core at (host, port) pairs."""
-        names = [ffi.new("char[]", h.encode()) for h, _p in hosts]
-        rc = lib.cbc_conn_set_servers(self._core.conn, ffi.new("const char *[]", names),
-                                      ffi.new("int[]", [p for _h, p in hosts]), len(hosts), self._core.err)
-        if rc:
-            raise error_from(self._core.err)
-        self._nodes = ["%s:%d" % hp for hp in hosts]
-
     # ---- properties ----
 
     @property
@@ -235,15 +111,15 @@ class Connection:
 
     @property
     def server_nodes(self):
-        return list(self._nodes)
+        return list(self._session.nodes)
 
     @property
     def configured_replica_count(self):
-        return self._replicas
+        return self._session.replicas
 
     @property
     def lockmode(self):
-        return self._lockmode
+        return self._session.lockmode
 
     @property
     def unlock_gil(self):
@@ -251,7 +127,7 @@ class Connection:
 
     @property
     def closed(self):
-        return self._core.conn is None
+        return self._session.closed
 
     @property
     def connected(self):
@@ -269,7 +145,7 @@ class Connection:
 
     @property
     def timeout(self):
-        return self._timeout
+        return self._session.timeout
 
     @timeout.setter
     def timeout(self, value):
@@ -277,8 +153,7 @@ class Connection:
             raise TypeError("timeout must be a number of seconds")
         if value <= 0:
             raise ValueError("timeout must be positive")
-        self._timeout = float(value)
-        self._timeout_us = int(value * 1e6)
+        self._session.timeout = float(value)
 
     @property
     def default_format(self):
@@ -294,58 +169,38 @@ class Connection:
 
     @property
     def transcoder(self):
-        return self._transcoder
+        return self._session.transcoder
 
     @transcoder.setter
     def transcoder(self, value):
         if isinstance(value, type):
             value = value()
-        self._transcoder = value or None
+        self._session.transcoder = value or None
         self._update_fast()
 
     @property
     def data_passthrough(self):
-        return self._passthrough
+        return self._session.passthrough
 
     @data_passthrough.setter
     def data_passthrough(self, value):
-        self._passthrough = 1 if value else 0
+        self._session.passthrough = 1 if value else 0
         self._update_fast()
 
     def _update_fast(self):
-        """Whether plain single get/set may take the one-native-call path (_fast_single)."""
-        self._fast = (getattr(self, "_transcoder", 1) is None and not getattr(self, "_passthrough", 1)
-                      and getattr(self, "_lockmode", None) == LOCKMODE_WAIT)
+        """Whether plain single get/set may take the one-native-call path (Session.fast_single)."""
+        s = self._session
+        self._fast = s.transcoder is None and not s.passthrough and s.lockmode == LOCKMODE_WAIT
 
     def __repr__(self):
         return "<%s.%s bucket=%s, nodes=%r at 0x%x>" % (
-            type(self).__module__, type(self).__name__, self._bucket, self._nodes, id(self))
+            type(self).__module__, type(self).__name__, self._bucket, self._session.nodes, id(self))
 
-    # ---- the one path every KV operation takes ----
-
-    def _acquire(self):
-        mode = self._lockmode
-        if mode == LOCKMODE_WAIT:
-            self._lock.acquire()
-        elif mode == LOCKMODE_EXC:
-            if not self._lock.acquire(False):
-                raise ObjectThreadError.pyexc(
-                    "Couldn't lock. If LOCKMODE_WAIT was passed, then this means that something "
-                    "has gone wrong internally. Otherwise, this means you are using the Connection "
-                    "object from multiple threads. This is not allowed (without an explicit "
-                    "lockmode=LOCKMODE_WAIT constructor argument")
-        if self._core.conn is None:
-            self._release()
-            raise CouchbaseError.rc_to_exctype(C.CLIENT_ETMPFAIL)(
-                {"rc": C.CLIENT_ETMPFAIL, "message": "Connection is closed"})
-
-    def _release(self):
-        if self._lockmode != LOCKMODE_NONE:
-            self._lock.release()
+    # ---- keys, failures ----
 
     def _keys_for_wire(self, keys):
-        """Keys as _batch takes them: str, or bytes from a transcoder's encode_key."""
-        tc = self._transcoder
+        """Keys as the batch takes them: str, or bytes from a transcoder's encode_key."""
+        tc = self._session.transcoder
         if tc is None and len(keys) == 1:
             if type(keys[0]) is str:
                 return keys
@@ -369,168 +224,40 @@ class Connection:
             raise ValueFormatError.pyexc("Key must be a str, not bytes", obj=bad)
         return keys
 
-    def _execute(self, keys, op, add, quiet=False, single=False, no_format=False, result_keys=None,
-                 classes=None, raiser=None, timeout=None):
-        """Reset the batch, let `add` fill it, run it in one C call, build results, raise failures.
-
-        `classes` = (multi, value, op) result classes and `raiser(failed, mres)` let the
-        modern API share this path with its own result and exception types; `timeout`
-        (seconds) replaces the connection's for this call only."""
-        multi_cls, value_cls, op_cls = classes or _CLASSIC
-        if self._lockmode == LOCKMODE_WAIT:
-            self._lock.acquire()
-            if self._core.conn is None:
-                self._lock.release()
-                self._acquire()  # raises the closed-connection error
-        else:
-            self._acquire()
-        try:
-            core = self._core
-            batch = core.batch
-            lib.cbc_batch_reset(batch)
-            add(batch)
-            started = _monotonic()
-            timeout_us = self._timeout_us if timeout is None else int(timeout * 1e6)
-            rkeys = result_keys if result_keys is not None else keys
-            passthrough = self._passthrough
-            if not single and self._bootstrap is None and _batch.using_native():
-                # Plain memcached (no topology retry needs the whole run first): results
-                # are built in steps while later answers are still arriving.
-                if passthrough:
-                    rkeys = [k.encode() if isinstance(k, str) else k for k in rkeys]
-                mres, failed = _batch._fp.execute_multi(
-                    _batch._addr(batch), timeout_us, _STEP_RESULTS, _STEP_BYTES, rkeys, op.kind, multi_cls,
-                    value_cls, op_cls, passthrough, _batch._custom(self._transcoder), no_format)
-                if mres is None:
-                    rc, msg, file, line = failed
-                    raise CouchbaseError.rc_to_exctype(rc)({
-                        "rc": rc, "key": None, "message": msg.decode(errors="replace") or None,
-                        "csrc_info": (file, line) if file else ()})
-            else:
-                rc = lib.cbc_batch_run(batch, timeout_us, core.err)
-                if rc:
-                    raise error_from(core.err)
-                if self._bootstrap is not None:
-                    self._bootstrap.after_run(batch, started, timeout)
-                if passthrough:
-                    rkeys = [k.encode() if isinstance(k, str) else k for k in rkeys]
-                tc = self._transcoder
-                if single:
-                    res, failed = _batch.build_single(batch, rkeys, op.kind, multi_cls, value_cls, op_cls,
-                                                      passthrough, tc, no_format)
-                    failed = [res] if failed else None
-                    mres = None
-                else:
-                    mres, failed = _batch.build(batch, rkeys, op.kind, multi_cls, value_cls, op_cls,
-                                                passthrough, tc, no_format)
-            if failed:
-                failed = self._failures(failed, op, quiet)
-        finally:
-            self._release()
+    def _execute(self, keys, op, add, quiet=False, single=False, no_format=False):
+        """Run one batch on the session and raise its first failure (unless a quiet miss)."""
+        out, failed = self._session.execute(keys, op, add, single, no_format, classes=_CLASSIC)
         if failed:
-            if mres is None:
-                mres = multi_cls({failed[0][0].key: failed[0][0]})
-            (raiser or self._raise)(failed, mres)
-        return res if single else mres
-
-    def _fast_single(self, keys, op, items, add_args, quiet):
-        """The plain single get/set: one native call under the lock, no transcoder or
-        passthrough (callers check self._fast and _batch._native)."""
-        lock = self._lock
-        lock.acquire()
-        core = self._core
-        if core.conn is None:
-            lock.release()
-            self._acquire()  # raises the closed-connection error
-        try:
-            started = _monotonic()
-            res, failed = _batch._fp.execute(core.addr, items, add_args, self._timeout_us,
-                                             (keys, op.kind, ValueResult, OperationResult, 0, None, False, 0))
-            if failed is not None:
-                res, failed = self._after_single(res, failed, op, quiet, keys, started, _CLASSIC)
-        finally:
-            lock.release()
-        if failed:
-            self._raise(failed, MultiResult({res.key: res}))
-        return res
-
-    def _after_single(self, res, failed, op, quiet, rkeys, started, classes, no_format=False):
-        """A single request that failed: batch-level error, topology retry, then which failures
-        to raise (as _failures). Returns (result, failures); runs under the lock."""
-        if res is None:
-            rc, msg, file, line = failed
-            raise CouchbaseError.rc_to_exctype(rc)({"rc": rc, "message": msg.decode(errors="replace") or None,
-                                                    "csrc_info": (file, line) if file else ()})
-        if self._bootstrap is not None and res.rc in _bootstrap_retry_codes():
-            batch = self._core.batch
-            self._bootstrap.after_run(batch, started)
-            multi_cls, value_cls, op_cls = classes
-            res, failed = _batch.build_single(batch, rkeys, op.kind, multi_cls, value_cls, op_cls,
-                                              self._passthrough, self._transcoder, no_format)
-            if failed is None:
-                return res, None
-        return res, self._failures([res], op, quiet)
-
-    def _run_single(self, keys, op, items, add_args, quiet=False, no_format=False, classes=None, raiser=None):
-        """One-request operations: reset, add, run and build in one native call.
-
-        `add_args` are _batch.add_items's (items true) or add_keys's positional arguments after
-        the batch. Without the native module this is _execute with the same arguments."""
-        if not _batch.using_native():
-            adder = _batch.add_items if items else _batch.add_keys
-            return self._execute(keys, op, lambda b: adder(b, *add_args), quiet, True, no_format,
-                                 classes=classes, raiser=raiser)
-        multi_cls, value_cls, op_cls = classes or _CLASSIC
-        lock = self._lock
-        if self._lockmode == LOCKMODE_WAIT:
-            lock.acquire()
-            if self._core.conn is None:
-                lock.release()
-                self._acquire()  # raises the closed-connection error
-        else:
-            self._acquire()
-        try:
-            batch = self._core.batch
-            passthrough = self._passthrough
-            rkeys = [k.encode() if isinstance(k, str) else k for k in keys] if passthrough else keys
-            tc = _batch._custom(self._transcoder)
-            started = _monotonic()
-            res, failed = _batch._fp.execute(_batch._addr(batch), items, add_args, self._timeout_us,
-                                             (rkeys, op.kind, value_cls, op_cls, passthrough, tc, no_format, 0))
-            if failed is not None:
-                res, failed = self._after_single(res, failed, op, quiet, rkeys, started, classes or _CLASSIC,
-                                                 no_format)
-        finally:
-            self._release()
-        if failed:
-            (raiser or self._raise)(failed, multi_cls({res.key: res}))
-        return res
-
-    def _failures(self, failed, op, quiet):
-        """(result, csrc_info) for each failure that is not a quiet miss; read while the batch is ours."""
-        results = lib.cbc_batch_results(self._core.batch)
-        n = lib.cbc_batch_size(self._core.batch)
-        srcs = [(ffi.string(results[i].file).decode(), results[i].line)
-                for i in range(n) if results[i].rc and results[i].file != ffi.NULL]
-        out = []
-        it = iter(srcs)
-        for r in failed:
-            src = next(it, ()) if r.rc else ()
-            if r.rc == _MISS and quiet and op.quiet_ok:
-                continue
-            out.append((r, src))
+            self._check(failed, op, quiet, out if not single else None)
         return out
+
+    def _single(self, keys, op, items, add_args, quiet=False, no_format=False):
+        """A one-request operation in one native call; raises its failure (unless a quiet miss)."""
+        res, failed = self._session.run_single(keys, op, items, add_args, no_format, _CLASSIC)
+        if failed:
+            self._check(failed, op, quiet, None)
+        return res
+
+    def _check(self, failed, op, quiet, mres):
+        """Raise the first failure that is not a quiet miss."""
+        if quiet and op.quiet_ok:
+            failed = [r for r in failed if r.rc != _MISS]
+            if not failed:
+                return
+        if mres is None:
+            mres = MultiResult({failed[0].key: failed[0]})
+        self._raise(failed, mres)
 
     @staticmethod
     def _raise(failed, mres):
-        r, src = failed[0]
+        r = failed[0]
         if r.rc == 0:  # decoded value could not be decoded
             raise ValueFormatError({"message": "Failed to decode bytes", "key": r.key, "result": r,
                                     "objextra": r.value, "all_results": mres,
                                     "inner_cause": getattr(r, "_extra", None)})
         cls = CouchbaseError.rc_to_exctype(r.rc)
         raise cls({"rc": r.rc, "key": r.key, "message": "Operational Error", "result": r,
-                   "all_results": mres, "csrc_info": src})
+                   "all_results": mres, "csrc_info": r._csrc or ()})
 
     def _quiet_for(self, quiet):
         return self._quiet if quiet is None else bool(quiet)
@@ -542,7 +269,7 @@ class Connection:
         durable = _endure.requirements(self, persist_to, replicate_to)
         wire = self._keys_for_wire(keys)
         ttl = _ttl(ttl)
-        tc = self._transcoder
+        tc = self._session.transcoder
         if fmt is None:
             fmt = self._default_format if name not in ("append", "prepend") else FMT_UTF8
         if name in ("append", "prepend") and tc is None:
@@ -553,24 +280,24 @@ class Connection:
             def encoder(v, _enc=tc.encode_value, _fmt=fmt):
                 return _enc(v, _fmt)
         elif fmt is FMT_AUTO:
-            from couchbase.transcoder import auto_encode as encoder
+            encoder = auto_encode
         elif not isinstance(fmt, int) or isinstance(fmt, bool):
             raise ArgumentError.pyexc("format must be an int", obj=fmt)
 
         if single:
-            res = self._run_single(keys, op, True, (wire, values, op.opcode, fmt, ttl, cas, 0, 0, 0, encoder))
+            res = self._single(keys, op, True, (wire, values, op.opcode, fmt, ttl, cas, 0, 0, 0, encoder))
         else:
             def add(batch):
                 _batch.add_items(batch, wire, values, op.opcode, fmt, expiry=ttl, cas=cas, encoder=encoder)
 
-            res = self._execute(keys, op, add, single=False)
+            res = self._execute(keys, op, add)
         if durable[0] or durable[1]:
             self._endure_results(res, single, durable)
         return res
 
     def _endure_results(self, res, single, durable, check_removed=False):
         items = {res.key: res.cas} if single else {k: r.cas for k, r in res.items()}
-        _endure.endure(self, items, durable[0], durable[1], self._timeout, 0.01, check_removed)
+        _endure.endure(self, items, durable[0], durable[1], self._session.timeout, 0.01, check_removed)
 
     def set(self, key, value, cas=0, ttl=0, format=None, persist_to=0, replicate_to=0):
         """Store ``value`` under ``key`` unconditionally (or only if ``cas`` matches)."""
@@ -578,8 +305,11 @@ class Connection:
             fmt = self._default_format if format is None else format
             if type(fmt) is int:
                 keys = (key,)
-                return self._fast_single(keys, _OP_SET, True, (keys, (value,), 0x01, fmt, 0, 0, 0, 0, 0, None),
-                                         False)
+                res, failed = self._session.fast_single(keys, _OP_SET, True, (keys, (value,), _OP_SET.opcode, fmt, 0,
+                                                                             0, 0, 0, 0, None), _CLASSIC)
+                if failed:
+                    self._check(failed, _OP_SET, False, None)
+                return res
         return self._store("set", [key], [value], _cas(cas), ttl, format, True, persist_to, replicate_to)
 
     def add(self, key, value, ttl=0, format=None, persist_to=0, replicate_to=0):
@@ -627,21 +357,23 @@ class Connection:
         if single:
             add_args = (wire, op.opcode, expiry, cas, 0, 0, 0, 0, counter.get("delta", 0),
                         counter.get("initial", 0), counter.get("create", 0))
-            return self._run_single(keys, op, False, add_args,
-                                    quiet=self._quiet_for(quiet) if op.quiet_ok else False, no_format=no_format)
+            return self._single(keys, op, False, add_args, self._quiet_for(quiet) if op.quiet_ok else False,
+                                no_format)
 
         def add(batch):
             _batch.add_keys(batch, wire, op.opcode, expiry=expiry, cas=cas, **counter)
 
-        return self._execute(keys, op, add, quiet=self._quiet_for(quiet) if op.quiet_ok else False,
-                             single=single, no_format=no_format)
+        return self._execute(keys, op, add, self._quiet_for(quiet) if op.quiet_ok else False, False, no_format)
 
     def get(self, key, ttl=0, quiet=None, replica=False, no_format=False):
         """Fetch ``key``; a non-zero ``ttl`` also resets its expiry (get-and-touch)."""
         if self._fast and type(key) is str and not (ttl or replica or no_format) and _batch._native:
             keys = (key,)
-            return self._fast_single(keys, _OP_GET, False, (keys, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0),
-                                     self._quiet if quiet is None else bool(quiet))
+            res, failed = self._session.fast_single(keys, _OP_GET, False, (keys, _OP_GET.opcode, 0, 0, 0, 0, 0, 0, 0,
+                                                                          0, 0), _CLASSIC)
+            if failed:
+                self._check(failed, _OP_GET, self._quiet if quiet is None else quiet, None)
+            return res
         ttl = _ttl(ttl)
         if replica:
             if ttl:
@@ -664,17 +396,18 @@ class Connection:
 
     def rget(self, key, replica_index=None, quiet=None):
         """Read ``key`` from a replica (the first that answers, or replica ``replica_index``)."""
-        return self._bootstrap_required("rget").rget([key], replica_index, self._quiet_for(quiet), True)
+        self._bootstrap_required("rget")
+        return _replicas.rget(self, [key], replica_index, self._quiet_for(quiet), True)
 
     def rget_multi(self, keys, replica_index=None, quiet=None):
-        return self._bootstrap_required("rget").rget(_key_list(keys), replica_index, self._quiet_for(quiet), False)
+        self._bootstrap_required("rget")
+        return _replicas.rget(self, _key_list(keys), replica_index, self._quiet_for(quiet), False)
 
     def _bootstrap_required(self, what):
-        if self._bootstrap is None:
+        if self._session.topology is None:
             raise CouchbaseError.rc_to_exctype(C.NOT_SUPPORTED)(
                 {"rc": C.NOT_SUPPORTED, "message": "%s needs a Couchbase bucket: memcached servers "
                  "do not implement it (they leave the request unanswered)" % what})
-        return self._bootstrap
 
     def delete(self, key, cas=0, quiet=None, persist_to=0, replicate_to=0):
         """Remove ``key`` (only if ``cas`` matches, when given)."""
@@ -706,8 +439,7 @@ class Connection:
     def endure_multi(self, keys, persist_to=-1, replicate_to=-1, timeout=5.0, interval=0.010,
                      check_removed=False):
         """endure() for many keys: an iterable, a dict {key: cas} or a MultiResult."""
-        if isinstance(keys, (list, tuple)) and keys and all(isinstance(r, Result) for r in keys):
-            keys = {r.key: r.cas for r in keys}
+        keys = _args.results_to_cas(keys)
         klist = _key_list(keys)
         if len(set(klist)) != len(klist):
             raise ArgumentError({"rc": C.DUPLICATE_COMMANDS, "message": "Duplicate keys in endure_multi"})
@@ -757,8 +489,7 @@ class Connection:
 
     def unlock_multi(self, keys):
         """Unlock many keys: a dict {key: cas | Result | {'cas': n}}, or a list of Results."""
-        if isinstance(keys, (list, tuple)) and keys and all(isinstance(r, Result) for r in keys):
-            keys = {r.key: r.cas for r in keys}
+        keys = _args.results_to_cas(keys)
         klist = _key_list(keys)
         if not isinstance(keys, dict):
             raise ArgumentError.pyexc("unlock_multi needs a dict of key: cas", obj=keys)
@@ -849,15 +580,15 @@ class Connection:
 
     def stats(self, keys=None):
         """Server statistics: ``{stat_name: {"host:port": value}}``; ``keys`` names stat groups."""
-        from couchbase._stats import stats
-
-        return stats(self, keys)
+        return _stats.stats(self, keys)
 
     def observe(self, key, master_only=False):
-        return self._bootstrap_required("observe").observe([key], master_only, True)
+        self._bootstrap_required("observe")
+        return _replicas.observe(self, [key], master_only, True)
 
     def observe_multi(self, keys, master_only=False):
-        return self._bootstrap_required("observe").observe(_key_list(keys), master_only, False)
+        self._bootstrap_required("observe")
+        return _replicas.observe(self, _key_list(keys), master_only, False)
 
     @staticmethod
     def lcb_version():
@@ -865,17 +596,8 @@ class Connection:
 
     def _close(self):
         """Close every socket; later operations raise ClientTemporaryFailError."""
-        self._acquire()
-        try:
-            self._core.close()
-        finally:
-            self._release()
+        self._session.close()
 
     def _vbmap(self, key):
-        vb, srv = ffi.new("int *"), ffi.new("int *")
         wire = self._keys_for_wire([key])[0]
-        b = wire.encode() if isinstance(wire, str) else wire
-        rc = lib.cbc_conn_map_key(self._core.conn, b, len(b), 0, vb, srv, self._core.err)
-        if rc:
-            raise error_from(self._core.err)
-        return vb[0], srv[0]
+        return self._session.map_key(wire.encode() if isinstance(wire, str) else wire)

@@ -1,4 +1,14 @@
-"""The exception tree: every C core code maps to a class, by the code's name."""
+"""The exception classes of both API generations, and the one table from core codes to them.
+
+A leaf module: it imports nothing from the SDK, so ``couchbase.exceptions`` (and the
+modules that import only it, such as ``couchbase.options``) load without the compiled core.
+The core's code numbers, names and texts reach it when the engine loads
+(couchbase._core.binding calls ``register_codes``); before that no code can arise.
+
+The modern (4.x) classes join the 1.x tree: ``CouchbaseException`` is a ``CouchbaseError``,
+and a modern class whose meaning matches a 1.x class derives from it too, so
+``except NotFoundError`` also catches ``DocumentNotFoundException``.
+"""
 
 
 class CouchbaseError(Exception):
@@ -38,15 +48,14 @@ class CouchbaseError(Exception):
 
     @classmethod
     def rc_to_exctype(cls, rc):
-        """The class for core code ``rc`` (``CouchbaseError`` itself for unmapped codes)."""
-        return _RC_CLASSES.get(rc, cls)
+        """The classic class for core code ``rc`` (the class asked, for unmapped codes)."""
+        row = _BY_CODE.get(rc)
+        return row[0] if row is not None else cls
 
     @property
     def categories(self):
-        from couchbase._binding import ERROR_NAMES, ERROR_TABLE
-
-        name = ERROR_NAMES.get(self.rc)
-        return ERROR_TABLE[name][2] if name else 0
+        info = _CODES.get(self.rc)
+        return info[2] if info else 0
 
     is_data = property(lambda self: self.categories & 0x10)
     is_transient = property(lambda self: self.categories & 0x08)
@@ -58,9 +67,7 @@ class CouchbaseError(Exception):
         if self.key:
             parts.append("Key=%r" % (self.key,))
         if self.rc:
-            from couchbase._binding import strerror
-
-            parts.append("RC=0x%X[%s]" % (self.rc, strerror(self.rc)))
+            parts.append("RC=0x%X[%s]" % (self.rc, code_text(self.rc)))
         if self.message:
             parts.append(str(self.message))
         if self.all_results:
@@ -224,88 +231,8 @@ class PipelineError(CouchbaseError):
     """Misuse of a pipeline."""
 
 
-# Core code name -> class. A test checks that every C code is listed here.
-_NAME_CLASSES = {
-    "OK": CouchbaseError,
-    "AUTH_CONTINUE": AuthError,
-    "AUTH_ERROR": AuthError,
-    "DELTA_BADVAL": DeltaBadvalError,
-    "E2BIG": TooBigError,
-    "EBUSY": BusyError,
-    "EINTERNAL": InternalError,
-    "EINVAL": InvalidError,
-    "ENOMEM": NoMemoryError,
-    "ERANGE": RangeError,
-    "ERROR": LibcouchbaseError,
-    "ETMPFAIL": TemporaryFailError,
-    "KEY_EEXISTS": KeyExistsError,
-    "KEY_ENOENT": NotFoundError,
-    "DLOPEN_FAILED": DlopenFailedError,
-    "DLSYM_FAILED": DlsymFailedError,
-    "NETWORK_ERROR": NetworkError,
-    "NOT_MY_VBUCKET": NotMyVbucketError,
-    "NOT_STORED": NotStoredError,
-    "NOT_SUPPORTED": NotSupportedError,
-    "UNKNOWN_COMMAND": UnknownCommandError,
-    "UNKNOWN_HOST": UnknownHostError,
-    "PROTOCOL_ERROR": ProtocolError,
-    "ETIMEDOUT": TimeoutError,
-    "CONNECT_ERROR": ConnectError,
-    "BUCKET_ENOENT": BucketNotFoundError,
-    "CLIENT_ENOMEM": ClientNoMemoryError,
-    "CLIENT_ETMPFAIL": ClientTemporaryFailError,
-    "EBADHANDLE": BadHandleError,
-    "SERVER_BUG": InternalError,
-    "PLUGIN_VERSION_MISMATCH": DlopenFailedError,
-    "INVALID_HOST_FORMAT": InvalidError,
-    "INVALID_CHAR": InvalidError,
-    "DURABILITY_ETOOMANY": ArgumentError,
-    "DUPLICATE_COMMANDS": ArgumentError,
-    "NO_MATCHING_SERVER": NetworkError,
-    "BAD_ENVIRONMENT": ArgumentError,
-    "BUSY": BusyError,
-    "INVALID_USERNAME": AuthError,
-    "CONFIG_CACHE_INVALID": ArgumentError,
-    "SASLMECH_UNAVAILABLE": AuthError,
-    "DOCUMENT_LOCKED": TemporaryFailError,
-    "NOT_LOCKED": TemporaryFailError,
-    "UNKNOWN_COLLECTION": ArgumentError,
-    "UNKNOWN_SCOPE": ArgumentError,
-    "DURABILITY_INVALID_LEVEL": ArgumentError,
-    "DURABILITY_IMPOSSIBLE": CouchbaseError,
-    "SYNC_WRITE_IN_PROGRESS": TemporaryFailError,
-    "SYNC_WRITE_AMBIGUOUS": TimeoutError,
-    "SYNC_WRITE_RECOMMIT": TemporaryFailError,
-    "ACCESS_DENIED": AuthError,
-    "NO_BUCKET": BucketNotFoundError,
-    "CAS_INVALID": ArgumentError,
-    "SERVER_STATUS": CouchbaseError,
-    "UNKNOWN_FRAME": ArgumentError,
-    "CLOSED": ClientTemporaryFailError,
-    "KEY_TOO_LONG": ArgumentError,
-    "EMPTY_KEY": ArgumentError,
-}
-
-_RC_CLASSES = {}
-
-
-def _register(name_classes):
-    """Fill the rc -> class map from the core's code table (done once at import)."""
-    from couchbase._binding import ERROR_TABLE
-
-    for name, (code, _text, _cats) in ERROR_TABLE.items():
-        cls = name_classes.get(name)
-        if cls is not None and code:
-            _RC_CLASSES[code] = cls
-
-
-_register(_NAME_CLASSES)
-
-
 # ---------------------------------------------------------------------------------------
-# The modern (4.x-style) exceptions. They join the tree above: CouchbaseException is a
-# CouchbaseError, and a class whose meaning matches a 1.x class also derives from it, so
-# `except NotFoundError` catches DocumentNotFoundException.
+# The modern (4.x) classes
 # ---------------------------------------------------------------------------------------
 
 
@@ -347,48 +274,292 @@ class CouchbaseException(CouchbaseError):
     __repr__ = __str__
 
 
-def _modern(name, ec, *bases, doc=""):
-    if not any(issubclass(b, CouchbaseException) for b in bases):
-        bases = (CouchbaseException,) + bases
-    cls = type(name, bases, {"_ec": ec, "__doc__": doc, "__module__": __name__})
-    globals()[name] = cls
+class RequestCanceledException(CouchbaseException):
+    """The request was cancelled."""
+    _ec = 2
+
+
+class InvalidArgumentException(CouchbaseException, ArgumentError):
+    """An argument is not valid."""
+    _ec = 3
+
+
+class ServiceUnavailableException(CouchbaseException):
+    """The service is not available."""
+    _ec = 4
+
+
+class InternalServerFailureException(CouchbaseException, InternalError):
+    """The server reported an internal error."""
+    _ec = 5
+
+
+class AuthenticationException(CouchbaseException, AuthError):
+    """Authentication failed."""
+    _ec = 6
+
+
+class TemporaryFailException(CouchbaseException, TemporaryFailError):
+    """Temporary failure: try again later."""
+    _ec = 7
+
+
+class CasMismatchException(CouchbaseException, KeyExistsError):
+    """The CAS given does not match the document's."""
+    _ec = 9
+
+
+class BucketNotFoundException(CouchbaseException, BucketNotFoundError):
+    """The bucket does not exist."""
+    _ec = 10
+
+
+class CollectionNotFoundException(CouchbaseException):
+    """The collection does not exist."""
+    _ec = 11
+
+
+class UnsupportedOperation(CouchbaseException, NotSupportedError):
+    """The server does not support the operation."""
+    _ec = 12
+
+
+class TimeoutException(CouchbaseException, TimeoutError):
+    """Base of the two timeout exceptions."""
+
+
+class AmbiguousTimeoutException(TimeoutException):
+    """Timed out; the operation may or may not have taken effect."""
+    _ec = 13
+
+
+class UnAmbiguousTimeoutException(TimeoutException):
+    """Timed out; the operation did not take effect."""
+    _ec = 14
+
+
+class FeatureUnavailableException(CouchbaseException):
+    """The feature is not available."""
+    _ec = 15
+
+
+class ScopeNotFoundException(CouchbaseException):
+    """The scope does not exist."""
+    _ec = 16
+
+
+class DocumentNotFoundException(CouchbaseException, NotFoundError):
+    """The document does not exist."""
+    _ec = 101
+
+
+class DocumentUnretrievableException(CouchbaseException, NotFoundError):
+    """No copy of the document could be read."""
+    _ec = 102
+
+
+class DocumentLockedException(CouchbaseException, TemporaryFailError):
+    """The document is locked."""
+    _ec = 103
+
+
+class DocumentExistsException(CouchbaseException, KeyExistsError):
+    """The document already exists."""
+    _ec = 105
+
+
+class DurabilityInvalidLevelException(CouchbaseException, ArgumentError):
+    """The durability level is not valid."""
+    _ec = 107
+
+
+class DurabilityImpossibleException(CouchbaseException):
+    """The durability requirement cannot be met."""
+    _ec = 108
+
+
+class DurabilitySyncWriteAmbiguousException(CouchbaseException, TimeoutError):
+    """The durable write's outcome is unknown."""
+    _ec = 109
+
+
+class DurabilitySyncWriteInProgressException(CouchbaseException, TemporaryFailError):
+    """A durable write on the document is in progress."""
+    _ec = 110
+
+
+class PathNotFoundException(CouchbaseException):
+    """A sub-document path does not exist."""
+    _ec = 113
+
+
+class DeltaInvalidException(CouchbaseException, DeltaBadvalError):
+    """The document is not a number."""
+    _ec = 122
+
+
+class DocumentNotLockedException(CouchbaseException, TemporaryFailError):
+    """The document is not locked."""
+    _ec = 131
+
+
+class InternalSDKException(CouchbaseException, InternalSDKError):
+    """An error inside the SDK."""
+    _ec = 5000
+
+
+class ValueFormatException(CouchbaseException, ValueFormatError):
+    """A value could not be encoded or decoded."""
+
+
+class CryptoException(CouchbaseException):
+    """Field-level encryption failed."""
+
+
+#: Aliases kept by the 4.x SDK.
+CASMismatchException = CasMismatchException
+DurabilityAmbiguousException = DurabilitySyncWriteAmbiguousException
+
+
+# ---------------------------------------------------------------------------------------
+# The one table: core code name -> (classic class, modern class)
+# ---------------------------------------------------------------------------------------
+
+#: Marks a code whose modern class depends on whether the operation was a mutation:
+#: it may have taken effect (AmbiguousTimeoutException) or not (UnAmbiguousTimeoutException).
+_TIMEOUT = object()
+
+#: Marks a code that 4.x reports as the base class with its own error code and message.
+_VALUE_TOO_LARGE = object()
+
+_C, _M = CouchbaseError, CouchbaseException
+_TABLE = {
+    "OK": (_C, _M),
+    "AUTH_CONTINUE": (AuthError, _M),
+    "AUTH_ERROR": (AuthError, AuthenticationException),
+    "DELTA_BADVAL": (DeltaBadvalError, DeltaInvalidException),
+    "E2BIG": (TooBigError, _VALUE_TOO_LARGE),
+    "EBUSY": (BusyError, TemporaryFailException),
+    "EINTERNAL": (InternalError, InternalServerFailureException),
+    "EINVAL": (InvalidError, InvalidArgumentException),
+    "ENOMEM": (NoMemoryError, TemporaryFailException),
+    "ERANGE": (RangeError, _M),
+    "ERROR": (LibcouchbaseError, _M),
+    "ETMPFAIL": (TemporaryFailError, TemporaryFailException),
+    "KEY_EEXISTS": (KeyExistsError, CasMismatchException),
+    "KEY_ENOENT": (NotFoundError, DocumentNotFoundException),
+    "DLOPEN_FAILED": (DlopenFailedError, _M),
+    "DLSYM_FAILED": (DlsymFailedError, _M),
+    "NETWORK_ERROR": (NetworkError, _TIMEOUT),
+    "NOT_MY_VBUCKET": (NotMyVbucketError, _TIMEOUT),
+    "NOT_STORED": (NotStoredError, DocumentNotFoundException),
+    "NOT_SUPPORTED": (NotSupportedError, FeatureUnavailableException),
+    "UNKNOWN_COMMAND": (UnknownCommandError, UnsupportedOperation),
+    "UNKNOWN_HOST": (UnknownHostError, _M),
+    "PROTOCOL_ERROR": (ProtocolError, _M),
+    "ETIMEDOUT": (TimeoutError, _TIMEOUT),
+    "CONNECT_ERROR": (ConnectError, _TIMEOUT),
+    "BUCKET_ENOENT": (BucketNotFoundError, BucketNotFoundException),
+    "CLIENT_ENOMEM": (ClientNoMemoryError, _M),
+    "CLIENT_ETMPFAIL": (ClientTemporaryFailError, RequestCanceledException),
+    "EBADHANDLE": (BadHandleError, _M),
+    "SERVER_BUG": (InternalError, _M),
+    "PLUGIN_VERSION_MISMATCH": (DlopenFailedError, _M),
+    "INVALID_HOST_FORMAT": (InvalidError, _M),
+    "INVALID_CHAR": (InvalidError, _M),
+    "DURABILITY_ETOOMANY": (ArgumentError, _M),
+    "DUPLICATE_COMMANDS": (ArgumentError, _M),
+    "NO_MATCHING_SERVER": (NetworkError, _TIMEOUT),
+    "BAD_ENVIRONMENT": (ArgumentError, _M),
+    "BUSY": (BusyError, _M),
+    "INVALID_USERNAME": (AuthError, _M),
+    "CONFIG_CACHE_INVALID": (ArgumentError, _M),
+    "SASLMECH_UNAVAILABLE": (AuthError, _M),
+    "DOCUMENT_LOCKED": (TemporaryFailError, DocumentLockedException),
+    "NOT_LOCKED": (TemporaryFailError, DocumentNotLockedException),
+    "UNKNOWN_COLLECTION": (ArgumentError, CollectionNotFoundException),
+    "UNKNOWN_SCOPE": (ArgumentError, ScopeNotFoundException),
+    "DURABILITY_INVALID_LEVEL": (ArgumentError, DurabilityInvalidLevelException),
+    "DURABILITY_IMPOSSIBLE": (CouchbaseError, DurabilityImpossibleException),
+    "SYNC_WRITE_IN_PROGRESS": (TemporaryFailError, _TIMEOUT),
+    "SYNC_WRITE_AMBIGUOUS": (TimeoutError, DurabilitySyncWriteAmbiguousException),
+    "SYNC_WRITE_RECOMMIT": (TemporaryFailError, _TIMEOUT),
+    "ACCESS_DENIED": (AuthError, AuthenticationException),
+    "NO_BUCKET": (BucketNotFoundError, BucketNotFoundException),
+    "CAS_INVALID": (ArgumentError, InvalidArgumentException),
+    "SERVER_STATUS": (CouchbaseError, _M),
+    "UNKNOWN_FRAME": (ArgumentError, _M),
+    "CLOSED": (ClientTemporaryFailError, RequestCanceledException),
+    "KEY_TOO_LONG": (ArgumentError, InvalidArgumentException),
+    "EMPTY_KEY": (ArgumentError, InvalidArgumentException),
+}
+del _C, _M
+
+#: code -> (name, text, categories), from the core (register_codes)
+_CODES = {}
+#: code -> (classic class, modern class)
+_BY_CODE = {}
+#: names whose modern class depends on the operation (see modern_class)
+_KEY_EEXISTS = _DOCUMENT_LOCKED = None
+
+CLASSIC = "classic"
+MODERN = "modern"
+
+
+def register_codes(table):
+    """Learn the core's codes: ``table`` maps name -> (code, text, categories).
+
+    Called once by couchbase._core.binding when the compiled core loads."""
+    global _KEY_EEXISTS, _DOCUMENT_LOCKED
+    for name, (code, text, categories) in table.items():
+        _CODES[code] = (name, text, categories)
+        row = _TABLE.get(name)
+        if row is not None and code:
+            _BY_CODE[code] = row
+    _KEY_EEXISTS = table["KEY_EEXISTS"][0]
+    _DOCUMENT_LOCKED = table["DOCUMENT_LOCKED"][0]
+
+
+def code_text(rc):
+    """The core's text for code ``rc`` ("Error 0x.." before the core is loaded)."""
+    info = _CODES.get(rc)
+    return info[1] if info else "Error 0x%X" % rc
+
+
+def code_name(rc):
+    info = _CODES.get(rc)
+    return info[0] if info else None
+
+
+def modern_class(rc, op=None, mutation=False):
+    """The modern class for code ``rc`` of operation ``op`` (a name such as "insert")."""
+    row = _BY_CODE.get(rc)
+    if row is None:
+        return CouchbaseException
+    cls = row[1]
+    if cls is _TIMEOUT:
+        return AmbiguousTimeoutException if mutation else UnAmbiguousTimeoutException
+    if cls is _VALUE_TOO_LARGE:
+        return CouchbaseException
+    if rc == _KEY_EEXISTS and op == "insert":
+        return DocumentExistsException
+    if rc == _DOCUMENT_LOCKED and op == "unlock":
+        # unlock with a CAS other than the lock's: the server answers LOCKED; 4.x reports a mismatch
+        return CasMismatchException
     return cls
 
 
-_modern("RequestCanceledException", 2, doc="The request was cancelled.")
-_modern("InvalidArgumentException", 3, ArgumentError, doc="An argument is not valid.")
-_modern("ServiceUnavailableException", 4, doc="The service is not available.")
-_modern("InternalServerFailureException", 5, InternalError, doc="The server reported an internal error.")
-_modern("AuthenticationException", 6, AuthError, doc="Authentication failed.")
-_modern("TemporaryFailException", 7, TemporaryFailError, doc="Temporary failure: try again later.")
-_modern("CasMismatchException", 9, KeyExistsError, doc="The CAS given does not match the document's.")
-_modern("BucketNotFoundException", 10, BucketNotFoundError, doc="The bucket does not exist.")
-_modern("CollectionNotFoundException", 11, doc="The collection does not exist.")
-_modern("UnsupportedOperation", 12, NotSupportedError, doc="The server does not support the operation.")
-_modern("TimeoutException", None, TimeoutError, doc="Base of the two timeout exceptions.")
-_modern("AmbiguousTimeoutException", 13, TimeoutException,  # noqa: F821
-        doc="Timed out; the operation may or may not have taken effect.")
-_modern("UnAmbiguousTimeoutException", 14, TimeoutException,  # noqa: F821
-        doc="Timed out; the operation did not take effect.")
-_modern("FeatureUnavailableException", 15, doc="The feature is not available.")
-_modern("ScopeNotFoundException", 16, doc="The scope does not exist.")
-_modern("DocumentNotFoundException", 101, NotFoundError, doc="The document does not exist.")
-_modern("DocumentUnretrievableException", 102, NotFoundError, doc="No copy of the document could be read.")
-_modern("DocumentLockedException", 103, TemporaryFailError, doc="The document is locked.")
-_modern("DocumentExistsException", 105, KeyExistsError, doc="The document already exists.")
-_modern("DurabilityInvalidLevelException", 107, ArgumentError, doc="The durability level is not valid.")
-_modern("DurabilityImpossibleException", 108, doc="The durability requirement cannot be met.")
-_modern("DurabilitySyncWriteAmbiguousException", 109, TimeoutError,
-        doc="The durable write's outcome is unknown.")
-_modern("DurabilitySyncWriteInProgressException", 110, TemporaryFailError,
-        doc="A durable write on the document is in progress.")
-_modern("PathNotFoundException", 113, doc="A sub-document path does not exist.")
-_modern("DeltaInvalidException", 122, DeltaBadvalError, doc="The document is not a number.")
-_modern("DocumentNotLockedException", 131, TemporaryFailError, doc="The document is not locked.")
-_modern("InternalSDKException", 5000, InternalSDKError, doc="An error inside the SDK.")
-_modern("ValueFormatException", None, ValueFormatError, doc="A value could not be encoded or decoded.")
-_modern("CryptoException", None, doc="Field-level encryption failed.")
+def exception_for(face, rc, message=None, key=None, csrc_info=(), op=None, mutation=False, **extra):
+    """An exception instance for core code ``rc``, of the class ``face`` uses for it.
 
-#: Aliases kept by the 4.x SDK, and the short name this project's issue uses.
-CASMismatchException = CasMismatchException  # noqa: F821
-DurabilityAmbiguousException = DurabilitySyncWriteAmbiguousException  # noqa: F821
+    ``face`` is CLASSIC (1.x classes, ``message`` defaults to nothing) or MODERN (4.x
+    classes, ``message`` defaults to the code's text)."""
+    if face == MODERN:
+        row = _BY_CODE.get(rc)
+        if row is not None and row[1] is _VALUE_TOO_LARGE:  # no 4.x class: the base, with code 104
+            return CouchbaseException("value_too_large", key=key, rc=rc, error_code=104,
+                                      csrc_info=csrc_info or (), **extra)
+        return modern_class(rc, op, mutation)(message or code_text(rc), key=key, rc=rc, csrc_info=csrc_info or (), **extra)
+    params = {"rc": rc, "key": key, "message": message, "csrc_info": csrc_info or ()}
+    params.update(extra)
+    return CouchbaseError.rc_to_exctype(rc)(params)

@@ -1,59 +1,19 @@
-"""Result objects: their data layout is C (couchbase._fastpath.ResultBase), their behaviour is here.
+"""Result classes of both faces: the classic ones here, the modern ones (4.x names) from
+couchbase._modern.results, importable from this module as 4.x code expects.
 
-``ResultBase`` holds ``rc``, ``key`` (AttributeError while unset), ``value`` (None by
-default), ``cas`` (u64), ``flags`` (u32), the mutation token ``_vbuuid``/``_seqno``,
-``_vbucket`` and a free ``_extra`` slot. When the native module is not built, a
-pure-Python class with the same slots stands in. Subclasses add ``__slots__ = ()``
-and properties only, so the native builder can fill them directly; the builder does
-not call ``__init__``.
+Their data layout is couchbase._core.results.ResultBase (native when built); the builder
+fills them directly, so subclasses add ``__slots__ = ()`` and behaviour only.
 """
-try:
-    from couchbase._fastpath import ResultBase as _NativeResultBase
-except ImportError:  # not built: the pure-Python layout below is used
-    _NativeResultBase = None
+from couchbase._core.results import NATIVE, ResultBase  # noqa: F401
+from couchbase._modern.results import (  # noqa: F401  (4.x paths)
+    CounterResult, ExistsResult, GetReplicaResult, GetResult, MultiCounterResult, MultiExistsResult,
+    MultiGetResult, MultiMutationResult, MultiResultType, MutationResult, MutationToken,
+)
+from couchbase.exceptions import code_text
 
-__all__ = ["Result", "OperationResult", "ValueResult", "MultiResult", "ObserveInfo", "HttpResult"]
-
-_UNSET = object()
-
-
-class _PyResultBase:
-    """Pure-Python twin of couchbase._fastpath.ResultBase (same slots, same defaults)."""
-
-    __slots__ = ("rc", "key", "value", "cas", "flags", "_vbuuid", "_seqno", "_vbucket", "_extra")
-
-    def __new__(cls, *args, **kwargs):
-        self = object.__new__(cls)
-        self.rc = 0
-        self.value = None
-        self.cas = 0
-        self.flags = 0
-        self._vbuuid = 0
-        self._seqno = 0
-        self._vbucket = 0
-        self._extra = None
-        return self
-
-    def __init__(self, *, rc=0, key=_UNSET, value=None, cas=0, flags=0):
-        self.rc = rc
-        if key is not _UNSET:
-            self.key = key
-        self.value = value
-        self.cas = cas
-        self.flags = flags
-
-
-#: The base of every result class (C type when couchbase._fastpath is built).
-ResultBase = _NativeResultBase if _NativeResultBase is not None else _PyResultBase
-NATIVE = _NativeResultBase is not None
-
-
-def _strerror(rc):
-    try:
-        from couchbase._binding import strerror
-    except ImportError:  # core not built: no texts
-        return "Error 0x%X" % rc
-    return strerror(rc)
+__all__ = ["Result", "OperationResult", "ValueResult", "MultiResult", "ObserveInfo", "HttpResult",
+           "GetResult", "GetReplicaResult", "ExistsResult", "MutationResult", "CounterResult", "MutationToken",
+           "MultiGetResult", "MultiExistsResult", "MultiMutationResult", "MultiCounterResult", "MultiResultType"]
 
 
 class Result(ResultBase):
@@ -69,7 +29,7 @@ class Result(ResultBase):
     @property
     def errstr(self):
         """The text of ``rc``."""
-        return _strerror(self.rc)
+        return code_text(self.rc)
 
     def _rc_field(self):
         rc = self.rc
@@ -166,12 +126,3 @@ class HttpResult(Result):
         return [self._rc_field(), "Value=%r" % (self.value,), "HTTP=%s" % (self.http_status,),
                 "URL=%s" % (self.url,)]
 
-
-def __getattr__(name):
-    # 4.x code imports its result classes from couchbase.result; they live in _modern_results.
-    from couchbase import _modern_results
-
-    try:
-        return getattr(_modern_results, name)
-    except AttributeError:
-        raise AttributeError("module 'couchbase.result' has no attribute %r" % (name,)) from None

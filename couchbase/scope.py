@@ -1,4 +1,5 @@
 """Scope of the modern API: a namespace of collections inside a bucket."""
+from couchbase.collection import Collection
 
 __all__ = ["Scope"]
 
@@ -23,8 +24,6 @@ class Scope:
 
     def collection(self, name):
         """Collection `name` of this scope; its id is resolved at its first operation."""
-        from couchbase.collection import Collection
-
         c = self._collections.get(name)
         if c is None:
             c = self._collections[name] = Collection(self, name)

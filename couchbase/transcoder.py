@@ -6,13 +6,18 @@ in the low three (JSON 0x02000000, pickle 0x01000001, bytes 0x03000002, UTF-8
 a non-zero top byte decides the format; otherwise the legacy bits are tested in
 the order UTF-8 (4), bytes (2), pickle (1), and anything else is JSON.
 
-couchbase._fastpath implements the same rules in C for the built-in formats and
+couchbase._core._fastpath implements the same rules in C for the built-in formats and
 reads the converters below (``_json_encode`` ...) from this module's globals at
 call time, so set_json_converters/set_pickle_converters apply to it too.
 """
 import json
 import pickle
 
+from couchbase._formats import (  # noqa: F401  (FLAGS_* are read from here by the native encoder)
+    COMMON_BINARY, COMMON_JSON, COMMON_PRIVATE, COMMON_TO_FMT as _COMMON_TO_FMT, COMMON_UTF8, FLAGS_BYTES,
+    FLAGS_JSON, FLAGS_PICKLE, FLAGS_UTF8, FMT_BYTES, FMT_COMMON_MASK, FMT_JSON, FMT_LEGACY_MASK, FMT_MASK,
+    FMT_PICKLE, FMT_UTF8,
+)
 from couchbase.exceptions import ArgumentError, ValueFormatError
 
 __all__ = [
@@ -20,14 +25,6 @@ __all__ = [
     "FMT_COMMON_MASK", "FMT_LEGACY_MASK", "Transcoder", "set_json_converters",
     "set_pickle_converters",
 ]
-
-# 1.x format codes (the `format` argument)
-FMT_JSON = 0
-FMT_PICKLE = 1
-FMT_BYTES = 2
-FMT_UTF8 = 4
-FMT_MASK = 7
-
 
 class _Auto:
     """The FMT_AUTO sentinel: pick the format from the value's type."""
@@ -43,22 +40,7 @@ class _Auto:
 
 FMT_AUTO = _Auto()
 
-# RFC 0020 common flags: top byte `ccc0ffff` (compression, reserved, format)
-FMT_COMMON_MASK = 0xFF000000
-FMT_LEGACY_MASK = 0x00000007
-COMMON_PRIVATE = 1 << 24
-COMMON_JSON = 2 << 24
-COMMON_BINARY = 3 << 24
-COMMON_UTF8 = 4 << 24
-
-# The flags written for each format: common value | legacy bits
-FLAGS_JSON = COMMON_JSON | FMT_JSON  # 0x02000000
-FLAGS_PICKLE = COMMON_PRIVATE | FMT_PICKLE  # 0x01000001
-FLAGS_BYTES = COMMON_BINARY | FMT_BYTES  # 0x03000002
-FLAGS_UTF8 = COMMON_UTF8 | FMT_UTF8  # 0x04000004
 WRITE_FLAGS = {FMT_JSON: FLAGS_JSON, FMT_PICKLE: FLAGS_PICKLE, FMT_BYTES: FLAGS_BYTES, FMT_UTF8: FLAGS_UTF8}
-
-_COMMON_TO_FMT = {1: FMT_PICKLE, 2: FMT_JSON, 3: FMT_BYTES, 4: FMT_UTF8}
 
 # Process-wide converters (see set_json_converters). Each takes one argument.
 # An encoder may return str (sent as UTF-8) or bytes; the JSON decoder gets str,
@@ -150,7 +132,7 @@ def decode_format(fmt, raw):
 
 
 def auto_encode(value):
-    """(bytes, flags) for `value` under FMT_AUTO. _batch recognises this function and
+    """(bytes, flags) for `value` under FMT_AUTO. The batch builder recognises this function and
     applies the same rule natively."""
     return encode_format(auto_format(value), value)
 
@@ -232,7 +214,7 @@ def set_pickle_converters(encode, decode):
 # The modern API's transcoders live beside the classic ones, under the names 4.x code imports.
 # `Transcoder` stays the classic base above: a 4.x-style subclass that overrides
 # encode_value(value) / decode_value(value, flags) works with the modern API all the same.
-from couchbase._transcoders4 import (  # noqa: E402
+from couchbase._modern.transcoders import (  # noqa: E402
     DefaultJsonSerializer, JSONTranscoder, LegacyTranscoder, RawBinaryTranscoder, RawJSONTranscoder,
     RawStringTranscoder, Serializer, get_decode_format,
 )

@@ -9,7 +9,7 @@
 #include "packet.h"
 #include "pipeline.h"
 
-#define MAX_KEY 250
+
 
 /* Memory kept between rounds, a speed-for-memory choice: a batch that is reset
  * and filled again (every Connection call) reuses warm pages instead of asking
@@ -239,9 +239,9 @@ int cbc_batch_add(cbc_BATCH *b, const cbc_REQUEST *req, cbc_ERROR *err)
     if (req->nkey == 0 && req->server < 0) {
         return CBC_FAIL(err, CBC_ERR_EMPTY_KEY, "empty key");
     }
-    if (req->nkey > MAX_KEY) {
+    if (req->nkey > CBC_KEY_MAX) {
         return CBC_FAIL(err, CBC_ERR_KEY_TOO_LONG, "key of %zu bytes (at most %d)", req->nkey,
-                        MAX_KEY);
+                        CBC_KEY_MAX);
     }
     if ((req->nkey && !req->key) || (req->nvalue && !req->value) ||
         (req->nextras && !req->extras) || req->nextras > 0xff ||

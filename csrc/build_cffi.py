@@ -1,4 +1,4 @@
-"""cffi builder for couchbase._core: the cdef is the marked region of cbc_api.h."""
+"""cffi builder for couchbase._core._cbc (the C core): the cdef is the marked region of cbc_api.h."""
 import os
 
 import cffi
@@ -22,7 +22,7 @@ def _sources():
 ffibuilder = cffi.FFI()
 ffibuilder.cdef(_cdef())
 ffibuilder.set_source(
-    "couchbase._core",
+    "couchbase._core._cbc",
     '#include "cbc_api.h"\n',
     sources=_sources(),
     include_dirs=[os.path.relpath(HERE, ROOT)],

@@ -32,7 +32,7 @@
 
 /* CDEF-BEGIN */
 
-/* Version of this interface; couchbase/_binding.py refuses a mismatched build. */
+/* CBC_CORE_VERSION, as compiled into the core. */
 int cbc_core_version(void);
 
 typedef struct cbc_ERROR_s {
@@ -78,7 +78,7 @@ typedef struct {
 
 /* A request as Python describes it. Strings are borrowed during the call only. */
 typedef struct {
-    uint8_t opcode;      /* CBC_OP_* (memcached binary opcodes) */
+    uint8_t opcode;      /* enum cbc_opcode */
     uint8_t datatype;    /* datatype byte to send (0 raw, 1 JSON) */
     int16_t server;      /* -1: route by key; >= 0: send to that server index */
     uint16_t vbucket;    /* used only when server >= 0 */
@@ -230,39 +230,78 @@ typedef struct {
 
 const cbc_API *cbc_api_table(void);
 
+/* ---- protocol constants: the one source for C, the native module and Python
+ * (cffi exposes enum constants as lib.CBC_*) ---- */
+
+/* Version of this interface; the native module and couchbase/_core/binding.py
+ * refuse a build whose halves disagree. */
+enum { CBC_CORE_VERSION = 5 };
+
+/* The longest key the server accepts, in bytes. */
+enum { CBC_KEY_MAX = 250 };
+
+/* Opcodes of the memcached binary protocol (docs/protocol.md section 2). */
+enum cbc_opcode {
+    CBC_OP_GET = 0x00,
+    CBC_OP_SET = 0x01,
+    CBC_OP_ADD = 0x02,
+    CBC_OP_REPLACE = 0x03,
+    CBC_OP_DELETE = 0x04,
+    CBC_OP_INCREMENT = 0x05,
+    CBC_OP_DECREMENT = 0x06,
+    CBC_OP_QUIT = 0x07,
+    CBC_OP_FLUSH = 0x08,
+    CBC_OP_GETQ = 0x09,
+    CBC_OP_NOOP = 0x0a,
+    CBC_OP_VERSION = 0x0b,
+    CBC_OP_GETK = 0x0c,
+    CBC_OP_GETKQ = 0x0d,
+    CBC_OP_APPEND = 0x0e,
+    CBC_OP_PREPEND = 0x0f,
+    CBC_OP_STAT = 0x10,
+    CBC_OP_SETQ = 0x11,
+    CBC_OP_ADDQ = 0x12,
+    CBC_OP_REPLACEQ = 0x13,
+    CBC_OP_DELETEQ = 0x14,
+    CBC_OP_INCREMENTQ = 0x15,
+    CBC_OP_DECREMENTQ = 0x16,
+    CBC_OP_APPENDQ = 0x19,
+    CBC_OP_PREPENDQ = 0x1a,
+    CBC_OP_TOUCH = 0x1c,
+    CBC_OP_GAT = 0x1d,
+    CBC_OP_GATQ = 0x1e,
+    CBC_OP_HELLO = 0x1f,
+    CBC_OP_SASL_LIST_MECHS = 0x20,
+    CBC_OP_SASL_AUTH = 0x21,
+    CBC_OP_SASL_STEP = 0x22,
+    CBC_OP_GET_REPLICA = 0x83,
+    CBC_OP_SELECT_BUCKET = 0x89,
+    CBC_OP_OBSERVE_SEQNO = 0x91,
+    CBC_OP_OBSERVE = 0x92,
+    CBC_OP_GET_LOCKED = 0x94,
+    CBC_OP_UNLOCK_KEY = 0x95,
+    CBC_OP_GET_CLUSTER_CONFIG = 0xb5,
+    CBC_OP_GET_COLLECTIONS_MANIFEST = 0xba,
+    CBC_OP_GET_COLLECTION_ID = 0xbb,
+    CBC_OP_GET_SCOPE_ID = 0xbc,
+    CBC_OP_SUBDOC_GET = 0xc5,
+    CBC_OP_SUBDOC_EXISTS = 0xc6,
+    CBC_OP_SUBDOC_DICT_ADD = 0xc7,
+    CBC_OP_SUBDOC_DICT_UPSERT = 0xc8,
+    CBC_OP_SUBDOC_DELETE = 0xc9,
+    CBC_OP_SUBDOC_REPLACE = 0xca,
+    CBC_OP_SUBDOC_ARRAY_PUSH_LAST = 0xcb,
+    CBC_OP_SUBDOC_ARRAY_PUSH_FIRST = 0xcc,
+    CBC_OP_SUBDOC_ARRAY_INSERT = 0xcd,
+    CBC_OP_SUBDOC_ARRAY_ADD_UNIQUE = 0xce,
+    CBC_OP_SUBDOC_COUNTER = 0xcf,
+    CBC_OP_SUBDOC_MULTI_LOOKUP = 0xd0,
+    CBC_OP_SUBDOC_MULTI_MUTATION = 0xd1,
+    CBC_OP_SUBDOC_GET_COUNT = 0xd2,
+    CBC_OP_SUBDOC_REPLACE_BODY_WITH_XATTR = 0xd3,
+    CBC_OP_GET_ERROR_MAP = 0xfe
+};
+
 /* CDEF-END */
-
-#define CBC_CORE_VERSION 4
-
-/* Opcodes (memcached binary protocol) */
-#define CBC_OP_GET 0x00
-#define CBC_OP_SET 0x01
-#define CBC_OP_ADD 0x02
-#define CBC_OP_REPLACE 0x03
-#define CBC_OP_DELETE 0x04
-#define CBC_OP_INCREMENT 0x05
-#define CBC_OP_DECREMENT 0x06
-#define CBC_OP_NOOP 0x0a
-#define CBC_OP_VERSION 0x0b
-#define CBC_OP_APPEND 0x0e
-#define CBC_OP_PREPEND 0x0f
-#define CBC_OP_STAT 0x10
-#define CBC_OP_TOUCH 0x1c
-#define CBC_OP_GAT 0x1d
-#define CBC_OP_HELLO 0x1f
-#define CBC_OP_SASL_LIST_MECHS 0x20
-#define CBC_OP_SASL_AUTH 0x21
-#define CBC_OP_SASL_STEP 0x22
-#define CBC_OP_GET_REPLICA 0x83
-#define CBC_OP_SELECT_BUCKET 0x89
-#define CBC_OP_OBSERVE_SEQNO 0x91
-#define CBC_OP_OBSERVE 0x92
-#define CBC_OP_GET_LOCKED 0x94
-#define CBC_OP_UNLOCK_KEY 0x95
-#define CBC_OP_GET_CLUSTER_CONFIG 0xb5
-#define CBC_OP_GET_COLLECTIONS_MANIFEST 0xba
-#define CBC_OP_GET_COLLECTION_ID 0xbb
-#define CBC_OP_SUBDOC_MULTI_LOOKUP 0xd0
-#define CBC_OP_GET_ERROR_MAP 0xfe
 
 #endif /* CBC_API_H */

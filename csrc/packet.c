@@ -42,25 +42,25 @@ size_t cbc__pkt_leb128(uint32_t v, uint8_t *out)
 int cbc__pkt_is_keyed(uint8_t op)
 {
     switch (op) {
-    case 0x00: case 0x01: case 0x02: case 0x03: case 0x04: case 0x05: case 0x06:
-    case 0x09: case 0x0c: case 0x0d: case 0x0e: case 0x0f:
-    case 0x11: case 0x12: case 0x13: case 0x14: case 0x15: case 0x16:
-    case 0x19: case 0x1a: case 0x1c: case 0x1d: case 0x1e:
+    case CBC_OP_GET: case CBC_OP_SET: case CBC_OP_ADD: case CBC_OP_REPLACE: case CBC_OP_DELETE: case CBC_OP_INCREMENT: case CBC_OP_DECREMENT:
+    case CBC_OP_GETQ: case CBC_OP_GETK: case CBC_OP_GETKQ: case CBC_OP_APPEND: case CBC_OP_PREPEND:
+    case CBC_OP_SETQ: case CBC_OP_ADDQ: case CBC_OP_REPLACEQ: case CBC_OP_DELETEQ: case CBC_OP_INCREMENTQ: case CBC_OP_DECREMENTQ:
+    case CBC_OP_APPENDQ: case CBC_OP_PREPENDQ: case CBC_OP_TOUCH: case CBC_OP_GAT: case CBC_OP_GATQ:
     case CBC_OP_GET_REPLICA: case CBC_OP_GET_LOCKED: case CBC_OP_UNLOCK_KEY:
         return 1;
     default:
         /* subdoc single and multi path opcodes */
-        return op >= 0xc5 && op <= 0xd3;
+        return op >= CBC_OP_SUBDOC_GET && op <= CBC_OP_SUBDOC_REPLACE_BODY_WITH_XATTR;
     }
 }
 
 int cbc__pkt_is_mutation(uint8_t op)
 {
     switch (op) {
-    case 0x01: case 0x02: case 0x03: case 0x04: case 0x05: case 0x06:
-    case 0x0e: case 0x0f:
-    case 0x11: case 0x12: case 0x13: case 0x14: case 0x15: case 0x16:
-    case 0x19: case 0x1a:
+    case CBC_OP_SET: case CBC_OP_ADD: case CBC_OP_REPLACE: case CBC_OP_DELETE: case CBC_OP_INCREMENT: case CBC_OP_DECREMENT:
+    case CBC_OP_APPEND: case CBC_OP_PREPEND:
+    case CBC_OP_SETQ: case CBC_OP_ADDQ: case CBC_OP_REPLACEQ: case CBC_OP_DELETEQ: case CBC_OP_INCREMENTQ: case CBC_OP_DECREMENTQ:
+    case CBC_OP_APPENDQ: case CBC_OP_PREPENDQ:
         return 1;
     default:
         return 0;
@@ -72,11 +72,11 @@ static int built_extras_len(const cbc_REQUEST *req)
 {
     switch (req->opcode) {
     case CBC_OP_SET: case CBC_OP_ADD: case CBC_OP_REPLACE:
-    case 0x11: case 0x12: case 0x13:
+    case CBC_OP_SETQ: case CBC_OP_ADDQ: case CBC_OP_REPLACEQ:
         return 8;
-    case CBC_OP_INCREMENT: case CBC_OP_DECREMENT: case 0x15: case 0x16:
+    case CBC_OP_INCREMENT: case CBC_OP_DECREMENT: case CBC_OP_INCREMENTQ: case CBC_OP_DECREMENTQ:
         return 20;
-    case CBC_OP_TOUCH: case CBC_OP_GAT: case 0x1e:
+    case CBC_OP_TOUCH: case CBC_OP_GAT: case CBC_OP_GATQ:
         return 4;
     case CBC_OP_GET_LOCKED:
         /* lock time 0 means "server default", which is what no extras say too */
@@ -163,17 +163,17 @@ void cbc__pkt_write(const cbc_REQUEST *req, const cbc_PKTLAYOUT *lay, uint16_t v
 
     switch (req->opcode) {
     case CBC_OP_SET: case CBC_OP_ADD: case CBC_OP_REPLACE:
-    case 0x11: case 0x12: case 0x13:
+    case CBC_OP_SETQ: case CBC_OP_ADDQ: case CBC_OP_REPLACEQ:
         p = wr32(p, req->flags);
         p = wr32(p, req->expiry);
         break;
-    case CBC_OP_INCREMENT: case CBC_OP_DECREMENT: case 0x15: case 0x16:
+    case CBC_OP_INCREMENT: case CBC_OP_DECREMENT: case CBC_OP_INCREMENTQ: case CBC_OP_DECREMENTQ:
         p = wr64(p, req->delta);
         p = wr64(p, req->initial);
         /* 0xffffffff tells the server not to create a missing counter */
         p = wr32(p, req->create ? req->expiry : 0xffffffffU);
         break;
-    case CBC_OP_TOUCH: case CBC_OP_GAT: case 0x1e:
+    case CBC_OP_TOUCH: case CBC_OP_GAT: case CBC_OP_GATQ:
         p = wr32(p, req->expiry);
         break;
     case CBC_OP_GET_LOCKED:

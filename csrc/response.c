@@ -87,7 +87,7 @@ static int append_stat(cbc_SLOT *slot, const char *key, uint16_t nkey, const cha
 static int is_get_family(uint8_t op)
 {
     switch (op) {
-    case 0x00: case 0x09: case 0x0c: case 0x0d: case 0x1d: case 0x1e:
+    case CBC_OP_GET: case CBC_OP_GETQ: case CBC_OP_GETK: case CBC_OP_GETKQ: case CBC_OP_GAT: case CBC_OP_GATQ:
     case CBC_OP_GET_REPLICA: case CBC_OP_GET_LOCKED:
         return 1;
     default:
@@ -149,13 +149,13 @@ static int on_response(RUN *run, cbc_SERVER *s, const cbc_PKTHDR *h, size_t pos)
         } else if (h->nextras == 16 && cbc__pkt_is_mutation(op)) {
             res->vbuuid = cbc__rd64(extras);
             res->seqno = cbc__rd64(extras + 8);
-        } else if (h->nextras == 12 && (op == CBC_OP_GET_COLLECTION_ID || op == 0xbc)) {
+        } else if (h->nextras == 12 && (op == CBC_OP_GET_COLLECTION_ID || op == CBC_OP_GET_SCOPE_ID)) {
             /* manifest uid u64 + id u32; the result has no extras field */
             res->seqno = cbc__rd64(extras);
             res->counter = cbc__rd32(extras + 8);
         }
-        if (nvalue == 8 && (op == CBC_OP_INCREMENT || op == CBC_OP_DECREMENT || op == 0x15 ||
-                            op == 0x16)) {
+        if (nvalue == 8 && (op == CBC_OP_INCREMENT || op == CBC_OP_DECREMENT || op == CBC_OP_INCREMENTQ ||
+                            op == CBC_OP_DECREMENTQ)) {
             res->counter = cbc__rd64(s->rbuf->data + voff);
         }
     }

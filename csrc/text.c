@@ -7,13 +7,13 @@
 #include "batch.h"
 #include "errors.h"
 
-#define MAX_KEY 250
+
 #define MAX_REPLY_LINE 1024 /* a VALUE line is under 300 bytes; an error line is short */
 
 int cbc__text_eligible(const cbc_REQUEST *req)
 {
     size_t i;
-    if (req->opcode != CBC_OP_GET || req->nkey == 0 || req->nkey > MAX_KEY || req->nextras ||
+    if (req->opcode != CBC_OP_GET || req->nkey == 0 || req->nkey > CBC_KEY_MAX || req->nextras ||
         req->nvalue || req->durability || req->replica || req->server >= 0) {
         return 0;
     }
@@ -114,7 +114,7 @@ int cbc__text_parse(const char *p, size_t n, cbc_TEXTITEM *it)
         pos++;
     }
     it->nkey = (size_t)(p + pos - it->key);
-    if (it->nkey == 0 || it->nkey > MAX_KEY || pos >= linelen) {
+    if (it->nkey == 0 || it->nkey > CBC_KEY_MAX || pos >= linelen) {
         return CBC_TEXT_MALFORMED;
     }
     pos++;

@@ -1,11 +1,8 @@
 """Shared fixtures: real memcached servers started on 127.0.0.1 for the whole session."""
 import itertools
-import os
-import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
 
 from servers import Memcached  # noqa: E402
 

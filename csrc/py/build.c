@@ -185,6 +185,8 @@ static PyObject *make_result(BUILD *b, void *batch, size_t index, size_t n, PyOb
                              Py_ssize_t i, int *failed)
 {
     const cbc_RESULT *r;
+    const char *file;
+    int line;
     size_t now;
     ResultObject *o = (ResultObject *)b->cls->tp_alloc(b->cls, 0);
     if (o == NULL)
@@ -202,6 +204,9 @@ static PyObject *make_result(BUILD *b, void *batch, size_t index, size_t n, PyOb
     o->seqno = r->seqno;
     o->vbucket = r->vbucket;
     *failed = r->rc != 0;
+    /* static strings: still valid once Python code has run */
+    file = r->rc ? r->file : NULL;
+    line = r->line;
     if (r->rc == 0) {
         switch (b->kind) {
         case K_VALUE: {
@@ -233,6 +238,8 @@ static PyObject *make_result(BUILD *b, void *batch, size_t index, size_t n, PyOb
     }
     /* the key last: decoders are Python code and may have changed the list */
     if ((o->key = fp__seq_item(keys, i)) == NULL)
+        goto fail;
+    if (file != NULL && (o->csrc = Py_BuildValue("(si)", file, line)) == NULL)
         goto fail;
     return (PyObject *)o;
 fail:

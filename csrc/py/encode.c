@@ -104,8 +104,8 @@ static int key_view(PyObject *key, const char **p, Py_ssize_t *n)
         fp__raise_exc(fp__exc_arg, key, "Empty key (i.e. '', empty string) passed");
         return -1;
     }
-    if (*n > KEY_MAX) {
-        fp__raise_exc(fp__exc_arg, key, "Key too long: %zd bytes (the limit is %d)", *n, KEY_MAX);
+    if (*n > CBC_KEY_MAX) {
+        fp__raise_exc(fp__exc_arg, key, "Key too long: %zd bytes (the limit is %d)", *n, CBC_KEY_MAX);
         return -1;
     }
     return 0;
@@ -131,19 +131,46 @@ static int core_add(void *batch, const cbc_REQUEST *req, PyObject *key)
 /* A fp__converter from couchbase.transcoder's globals (new reference). */
 /* ---- add_keys ---- */
 
-PyObject *fp_add_keys(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+static PyObject *add_keys(void *batch, PyObject *const *args);
+static PyObject *add_items(void *batch, PyObject *const *args);
+
+/* The entry points: argument count, batch, and the optional per-call error classes
+ * (the last argument) around the implementation. */
+static PyObject *with_errors(const char *name, PyObject *const *args, Py_ssize_t nargs, Py_ssize_t want,
+                             PyObject *(*impl)(void *, PyObject *const *))
 {
     void *batch;
+    PyObject *save[2], *out;
+    if (!fp__check_nargs_opt(name, nargs, want) || !fp__ready() || (batch = fp__batch_from(args[0])) == NULL)
+        return NULL;
+    if (fp__errors_enter(nargs > want ? args[want] : NULL, save) < 0)
+        return NULL;
+    out = impl(batch, args);
+    fp__errors_leave(save);
+    return out;
+}
+
+PyObject *fp_add_keys(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)mod;
+    return with_errors("add_keys", args, nargs, 12, add_keys);
+}
+
+PyObject *fp_add_items(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)mod;
+    return with_errors("add_items", args, nargs, 11, add_items);
+}
+
+static PyObject *add_keys(void *batch, PyObject *const *args)
+{
     PyObject *keys;
     Py_ssize_t n, i;
     unsigned long long opcode, collection, replica, durability, dtimeout;
     uint64_t u;
     PARAM expiry, cas, delta, initial, create;
     cbc_REQUEST req;
-    (void)mod;
 
-    if (!fp__check_nargs("add_keys", nargs, 12) || !fp__ready() || (batch = fp__batch_from(args[0])) == NULL)
-        return NULL;
     keys = args[1];
     if (!PyList_Check(keys) && !PyTuple_Check(keys)) {
         fp__raise_exc(fp__exc_arg, keys, "keys must be a list or tuple");
@@ -246,7 +273,7 @@ static int encode_builtin(int f, PyObject *v, CONVERTERS *conv, ENCODED *out)
     out->datatype = 0;
     switch (f) {
     case F_UTF8:
-        out->flags = FLAGS_UTF8;
+        out->flags = fp__flags[F_UTF8];
         if (!PyUnicode_Check(v)) {
             fp__raise_exc(fp__exc_fmt, v, "Expected str for FMT_UTF8, got %.80s", Py_TYPE(v)->tp_name);
             return -1;
@@ -257,7 +284,7 @@ static int encode_builtin(int f, PyObject *v, CONVERTERS *conv, ENCODED *out)
         }
         return 0;
     case F_BYTES:
-        out->flags = FLAGS_BYTES;
+        out->flags = fp__flags[F_BYTES];
         if (PyBytes_Check(v)) {
             out->p = PyBytes_AS_STRING(v);
             out->n = PyBytes_GET_SIZE(v);
@@ -272,13 +299,13 @@ static int encode_builtin(int f, PyObject *v, CONVERTERS *conv, ENCODED *out)
         }
         return 0;
     case F_JSON:
-        out->flags = FLAGS_JSON;
+        out->flags = fp__flags[F_JSON];
         out->datatype = DATATYPE_JSON;
         fn = fp__conv_get(&conv->json_enc, fp__str_json_enc);
         what = "JSON";
         break;
     default:
-        out->flags = FLAGS_PICKLE;
+        out->flags = fp__flags[F_PICKLE];
         fn = fp__conv_get(&conv->pickle_enc, fp__str_pickle_enc);
         what = "pickle";
         break;
@@ -356,9 +383,8 @@ fail:
     return -1;
 }
 
-PyObject *fp_add_items(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+static PyObject *add_items(void *batch, PyObject *const *args)
 {
-    void *batch;
     PyObject *keys, *values, *fmt, *encoder;
     Py_ssize_t n, i;
     unsigned long long opcode, collection, durability, dtimeout, fmtbits;
@@ -367,10 +393,7 @@ PyObject *fp_add_items(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
     PARAM expiry, cas;
     CONVERTERS conv = {NULL, NULL, NULL, NULL};
     cbc_REQUEST req;
-    (void)mod;
 
-    if (!fp__check_nargs("add_items", nargs, 11) || !fp__ready() || (batch = fp__batch_from(args[0])) == NULL)
-        return NULL;
     keys = args[1];
     values = args[2];
     fmt = args[4];
@@ -406,7 +429,7 @@ PyObject *fp_add_items(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
         to_uint(args[9], 0xffff, "durability_timeout", &dtimeout) < 0)
         goto fail;
     /* append/prepend: the server keeps the document's flags */
-    keep_flags = opcode == OP_APPEND || opcode == OP_PREPEND;
+    keep_flags = opcode == CBC_OP_APPEND || opcode == CBC_OP_PREPEND;
 
     memset(&req, 0, sizeof req);
     req.opcode = (uint8_t)opcode;

@@ -9,7 +9,7 @@
  *   - turn a finished batch into result objects and a MultiResult (build,
  *     build_single).
  * It links none of the core's symbols. The core is reached only through the
- * cbc_API function table whose address couchbase._batch hands to init(), so
+ * cbc_API function table whose address couchbase._core.batch hands to init(), so
  * this module and couchbase._core share one copy of the core. Batches arrive
  * as integer addresses. couchbase/_batch_py.py implements the same functions
  * with cffi and is the test oracle: behaviour changes go into both.
@@ -26,8 +26,9 @@
 /* ---- state set by init() ---- */
 
 const cbc_API *fp__api;
-PyObject *fp__exc_arg;       /* ArgumentError */
-PyObject *fp__exc_fmt;       /* ValueFormatError */
+PyObject *fp__exc_arg;       /* ArgumentError, or a call's own class */
+PyObject *fp__exc_fmt;       /* ValueFormatError, or a call's own class */
+uint32_t fp__flags[5];
 PyObject *fp__tc_globals;    /* couchbase.transcoder.__dict__: converters read per call */
 PyObject *fp__fmt_auto;      /* the FMT_AUTO sentinel */
 PyObject *fp__auto_encode;   /* couchbase.transcoder.auto_encode: handled natively */
@@ -41,6 +42,7 @@ static int rb_traverse(ResultObject *self, visitproc visit, void *arg)
     Py_VISIT(self->key);
     Py_VISIT(self->value);
     Py_VISIT(self->extra);
+    Py_VISIT(self->csrc);
     return 0;
 }
 
@@ -49,6 +51,7 @@ static int rb_clear(ResultObject *self)
     Py_CLEAR(self->key);
     Py_CLEAR(self->value);
     Py_CLEAR(self->extra);
+    Py_CLEAR(self->csrc);
     return 0;
 }
 
@@ -127,12 +130,13 @@ static PyMemberDef rb_members[] = {
     {"_seqno", T_ULONGLONG, offsetof(ResultObject, seqno), 0, "mutation token: sequence number"},
     {"_vbucket", T_INT, offsetof(ResultObject, vbucket), 0, "vBucket the request went to"},
     {"_extra", T_OBJECT, offsetof(ResultObject, extra), 0, "free slot for subclasses"},
+    {"_csrc", T_OBJECT, offsetof(ResultObject, csrc), 0, "(C file, line) that set a failed rc, else None"},
     {NULL, 0, 0, 0, NULL},
 };
 
 PyTypeObject fp__ResultBase_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "couchbase._fastpath.ResultBase",
+    .tp_name = "couchbase._core._fastpath.ResultBase",
     .tp_basicsize = sizeof(ResultObject),
     .tp_dealloc = (destructor)rb_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
@@ -225,6 +229,37 @@ int fp__check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t want)
     return 0;
 }
 
+int fp__check_nargs_opt(const char *name, Py_ssize_t nargs, Py_ssize_t want)
+{
+    if (nargs == want || nargs == want + 1)
+        return 1;
+    PyErr_Format(PyExc_TypeError, "%s() takes %zd or %zd positional arguments (%zd given)", name, want,
+                 want + 1, nargs);
+    return 0;
+}
+
+int fp__errors_enter(PyObject *errors, PyObject **save)
+{
+    save[0] = fp__exc_arg;
+    save[1] = fp__exc_fmt;
+    if (errors == NULL || errors == Py_None)
+        return 0;
+    if (!PyTuple_Check(errors) || PyTuple_GET_SIZE(errors) != 2) {
+        PyErr_SetString(PyExc_TypeError, "errors must be None or a tuple (argument_cls, format_cls)");
+        return -1;
+    }
+    /* borrowed: the caller's tuple lives for the whole call */
+    fp__exc_arg = PyTuple_GET_ITEM(errors, 0);
+    fp__exc_fmt = PyTuple_GET_ITEM(errors, 1);
+    return 0;
+}
+
+void fp__errors_leave(PyObject **save)
+{
+    fp__exc_arg = save[0];
+    fp__exc_fmt = save[1];
+}
+
 void *fp__batch_from(PyObject *addr)
 {
     void *p = PyLong_Check(addr) ? PyLong_AsVoidPtr(addr) : NULL;
@@ -289,24 +324,24 @@ int fp__legacy_format(unsigned long long f)
 
 PyDoc_STRVAR(add_keys_doc,
              "add_keys(batch_addr, keys, opcode, expiry, cas, collection, replica, durability,\n"
-             "         durability_timeout, delta, initial, create) -> int\n\n"
-             "Add one request per key (see couchbase._batch.add_keys). On error the batch is reset.");
+             "         durability_timeout, delta, initial, create[, errors]) -> int\n\n"
+             "Add one request per key (see couchbase._core.batch.add_keys). On error the batch is reset.");
 
 PyDoc_STRVAR(add_items_doc,
              "add_items(batch_addr, keys, values, opcode, fmt, expiry, cas, collection, durability,\n"
-             "          durability_timeout, encoder) -> int\n\n"
-             "Add one store request per (key, value) (see couchbase._batch.add_items). On error the\n"
+             "          durability_timeout, encoder[, errors]) -> int\n\n"
+             "Add one store request per (key, value) (see couchbase._core.batch.add_items). On error the\n"
              "batch is reset.");
 
 PyDoc_STRVAR(build_doc,
              "build(batch_addr, keys, kind, multi_cls, value_cls, op_cls, passthrough, transcoder,\n"
              "      no_format) -> (mres, failed)\n\n"
-             "Result objects for a finished batch (see couchbase._batch.build).");
+             "Result objects for a finished batch (see couchbase._core.batch.build).");
 
 PyDoc_STRVAR(build_single_doc,
              "build_single(batch_addr, keys, kind, value_cls, op_cls, passthrough, transcoder,\n"
              "             no_format, index) -> (result, failed_or_None)\n\n"
-             "The result object of request `index`, keyed keys[0] (see couchbase._batch.build_single).");
+             "The result object of request `index`, keyed keys[0] (see couchbase._core.batch.build_single).");
 
 PyDoc_STRVAR(execute_doc,
              "execute(batch_addr, items, add_args, timeout_us, build_args)\n"
@@ -339,6 +374,36 @@ PyDoc_STRVAR(init_doc,
              "Install the core's cbc_API table (its address, an int) and the Python objects the\n"
              "encoders and builders use. May be called again to replace them.");
 
+/* fp__flags from the transcoder globals' FLAGS_* words, after checking that their
+ * FMT_* codes are the ones this module switches on. */
+static int read_flags(PyObject *globals)
+{
+    static const struct {
+        const char *fmt, *flags;
+        int code;
+    } names[] = {{"FMT_JSON", "FLAGS_JSON", F_JSON},
+                 {"FMT_PICKLE", "FLAGS_PICKLE", F_PICKLE},
+                 {"FMT_BYTES", "FLAGS_BYTES", F_BYTES},
+                 {"FMT_UTF8", "FLAGS_UTF8", F_UTF8}};
+    size_t i;
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+        PyObject *code = PyDict_GetItemString(globals, names[i].fmt);
+        PyObject *flags = PyDict_GetItemString(globals, names[i].flags);
+        unsigned long v;
+        if (code == NULL || flags == NULL || !PyLong_Check(code) || !PyLong_Check(flags) ||
+            PyLong_AsLong(code) != names[i].code) {
+            PyErr_Format(PyExc_ImportError, "transcoder globals lack a valid %s/%s pair", names[i].fmt,
+                         names[i].flags);
+            return -1;
+        }
+        v = PyLong_AsUnsignedLong(flags);
+        if (PyErr_Occurred() || v > UINT32_MAX)
+            return -1;
+        fp__flags[names[i].code] = (uint32_t)v;
+    }
+    return 0;
+}
+
 static PyObject *fp_init(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
 {
     const cbc_API *api;
@@ -353,7 +418,7 @@ static PyObject *fp_init(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
     }
     if (api->version != CBC_CORE_VERSION) {
         PyErr_Format(PyExc_ImportError,
-                     "couchbase._fastpath was built for core interface %d but the core reports %d: "
+                     "couchbase._core._fastpath was built for core interface %d but the core reports %d: "
                      "rebuild with `make build`",
                      CBC_CORE_VERSION, api->version);
         return NULL;
@@ -367,6 +432,8 @@ static PyObject *fp_init(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "transcoder_globals must be a dict");
         return NULL;
     }
+    if (read_flags(args[3]) < 0)
+        return NULL;
     Py_INCREF(args[1]);
     Py_XSETREF(fp__exc_arg, args[1]);
     Py_INCREF(args[2]);
@@ -395,8 +462,8 @@ static PyMethodDef fp_methods[] = {
 
 static struct PyModuleDef fp_module = {
     PyModuleDef_HEAD_INIT,
-    "couchbase._fastpath",
-    "Native request encoding and result building for couchbase._batch.",
+    "couchbase._core._fastpath",
+    "Native request encoding and result building for couchbase._core.batch.",
     -1,
     fp_methods,
     NULL,

@@ -18,25 +18,26 @@
 #include "cbc_api.h"
 #include "errors.h" /* CBC_ERR_* numbers only; nothing is linked */
 
-#define KEY_MAX 250
-#define OP_APPEND 0x0e
-#define OP_PREPEND 0x0f
 
-/* 1.x format codes (low bits) and the flags written for them: RFC 0020
- * common flags in the top byte plus the 1.x legacy bits. */
+/* 1.x format codes (the FMT_* numbers of the public API, checked against
+ * couchbase/_formats.py by init()). The flag words written for each format are
+ * read from Python at init() (fp__flags), so couchbase/_formats.py is their one
+ * source. */
 enum { F_JSON = 0, F_PICKLE = 1, F_BYTES = 2, F_UTF8 = 4 };
-#define FLAGS_JSON 0x02000000u
-#define FLAGS_PICKLE 0x01000001u
-#define FLAGS_BYTES 0x03000002u
-#define FLAGS_UTF8 0x04000004u
 #define DATATYPE_JSON 1
 
 enum { K_VALUE, K_COUNTER, K_OP, K_UNLOCK };
 /* ---- state set by init() (fastpath.c) ---- */
 
 extern const cbc_API *fp__api;
-extern PyObject *fp__exc_arg;     /* ArgumentError */
-extern PyObject *fp__exc_fmt;     /* ValueFormatError */
+/* The classes raised for bad arguments and unencodable values: ArgumentError and
+ * ValueFormatError from init(), or the pair a caller passes for one call (the modern
+ * API passes its InvalidArgumentException and ValueFormatException). Borrowed while
+ * a call has replaced them (fp__errors_enter/leave). */
+extern PyObject *fp__exc_arg;
+extern PyObject *fp__exc_fmt;
+/* Item flags written for F_JSON, F_PICKLE, F_BYTES, F_UTF8 (indexed by format). */
+extern uint32_t fp__flags[5];
 extern PyObject *fp__tc_globals;  /* couchbase.transcoder.__dict__: converters read per call */
 extern PyObject *fp__fmt_auto;    /* the FMT_AUTO sentinel */
 extern PyObject *fp__auto_encode; /* couchbase.transcoder.auto_encode: handled natively */
@@ -50,6 +51,7 @@ typedef struct {
     PyObject *key;   /* NULL: unset (AttributeError) */
     PyObject *value; /* NULL reads as None */
     PyObject *extra; /* anything a subclass needs; decode failures put the exception here */
+    PyObject *csrc;  /* (C file, line) that set a failed rc, else NULL (reads as None) */
     unsigned long long cas;
     unsigned long long vbuuid;
     unsigned long long seqno;
@@ -74,6 +76,13 @@ void fp__wrap_exc(PyObject *cls, PyObject *obj, const char *fmt, ...);
 /* 1 when init() has run, else 0 with RuntimeError set. */
 int fp__ready(void);
 int fp__check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t want);
+/* Like fp__check_nargs for a function with one optional trailing argument. */
+int fp__check_nargs_opt(const char *name, Py_ssize_t nargs, Py_ssize_t want);
+
+/* The exception classes of one call: `errors` is None or (argument_cls, format_cls).
+ * enter installs them (saving the previous pair in save[2]); leave restores. */
+int fp__errors_enter(PyObject *errors, PyObject **save);
+void fp__errors_leave(PyObject **save);
 /* The batch address an int carries, or NULL with an exception set. */
 void *fp__batch_from(PyObject *addr);
 /* Item i of a list or tuple as a new reference; a list may have shrunk. */

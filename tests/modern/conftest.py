@@ -1,13 +1,8 @@
 """Fixtures of the modern-API tests: embedded clusters and connected collections."""
 import itertools
-import os
-import sys
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
 
 USER, PASSWORD = "Administrator", "password"
 _n = itertools.count()

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import connect
 from couchbase import exceptions as E
-from couchbase._transcoders4 import (
+from couchbase._modern.transcoders import (
     FMT_BYTES, FMT_UTF8, LegacyTranscoder, RawBinaryTranscoder, RawJSONTranscoder, RawStringTranscoder,
 )
 from couchbase.auth import PasswordAuthenticator
@@ -206,16 +206,16 @@ def test_multi_operations(coll, key):
 
 def test_multi_is_one_batch(coll, key, monkeypatch):
     """upsert_multi and get_multi fill one batch and run it once."""
-    from couchbase.bucket import BucketConnection
+    from couchbase._core.session import Session
 
     calls = []
-    real = BucketConnection._execute
+    real = Session.execute
 
     def spy(self, keys, *a, **kw):
         calls.append(len(keys))
         return real(self, keys, *a, **kw)
 
-    monkeypatch.setattr(BucketConnection, "_execute", spy)
+    monkeypatch.setattr(Session, "execute", spy)
     keys = ["%s-%d" % (key, i) for i in range(30)]
     coll.upsert_multi({k: 1 for k in keys})
     coll.get_multi(keys)

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from couchbase import _config
-from couchbase._binding import ffi, lib
+from couchbase._core import config as _config
+from couchbase._core.binding import ffi, lib
 from couchbase.exceptions import ProtocolError
 
 EXAMPLE = {  # protocol.md section 8.3

@@ -1,7 +1,7 @@
 """Connection string parsing."""
 import pytest
 
-from couchbase import connstr
+from couchbase._core import connstr
 from couchbase.exceptions import InvalidError
 
 

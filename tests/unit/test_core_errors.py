@@ -6,7 +6,7 @@ import pytest
 
 
 def _load_core():
-    from couchbase._binding import ffi, lib
+    from couchbase._core.binding import ffi, lib
 
     return ffi, lib
 
@@ -88,7 +88,7 @@ def test_other_statuses_are_server_status(core, codes, status):
 
 def test_core_version_and_api_table(core):
     ffi, lib = core
-    from couchbase._binding import CORE_VERSION
+    from couchbase._core.binding import CORE_VERSION
 
     assert lib.cbc_core_version() == CORE_VERSION
     api = lib.cbc_api_table()

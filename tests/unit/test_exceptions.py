@@ -2,11 +2,11 @@
 import pytest
 
 from couchbase import exceptions as E
-from couchbase._binding import ERROR_TABLE, C
+from couchbase._core.binding import ERROR_TABLE, C
 
 
 def test_every_core_code_name_has_a_mapped_class():
-    assert set(ERROR_TABLE) <= set(E._NAME_CLASSES)
+    assert set(ERROR_TABLE) <= set(E._TABLE)
 
 
 @pytest.mark.parametrize("name,cls", [

@@ -1,13 +1,12 @@
 """Ketama continuum in the C core against protocol.md section 7's worked examples."""
 import hashlib
-import os
 import struct
 
 import pytest
 
 
 def _load_core():
-    from couchbase._binding import ffi, lib
+    from couchbase._core.binding import ffi, lib
 
     return ffi, lib
 

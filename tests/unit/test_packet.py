@@ -1,12 +1,11 @@
 """C core packet framing (csrc/packet.c) against known byte vectors (protocol.md 1, 2, 12)."""
-import os
 import struct
 
 import pytest
 
 
 def _load_core():
-    from couchbase._binding import ffi, lib
+    from couchbase._core.binding import ffi, lib
 
     return ffi, lib
 

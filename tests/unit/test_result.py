@@ -22,9 +22,9 @@ def _value(**kw):
 
 def test_base_is_the_native_type_when_built():
     try:
-        from couchbase import _fastpath
+        from couchbase._core import _fastpath
     except ImportError:
-        pytest.skip("couchbase._fastpath is not built")
+        pytest.skip("couchbase._core._fastpath is not built")
     assert result.ResultBase is _fastpath.ResultBase
     assert result.NATIVE
     assert issubclass(ValueResult, _fastpath.ResultBase)
@@ -43,7 +43,7 @@ def test_value_result_repr():
 
 
 def test_failed_value_result_repr_has_errstr():
-    pytest.importorskip("couchbase._core")
+    pytest.importorskip("couchbase._core.binding")  # the core teaches the exceptions their texts
     r = _value(key="foo", rc=0xD)
     assert repr(r) == "ValueResult<RC=0xD[No such key], Key=foo, Value=None, CAS=0x0, Flags=0x0>"
     assert r.errstr == "No such key"
@@ -176,10 +176,11 @@ def test_pure_python_base_when_native_missing():
     code = textwrap.dedent(
         """
         import sys
-        sys.modules["couchbase._fastpath"] = None  # import fails as if not built
+        sys.modules["couchbase._core._fastpath"] = None  # import fails as if not built
         from couchbase import result
+        from couchbase._core import results as base
         from couchbase.result import ValueResult, OperationResult, Result
-        assert not result.NATIVE and result.ResultBase is result._PyResultBase
+        assert not result.NATIVE and result.ResultBase is base._PyResultBase
         r = ValueResult()
         try:
             r.key

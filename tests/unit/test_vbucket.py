@@ -1,5 +1,4 @@
 """CRC32 vBucket hashing and vBucket-map routing in the C core (protocol.md section 6)."""
-import os
 import random
 import zlib
 
@@ -7,7 +6,7 @@ import pytest
 
 
 def _load_core():
-    from couchbase._binding import ffi, lib
+    from couchbase._core.binding import ffi, lib
 
     return ffi, lib
 

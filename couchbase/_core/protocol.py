@@ -1,0 +1,135 @@
+"""Protocol helpers of the engine: opcodes, HELLO features, packets the core frames, and
+the bodies of OBSERVE and STAT.
+
+The numbers come from the cffi surface (csrc/cbc_api.h), their one source: ``OP.GET`` is
+``lib.CBC_OP_GET``. Packets are framed by the C core (``cbc_pkt_encode``).
+"""
+import struct
+
+from couchbase._core.binding import error_from, ffi, lib
+
+
+class _Opcodes:
+    """``OP.GET`` ... ``OP.SUBDOC_MULTI_MUTATION``: every ``CBC_OP_*`` of the core."""
+
+    def __init__(self):
+        for name in dir(lib):
+            if name.startswith("CBC_OP_"):
+                setattr(self, name[len("CBC_OP_"):], getattr(lib, name))
+
+
+OP = _Opcodes()
+KEY_MAX = lib.CBC_KEY_MAX
+
+AGENT = b"couchbase-python/1.0.0"
+
+# HELLO feature codes (docs/protocol.md section 2.2)
+FEATURE_DATATYPE = 0x01
+FEATURE_TCPNODELAY = 0x03
+FEATURE_MUTATION_SEQNO = 0x04
+FEATURE_XERROR = 0x07
+FEATURE_SELECT_BUCKET = 0x08
+FEATURE_ALT_REQUEST = 0x10
+FEATURE_SYNC_REPLICATION = 0x11
+FEATURE_COLLECTIONS = 0x12
+
+#: what the classic face asks for
+BASE_FEATURES = (FEATURE_TCPNODELAY, FEATURE_MUTATION_SEQNO, FEATURE_SELECT_BUCKET, FEATURE_ALT_REQUEST,
+                 FEATURE_SYNC_REPLICATION)
+#: the modern face also asks for extended statuses and collections
+MODERN_FEATURES = BASE_FEATURES + (FEATURE_XERROR, FEATURE_COLLECTIONS)
+
+# sub-document lookup spec flags and virtual paths
+SD_PATH_XATTR = 0x04
+SD_STATUS_MULTI_PATH_FAILURE = 0xCC
+
+
+def encode_packet(opcode, key=b"", value=b"", server=0):
+    """One request packet, framed by the C core."""
+    req = ffi.new("cbc_REQUEST *")
+    kbuf = ffi.new("char[]", key) if key else ffi.NULL
+    vbuf = ffi.new("char[]", value) if value else ffi.NULL
+    req.opcode = opcode
+    req.server = server
+    req.key, req.nkey = kbuf, len(key)
+    req.value, req.nvalue = vbuf, len(value)
+    out = ffi.new("char[]", 64 + len(key) + len(value))
+    n = ffi.new("size_t *")
+    err = ffi.new("cbc_ERROR *")
+    if lib.cbc_pkt_encode(req, 0, 0, 0, out, len(out), n, err):
+        raise error_from(err)
+    return ffi.buffer(out, n[0])[:]
+
+
+def hello_and_auth(username, password, features):
+    """HELLO and SASL PLAIN: the start of every authenticated socket."""
+    hello = encode_packet(OP.HELLO, AGENT, b"".join(struct.pack(">H", f) for f in features))
+    auth = encode_packet(OP.SASL_AUTH, b"PLAIN", b"\0" + username.encode() + b"\0" + (password or "").encode())
+    return hello + auth
+
+
+def prelude(bucket, username, password, features):
+    """HELLO, SASL PLAIN and SELECT_BUCKET, replayed by the core on every new socket."""
+    user = username if username is not None else bucket
+    return hello_and_auth(user, password, features) + encode_packet(OP.SELECT_BUCKET, bucket.encode())
+
+
+def observe_body(entries):
+    """An OBSERVE request value for (vbucket, key bytes) entries."""
+    return b"".join(struct.pack(">HH", vb, len(k)) + k for vb, k in entries)
+
+
+def parse_observe(data):
+    """(key bytes, state, cas) for each key of an OBSERVE answer."""
+    out = []
+    pos = 0
+    while pos + 4 <= len(data):
+        _vbid, nk = struct.unpack_from(">HH", data, pos)
+        key = data[pos + 4:pos + 4 + nk]
+        if pos + 4 + nk + 9 > len(data):
+            break
+        state, cas = struct.unpack_from(">BQ", data, pos + 4 + nk)
+        pos += 4 + nk + 9
+        out.append((key, state, cas))
+    return out
+
+
+def parse_observe_seqno(data):
+    """(vbucket uuid, last persisted seqno, current seqno) of an OBSERVE_SEQNO answer, or None."""
+    if len(data) < 27:
+        return None
+    _fmt, _vb, uuid, persisted, current = struct.unpack_from(">BHQQQ", data)
+    return uuid, persisted, current
+
+
+_STAT_REC = struct.Struct(">HI")
+
+
+def parse_stat_records(blob):
+    """Split a STAT result value (u16 nkey, u32 nvalue, key, value)* into (name, value) pairs."""
+    out = []
+    pos, end = 0, len(blob)
+    while pos + _STAT_REC.size <= end:
+        nk, nv = _STAT_REC.unpack_from(blob, pos)
+        pos += _STAT_REC.size
+        name = blob[pos:pos + nk].decode("utf-8", "replace")
+        value = blob[pos + nk:pos + nk + nv].decode("utf-8", "replace")
+        pos += nk + nv
+        out.append((name, value))
+    return out
+
+
+def parse_lookup_fields(data):
+    """(status, value bytes) for each spec of a SUBDOC_MULTI_LOOKUP answer."""
+    fields = []
+    pos = 0
+    while pos + 6 <= len(data):
+        status, n = struct.unpack_from(">HI", data, pos)
+        fields.append((status, data[pos + 6:pos + 6 + n]))
+        pos += 6 + n
+    return fields
+
+
+def lookup_body(specs):
+    """A SUBDOC_MULTI_LOOKUP request value for (opcode, flags, path bytes) specs."""
+    return b"".join(struct.pack(">BBH", op, flags, len(path)) + path for op, flags, path in specs)

@@ -1,0 +1,385 @@
+"""The session: one C connection, its batches, its lock, and the run path of both faces.
+
+Every key-value operation of the classic ``Connection`` and of the modern ``Collection``
+comes here:
+
+    enter (lock per lockmode) -> reset the batch -> add (native encoder) -> run (one C
+    call, GIL released) -> topology retries -> build results (native builder) -> leave
+
+and gets back its result objects plus the list of failed ones. What to raise is the
+face's business: the session raises only batch-level failures, as exceptions of the
+face it serves (``face``: couchbase.exceptions.CLASSIC or MODERN).
+"""
+import os
+import threading
+import weakref
+from time import monotonic as _monotonic
+
+from couchbase import exceptions as _exc
+from couchbase._core import batch as _batch
+from couchbase._core.binding import C, csrc_of, error_from, error_from_tuple, ffi, lib
+from couchbase._core.topology import Topology
+
+# lock modes (the classic API's LOCKMODE_* values)
+LOCKMODE_NONE = 0
+LOCKMODE_EXC = 1
+LOCKMODE_WAIT = 2
+
+# execute_multi steps: at most this many results, and after the first about this many
+# bytes of values, built while the rest of the answers arrive (see Session.execute).
+_STEP_RESULTS = 128
+_STEP_BYTES = 256 * 1024
+
+
+class _Handle:
+    """Owns the C connection and its batches; frees them, batches first."""
+
+    __slots__ = ("conn", "batch", "err", "extra", "addr")
+
+    def __init__(self):
+        self.conn = lib.cbc_conn_new()
+        if self.conn == ffi.NULL:
+            raise MemoryError("cbc_conn_new")
+        self.batch = lib.cbc_batch_new(self.conn)
+        # the batch's address for the native path (this also initialises the native module)
+        self.addr = _batch._addr(self.batch) if _batch.native_available() else 0
+        self.err = ffi.new("cbc_ERROR *")
+        self.extra = []
+
+    def new_batch(self):
+        b = lib.cbc_batch_new(self.conn)
+        self.extra.append(b)
+        return b
+
+    def close(self):
+        for b in self.extra:
+            lib.cbc_batch_free(b)
+        self.extra = []
+        if self.batch is not None:
+            lib.cbc_batch_free(self.batch)
+            self.batch = None
+        if self.conn is not None:
+            lib.cbc_conn_free(self.conn)
+            self.conn = None
+
+    __del__ = close
+
+
+class RawResult:
+    """One answer of ``Session.raw_run``: the core's result fields as Python values."""
+
+    __slots__ = ("rc", "status", "cas", "flags", "value", "seqno", "counter", "vbuuid", "vbucket", "server",
+                 "datatype", "csrc")
+
+    def __init__(self, r):
+        self.rc = r.rc
+        self.status = r.status
+        self.cas = r.cas
+        self.flags = r.flags
+        self.value = ffi.unpack(r.value, r.nvalue) if r.nvalue else b""
+        self.seqno = r.seqno
+        self.counter = r.counter
+        self.vbuuid = r.vbuuid
+        self.vbucket = r.vbucket
+        self.server = r.server
+        self.datatype = r.datatype
+        self.csrc = csrc_of(r.file, r.line) if r.rc else ()
+
+
+class Request:
+    """A request the batch builder does not describe (control, sub-document, observe):
+    the fields of the core's cbc_REQUEST, for ``Session.raw_run``."""
+
+    __slots__ = ("opcode", "key", "value", "server", "vbucket", "collection", "extras", "replica")
+
+    def __init__(self, opcode, key=b"", value=b"", server=-1, vbucket=0, collection=0, extras=b"", replica=0):
+        self.opcode = opcode
+        self.key = key
+        self.value = value
+        self.server = server
+        self.vbucket = vbucket
+        self.collection = collection
+        self.extras = extras
+        self.replica = replica
+
+
+class Session:
+    """A connection to a set of servers, shared by one face object (a classic Connection
+    or a modern Bucket and its collections)."""
+
+    def __init__(self, face, lockmode=LOCKMODE_WAIT, timeout=2.5):
+        self.face = face
+        self._h = _Handle()
+        self._lock = threading.Lock()
+        self.lockmode = lockmode
+        self.timeout = timeout
+        #: what the builder decodes with (the classic face sets these)
+        self.transcoder = None
+        self.passthrough = 0
+        #: couchbase._core.topology.Topology for a Couchbase bucket, None for memcached
+        self.topology = None
+        self.nodes = []
+        self.replicas = 0
+        self._raw = None
+
+    # ---- settings ----
+
+    @property
+    def timeout(self):
+        return self._timeout
+
+    @timeout.setter
+    def timeout(self, seconds):
+        self._timeout = seconds
+        self.timeout_us = int(seconds * 1e6)
+
+    @property
+    def closed(self):
+        return self._h.conn is None
+
+    @property
+    def conn(self):
+        """The cffi cbc_CONN * (for the engine's own modules)."""
+        return self._h.conn
+
+    def new_batch(self):
+        """Another batch on the same connection (control traffic), freed with it."""
+        return self._h.new_batch()
+
+    def close(self):
+        self.enter()
+        try:
+            self._h.close()
+        finally:
+            self.leave()
+
+    # ---- servers and routing ----
+
+    def set_servers(self, hosts):
+        """Point the core at (host, port) pairs."""
+        h = self._h
+        names = [ffi.new("char[]", host.encode()) for host, _p in hosts]
+        rc = lib.cbc_conn_set_servers(h.conn, ffi.new("const char *[]", names),
+                                      ffi.new("int[]", [p for _h, p in hosts]), len(hosts), h.err)
+        if rc:
+            raise error_from(h.err, self.face)
+        self.nodes = ["%s:%d" % hp for hp in hosts]
+
+    def use_memcached(self, hosts, text_gets=None):
+        """Plain memcached servers: ketama routing, no prelude. Plain GETs go out as text
+        `gets` lines on a second socket per server, which memcached serves with less CPU
+        per key (COUCHBASE_TEXT_GETS=0 turns that off)."""
+        self.set_servers(hosts)
+        self.use_ketama()
+        if text_gets is None:
+            text_gets = os.environ.get("COUCHBASE_TEXT_GETS", "1") != "0"
+        lib.cbc_conn_set_text_gets(self._h.conn, bool(text_gets))
+
+    def use_ketama(self):
+        h = self._h
+        if lib.cbc_conn_use_ketama(h.conn, h.err):
+            raise error_from(h.err, self.face)
+
+    def use_vbmap(self, flat, nvbuckets, ncopies):
+        h = self._h
+        if lib.cbc_conn_use_vbmap(h.conn, ffi.new("int16_t[]", flat), nvbuckets, ncopies, h.err):
+            raise error_from(h.err, self.face)
+
+    def set_prelude(self, packets):
+        h = self._h
+        if lib.cbc_conn_set_prelude(h.conn, packets, len(packets), h.err):
+            raise error_from(h.err, self.face)
+
+    def use_collections(self, enabled=True):
+        lib.cbc_conn_set_collections(self._h.conn, 1 if enabled else 0)
+
+    def connect_server(self, index, timeout_us, err=None):
+        """Open (and authenticate) the socket of server `index` now."""
+        err = err if err is not None else self._h.err
+        if lib.cbc_conn_connect(self._h.conn, index, timeout_us, err):
+            raise error_from(err, self.face)
+
+    @property
+    def nservers(self):
+        return lib.cbc_conn_nservers(self._h.conn)
+
+    def map_key(self, key, replica=0):
+        """(vbucket, server index) of copy `replica` of `key` (bytes); server -1 when none."""
+        vb, srv = ffi.new("int *"), ffi.new("int *")
+        h = self._h
+        if lib.cbc_conn_map_key(h.conn, key, len(key), replica, vb, srv, h.err):
+            raise error_from(h.err, self.face)
+        return vb[0], srv[0]
+
+    # ---- locking ----
+
+    def enter(self):
+        """Take the connection for one operation, as the lock mode says; raises when closed."""
+        mode = self.lockmode
+        if mode == LOCKMODE_WAIT:
+            self._lock.acquire()
+        elif mode == LOCKMODE_EXC:
+            if not self._lock.acquire(False):
+                raise _exc.ObjectThreadError.pyexc(
+                    "Couldn't lock. If LOCKMODE_WAIT was passed, then this means that something "
+                    "has gone wrong internally. Otherwise, this means you are using the Connection "
+                    "object from multiple threads. This is not allowed (without an explicit "
+                    "lockmode=LOCKMODE_WAIT constructor argument")
+        if self._h.conn is None:
+            self.leave()
+            raise _exc.exception_for(self.face, C.CLIENT_ETMPFAIL, "Connection is closed")
+
+    def leave(self):
+        if self.lockmode != LOCKMODE_NONE:
+            self._lock.release()
+
+    # ---- the run path ----
+
+    def execute(self, keys, op, add, single=False, no_format=False, result_keys=None, classes=None,
+                timeout=None):
+        """Reset the batch, let `add(batch)` fill it, run it in one C call, build results.
+
+        Returns ``(result, failed)`` for `single` (`failed` is a list or None), else
+        ``(multi, failed)``: `classes` = (multi, value, op) result classes; `timeout`
+        (seconds) replaces the session's for this call only. `failed` lists the results
+        with an rc or a value that would not decode, in request order."""
+        multi_cls, value_cls, op_cls = classes
+        self.enter()
+        try:
+            h = self._h
+            batch = h.batch
+            lib.cbc_batch_reset(batch)
+            add(batch)
+            started = _monotonic()
+            timeout_us = self.timeout_us if timeout is None else int(timeout * 1e6)
+            rkeys = result_keys if result_keys is not None else keys
+            passthrough = self.passthrough
+            if passthrough:
+                rkeys = [k.encode() if isinstance(k, str) else k for k in rkeys]
+            if not single and self.topology is None and _batch.using_native():
+                # Plain memcached (no topology retry needs the whole run first): results
+                # are built in steps while later answers are still arriving.
+                out, failed = _batch._fp.execute_multi(
+                    _batch._addr(batch), timeout_us, _STEP_RESULTS, _STEP_BYTES, rkeys, op.kind, multi_cls,
+                    value_cls, op_cls, passthrough, _batch._custom(self.transcoder), no_format)
+                if out is None:
+                    raise error_from_tuple(failed, self.face)
+                return out, failed
+            if lib.cbc_batch_run(batch, timeout_us, h.err):
+                raise error_from(h.err, self.face)
+            if self.topology is not None:
+                self.topology.after_run(batch, started, timeout)
+            if single:
+                res, bad = _batch.build_single(batch, rkeys, op.kind, multi_cls, value_cls, op_cls, passthrough,
+                                               self.transcoder, no_format)
+                return res, ([res] if bad is not None else None)
+            return _batch.build(batch, rkeys, op.kind, multi_cls, value_cls, op_cls, passthrough, self.transcoder,
+                                no_format)
+        finally:
+            self.leave()
+
+    def run_single(self, keys, op, items, add_args, no_format=False, classes=None):
+        """A one-request operation: reset, add, run and build in one native call.
+
+        `add_args` are batch.add_items's (`items` true) or add_keys's positional arguments
+        after the batch (an `errors` pair may end them). Returns ``(result, failed)`` as
+        execute does for a single request. Without the native module this is execute."""
+        if not _batch.using_native():
+            adder = _batch.add_items if items else _batch.add_keys
+            return self.execute(keys, op, lambda b: adder(b, *add_args), True, no_format, classes=classes)
+        _multi, value_cls, op_cls = classes
+        self.enter()
+        try:
+            passthrough = self.passthrough
+            rkeys = [k.encode() if isinstance(k, str) else k for k in keys] if passthrough else keys
+            started = _monotonic()
+            res, failed = _batch._fp.execute(
+                self._h.addr, items, add_args, self.timeout_us,
+                (rkeys, op.kind, value_cls, op_cls, passthrough, _batch._custom(self.transcoder), no_format, 0))
+            if failed is not None:
+                res, failed = self._after_single(res, failed, op, rkeys, started, classes, no_format)
+        finally:
+            self.leave()
+        return res, failed
+
+    def fast_single(self, keys, op, items, add_args, classes):
+        """The plain single get/set of the classic face: one native call under the lock.
+
+        Only for lock mode WAIT with no transcoder and no passthrough (the face checks);
+        the lock is inlined here because this is the per-key path of single operations."""
+        lock = self._lock
+        lock.acquire()
+        if self._h.conn is None:
+            lock.release()
+            self.enter()  # raises the closed-connection error
+        try:
+            started = _monotonic()
+            res, failed = _batch._fp.execute(self._h.addr, items, add_args, self.timeout_us,
+                                             (keys, op.kind, classes[1], classes[2], 0, None, False, 0))
+            if failed is not None:
+                res, failed = self._after_single(res, failed, op, keys, started, classes)
+        finally:
+            lock.release()
+        return res, failed
+
+    def _after_single(self, res, failed, op, rkeys, started, classes, no_format=False):
+        """A single request that failed: a batch-level error raises; a topology retry may
+        settle it. Returns (result, [result] or None); runs under the lock."""
+        if res is None:
+            raise error_from_tuple(failed, self.face)
+        if self.topology is not None and res.rc in self.topology.retry_codes:
+            batch = self._h.batch
+            self.topology.after_run(batch, started)
+            multi_cls, value_cls, op_cls = classes
+            res, bad = _batch.build_single(batch, rkeys, op.kind, multi_cls, value_cls, op_cls, self.passthrough,
+                                           self.transcoder, no_format)
+            if bad is None:
+                return res, None
+        return res, [res]
+
+    def raw_run(self, requests, timeout=None, retry=True):
+        """Run `requests` (Request objects) on the control batch, with topology retries
+        unless `retry` is false; returns one RawResult per request."""
+        timeout = self._timeout if timeout is None else timeout
+        timeout_us = max(1000, int(timeout * 1e6))
+        self.enter()
+        try:
+            if self._raw is None:
+                self._raw = self._h.new_batch()
+            b = self._raw
+            lib.cbc_batch_reset(b)
+            err = self._h.err
+            keep = []
+            for r in requests:
+                req = ffi.new("cbc_REQUEST *")
+                req.opcode = r.opcode
+                req.server = r.server
+                req.vbucket = r.vbucket
+                req.collection = r.collection
+                req.replica = r.replica
+                for field, data in (("key", r.key), ("value", r.value), ("extras", r.extras)):
+                    if data:
+                        buf = ffi.new("char[]", data)
+                        keep.append(buf)
+                        setattr(req, field, buf)
+                        setattr(req, "n" + field, len(data))
+                if lib.cbc_batch_add(b, req, err):
+                    raise error_from(err, self.face)
+            started = _monotonic()
+            if lib.cbc_batch_run(b, timeout_us, err):
+                raise error_from(err, self.face)
+            if retry and self.topology is not None:
+                self.topology.after_run(b, started, timeout)
+            res = lib.cbc_batch_results(b)
+            return [RawResult(res[i]) for i in range(lib.cbc_batch_size(b))]
+        finally:
+            self.leave()
+
+    # ---- Couchbase buckets ----
+
+    def bootstrap(self, spec, bucket, username, password, features, collections=False):
+        """Follow the topology of `bucket` (couchbase._core.topology): connect now."""
+        self.topology = Topology(weakref.proxy(self), spec, bucket, username, password, features)
+        if collections:
+            self.use_collections(True)
+        self.topology.connect()

@@ -1,0 +1,220 @@
+"""Couchbase-bucket mode: bootstrap (KV or REST), config updates, and the retries that
+follow topology changes within an operation's timeout.
+
+A Topology keeps its session's core pointed at the cluster's current configuration: the
+server list and the vBucket map (or ketama continuum), newest (revEpoch, rev) first.
+"""
+import time
+
+from couchbase import exceptions as _exc
+from couchbase._core import config as _config
+from couchbase._core import http as _http
+from couchbase._core import protocol
+from couchbase._core.binding import C, csrc_of, error_from, ffi, lib
+
+RETRY_INTERVAL = 0.05
+
+
+class Topology:
+    """The cluster map of one session (held through a weak proxy: the session owns us)."""
+
+    def __init__(self, session, spec, bucket, username, password, features=protocol.BASE_FEATURES):
+        self.session = session
+        self.face = session.face
+        self.spec = spec
+        self.bucket = bucket
+        self.username = username
+        self.password = password
+        self.features = features
+        self.config = None
+        self._ctl = session.new_batch()
+        self._err = ffi.new("cbc_ERROR *")
+        #: result codes after which a request is routed again
+        self.retry_codes = (C.NOT_MY_VBUCKET, C.NETWORK_ERROR, C.CONNECT_ERROR, C.NO_MATCHING_SERVER)
+
+    def _error(self, rc, message, **extra):
+        return _exc.exception_for(self.face, rc, message, **extra)
+
+    @property
+    def user(self):
+        return self.username if self.username is not None else self.bucket
+
+    # ---- initial connect ----
+
+    def connect(self):
+        self.session.set_prelude(protocol.prelude(self.bucket, self.username, self.password, self.features))
+        errors = []
+        deadline = time.monotonic() + self.session.timeout
+        if self.spec.scheme == "couchbase":
+            # KV first on every host, then REST on the default port as the fallback.
+            attempts = [(self._kv_bootstrap, h, p or 11210) for h, p in self.spec.hosts]
+            attempts += [(self._http_bootstrap, h, 8091) for h, _p in self.spec.hosts]
+        else:
+            attempts = [(self._http_bootstrap, h, p or 8091) for h, p in self.spec.hosts]
+        for method, host, port in attempts:
+            try:
+                return method(host, port, deadline)
+            except (_exc.AuthError, _exc.BucketNotFoundError):
+                raise
+            except _exc.CouchbaseError as e:
+                errors.append(e)
+        last = errors[-1] if errors else None
+        if isinstance(last, _exc.CouchbaseError) and last.rc == C.ETIMEDOUT:
+            raise last
+        raise self._error(C.CONNECT_ERROR, "Could not bootstrap from any of %s"
+                          % ", ".join("%s:%s" % hp for hp in self.spec.hosts), inner_cause=last)
+
+    def _kv_bootstrap(self, host, port, deadline):
+        self.session.set_servers([(host, port)])
+        data = self._fetch_config_from(0, deadline)
+        self._apply(_config.parse(data, host), force=True)
+
+    def _http_bootstrap(self, host, port, deadline):
+        """The streaming config URIs (terse first, then the verbose 2.x one), first config only."""
+        timeout = max(0.05, deadline - time.monotonic())
+        status, body = 404, b""
+        for path in ("/pools/default/bs/%s", "/pools/default/bucketsStreaming/%s"):
+            status, body = _http.first_streamed_config(host, port, path % self.bucket, self.user,
+                                                       self.password or "", timeout=timeout)
+            if status != 404:
+                break
+        if status == 401:
+            raise self._error(C.AUTH_ERROR, "Authentication failed for bucket %r" % self.bucket)
+        if status == 404:
+            raise self._error(C.BUCKET_ENOENT, "No such bucket %r" % self.bucket, key=self.bucket)
+        if status != 200 or not body:
+            raise self._error(C.CONNECT_ERROR, "HTTP %d from %s:%d" % (status, host, port))
+        self._apply(_config.parse(body, host), force=True)
+        # Open and authenticate the first data socket now, so bad credentials surface here.
+        timeout_us = max(1000, int((deadline - time.monotonic()) * 1e6))
+        self.session.connect_server(0, timeout_us, self._err)
+
+    def _fetch_config_from(self, index, deadline):
+        """GET_CLUSTER_CONFIG from server `index` on the control batch; returns the JSON bytes."""
+        b = self._ctl
+        lib.cbc_batch_reset(b)
+        req = ffi.new("cbc_REQUEST *")
+        req.opcode = protocol.OP.GET_CLUSTER_CONFIG
+        req.server = index
+        if lib.cbc_batch_add(b, req, self._err):
+            raise error_from(self._err, self.face)
+        timeout_us = max(1000, int((deadline - time.monotonic()) * 1e6))
+        if lib.cbc_batch_run(b, timeout_us, self._err):
+            raise error_from(self._err, self.face)
+        r = lib.cbc_batch_results(b)[0]
+        if r.rc:
+            rc = r.rc
+            if rc == C.ACCESS_DENIED or rc == C.NO_BUCKET:
+                rc = C.BUCKET_ENOENT
+            raise self._error(rc, "Bootstrap failed", key=self.bucket, csrc_info=csrc_of(r.file, r.line))
+        return ffi.unpack(r.value, r.nvalue)
+
+    def _apply(self, cfg, force=False):
+        if not force and not cfg.newer_than(self.config):
+            return False
+        if self.config is not None and cfg.name and cfg.name != self.bucket:
+            return False
+        session = self.session
+        session.set_servers(cfg.servers)
+        if cfg.locator == "ketama":
+            session.use_ketama()
+        else:
+            session.use_vbmap(cfg.flat_map(), cfg.nvbuckets, cfg.ncopies)
+        self.config = cfg
+        session.replicas = cfg.nreplicas
+        return True
+
+    # ---- after every run: follow topology changes within the operation's timeout ----
+
+    def refresh(self, hint_index=-1, deadline=None):
+        """Fetch a config from any reachable node (the hinted one first); apply it if newer."""
+        if deadline is None:
+            deadline = time.monotonic() + self.session.timeout
+        n = len(self.config.servers) if self.config else 0
+        order = ([hint_index] if 0 <= hint_index < n else []) + [i for i in range(n) if i != hint_index]
+        for i in order:
+            if time.monotonic() >= deadline:
+                break
+            try:
+                data = self._fetch_config_from(i, min(deadline, time.monotonic() + 0.5))
+                host = self.config.servers[i][0]
+                return self._apply(_config.parse(data, host))
+            except _exc.CouchbaseError:
+                continue
+        for host, port in (self.config.rest if self.config else []):
+            if time.monotonic() >= deadline:
+                break
+            try:
+                status, _h, body = _http.request(host, port, "GET", "/pools/default/b/%s" % self.bucket, self.user,
+                                                 self.password or "",
+                                                 timeout=max(0.05, min(0.5, deadline - time.monotonic())))
+                if status == 200:
+                    return self._apply(_config.parse(body, host))
+            except _exc.CouchbaseError:
+                continue
+        return False
+
+    def after_run(self, batch, started, timeout=None):
+        """Re-route requests that met NOT_MY_VBUCKET or a dead node, until they settle or the
+        operation's timeout (`timeout` seconds, else the session's) runs out."""
+        codes = self.retry_codes
+        session = self.session
+        deadline = started + (session.timeout if timeout is None else timeout)
+        while True:
+            n = lib.cbc_batch_size(batch)
+            results = lib.cbc_batch_results(batch)
+            retry = {}
+            nmv_body = None
+            for i in range(n):
+                rc = results[i].rc
+                if rc in codes:
+                    retry[rc] = retry.get(rc, 0) + 1
+                    if rc == C.NOT_MY_VBUCKET and nmv_body is None and results[i].nvalue:
+                        nmv_body = (ffi.unpack(results[i].value, results[i].nvalue), results[i].server)
+            if not retry or time.monotonic() >= deadline:
+                return
+            applied = False
+            if nmv_body is not None:
+                body, server = nmv_body
+                try:
+                    host = self.config.servers[server][0] if 0 <= server < len(self.config.servers) else "127.0.0.1"
+                    applied = self._apply(_config.parse(body, host))
+                except _exc.CouchbaseError:
+                    applied = False
+            if not applied:
+                applied = self.refresh(-1, deadline)
+            if not applied:
+                time.sleep(min(RETRY_INTERVAL, max(0.0, deadline - time.monotonic())))
+            for rc in retry:
+                lib.cbc_batch_requeue(batch, rc)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                # Out of time: the requeued requests become timeouts in one last zero-length run.
+                remaining = 0.000001
+            if lib.cbc_batch_run(batch, max(1, int(remaining * 1e6)), self._err):
+                raise error_from(self._err, self.face)
+
+
+def probe_credentials(hosts, username, password, timeout, face=_exc.MODERN):
+    """HELLO and SASL PLAIN on the first of `hosts` (host, port) that answers, so bad
+    credentials surface before any bucket is opened. Returns None on success; raises the
+    face's authentication error, or returns the last core code when no host answered."""
+    pre = protocol.hello_and_auth(username, password, (protocol.FEATURE_TCPNODELAY,))
+    last = None
+    err = ffi.new("cbc_ERROR *")
+    for host, port in hosts:
+        conn = lib.cbc_conn_new()
+        try:
+            name = ffi.new("char[]", host.encode())  # kept alive while the array points at it
+            if lib.cbc_conn_set_servers(conn, ffi.new("const char *[]", [name]), ffi.new("int[]", [port]), 1, err):
+                continue
+            if lib.cbc_conn_set_prelude(conn, pre, len(pre), err):
+                continue
+            if lib.cbc_conn_connect(conn, 0, int(timeout * 1e6), err) == 0:
+                return None
+            if err.code in (C.AUTH_ERROR, C.ACCESS_DENIED):
+                raise _exc.exception_for(face, err.code, "Authentication failed for user %r" % username)
+            last = err.code
+        finally:
+            lib.cbc_conn_free(conn)
+    return last or 0

@@ -1,6 +1,0 @@
-"""Fixtures for the mock's own tests."""
-
-import os
-import sys
-
-sys.path.insert(0, os.path.dirname(__file__))
