@@ -231,13 +231,6 @@ class Connection:
             self._check(failed, op, quiet, out if not single else None)
         return out
 
-    def _single(self, keys, op, items, add_args, quiet=False, no_format=False):
-        """A one-request operation in one native call; raises its failure (unless a quiet miss)."""
-        res, failed = self._session.run_single(keys, op, items, add_args, no_format, _CLASSIC)
-        if failed:
-            self._check(failed, op, quiet, None)
-        return res
-
     def _check(self, failed, op, quiet, mres):
         """Raise the first failure that is not a quiet miss."""
         if quiet and op.quiet_ok:
@@ -285,7 +278,10 @@ class Connection:
             raise ArgumentError.pyexc("format must be an int", obj=fmt)
 
         if single:
-            res = self._single(keys, op, True, (wire, values, op.opcode, fmt, ttl, cas, 0, 0, 0, encoder))
+            res, failed = self._session.run_single(keys, op, True, (wire, values, op.opcode, fmt, ttl, cas, 0, 0, 0,
+                                                                     encoder), False, _CLASSIC)
+            if failed:
+                self._check(failed, op, False, None)
         else:
             def add(batch):
                 _batch.add_items(batch, wire, values, op.opcode, fmt, expiry=ttl, cas=cas, encoder=encoder)
@@ -357,8 +353,10 @@ class Connection:
         if single:
             add_args = (wire, op.opcode, expiry, cas, 0, 0, 0, 0, counter.get("delta", 0),
                         counter.get("initial", 0), counter.get("create", 0))
-            return self._single(keys, op, False, add_args, self._quiet_for(quiet) if op.quiet_ok else False,
-                                no_format)
+            res, failed = self._session.run_single(keys, op, False, add_args, no_format, _CLASSIC)
+            if failed:
+                self._check(failed, op, self._quiet_for(quiet) if op.quiet_ok else False, None)
+            return res
 
         def add(batch):
             _batch.add_keys(batch, wire, op.opcode, expiry=expiry, cas=cas, **counter)

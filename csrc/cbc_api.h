@@ -124,7 +124,7 @@ int cbc_conn_set_servers(cbc_CONN *conn, const char *const *hosts, const int *po
                          cbc_ERROR *err);
 size_t cbc_conn_nservers(const cbc_CONN *conn);
 /* Route keys with the ketama continuum built from the current server list,
- * each server named "host:port" as given (protocol.md section 7). */
+ * each server named "host:port" as given (docs/protocol.md section 7). */
 int cbc_conn_use_ketama(cbc_CONN *conn, cbc_ERROR *err);
 /* Route keys by vBucket: map is nvb rows of ncopies server indices (-1 = none),
  * row-major; copy 0 is active, copy N is replica N. Replaces any previous map. */

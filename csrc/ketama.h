@@ -1,4 +1,4 @@
-/* Ketama continuum for memcached buckets (protocol.md section 7). */
+/* Ketama continuum for memcached buckets (docs/protocol.md section 7). */
 #ifndef CBC_KETAMA_H
 #define CBC_KETAMA_H
 

@@ -1,5 +1,5 @@
 /* Request encoding and header parsing for the memcached binary protocol
- * (protocol.md sections 1, 2 and 12). */
+ * (docs/protocol.md sections 1, 2 and 12). */
 #include "packet.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Key -> CRC32 -> vBucket -> server index (protocol.md section 6).
+/* Key -> CRC32 -> vBucket -> server index (docs/protocol.md section 6).
  *
  * The map itself is plain data owned by the connection: nvb rows of ncopies
  * server indices, row-major, -1 for "no server". cbc_vb_crc32 and

@@ -236,7 +236,7 @@ def durability_frame(level, timeout_ms=None):
 
 
 def encode_duration(micros):
-    """Server-duration frame value (protocol.md 1.3)."""
+    """Server-duration frame value (docs/protocol.md 1.3)."""
     return min(65535, int(round((micros * 2) ** (1 / 1.74))))
 
 
@@ -273,7 +273,7 @@ def leb128_decode(data):
 
 
 def vbucket_of(key, num_vbuckets):
-    """CRC32-based vbucket id of the logical key (protocol.md 6.1)."""
+    """CRC32-based vbucket id of the logical key (docs/protocol.md 6.1)."""
     if isinstance(key, str):
         key = key.encode()
     return ((zlib.crc32(key) >> 16) & 0x7FFF) % num_vbuckets

@@ -115,7 +115,7 @@ def message(code):
 
 
 def error_map(version=2):
-    """Error map JSON (protocol.md section 13) as bytes."""
+    """Error map JSON (docs/protocol.md section 13) as bytes."""
     errors = {}
     for code, (nm, desc, attrs) in sorted(_TABLE.items()):
         errors["%x" % code] = {"name": nm, "desc": desc, "attrs": list(attrs)}
@@ -123,7 +123,7 @@ def error_map(version=2):
                        "errors": errors}).encode()
 
 
-# Legacy remapping when XERROR was not negotiated (protocol.md 3.2).
+# Legacy remapping when XERROR was not negotiated (docs/protocol.md 3.2).
 # Value None means "no safe legacy meaning: close the connection".
 _LEGACY = {
     NOT_LOCKED: ETMPFAIL,

@@ -76,7 +76,7 @@ def is_json(value):
 
 
 class Manifest:
-    """Collections manifest of one bucket (protocol.md section 12)."""
+    """Collections manifest of one bucket (docs/protocol.md section 12)."""
 
     def __init__(self):
         self.uid = 0

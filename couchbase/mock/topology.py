@@ -238,7 +238,7 @@ class Topology:
         return [[idx.get(r, -1) for r in row] for row in rows]
 
     def bucket_config(self, name, this_id=None, host="$HOST"):
-        """Terse bucket config dict (protocol.md section 8)."""
+        """Terse bucket config dict (docs/protocol.md section 8)."""
         b = self.buckets[name]
         bm = self.maps[name]
         nodes, ext, servers = self._node_entries(this_id, host, b)

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.memcached
 
 
 def ketama_owner(names, key):
-    """protocol.md section 7, in Python: 160 points per "host:port", first point >= md5(key)."""
+    """docs/protocol.md section 7, in Python: 160 points per "host:port", first point >= md5(key)."""
     points = []
     for idx, name in enumerate(names):
         for r in range(40):

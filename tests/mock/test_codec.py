@@ -1,4 +1,4 @@
-"""codec.py: framing, flexible framing, LEB128, vbucket hash (protocol.md vectors)."""
+"""codec.py: framing, flexible framing, LEB128, vbucket hash (docs/protocol.md vectors)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""SCRAM and PLAIN: RFC 5802 / RFC 7677 vectors from protocol.md 11.3."""
+"""SCRAM and PLAIN: RFC 5802 / RFC 7677 vectors from docs/protocol.md 11.3."""
 
 import base64
 

@@ -7,7 +7,7 @@ from couchbase._core import config as _config
 from couchbase._core.binding import ffi, lib
 from couchbase.exceptions import ProtocolError
 
-EXAMPLE = {  # protocol.md section 8.3
+EXAMPLE = {  # docs/protocol.md section 8.3
     "rev": 16, "revEpoch": 1, "name": "default", "nodeLocator": "vbucket",
     "vBucketServerMap": {"hashAlgorithm": "CRC", "numReplicas": 1,
                          "serverList": ["127.0.0.1:12000", "127.0.0.1:12002"],

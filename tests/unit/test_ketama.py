@@ -1,4 +1,4 @@
-"""Ketama continuum in the C core against protocol.md section 7's worked examples."""
+"""Ketama continuum in the C core against docs/protocol.md section 7's worked examples."""
 import hashlib
 import struct
 
@@ -36,7 +36,7 @@ def owner(core, conn, key):
 
 
 def py_ketama(names, key):
-    """Independent reference: sdk-rfcs RFC 0026 as protocol.md describes it."""
+    """Independent reference: sdk-rfcs RFC 0026 as docs/protocol.md describes it."""
     points = []
     for i, name in enumerate(names):
         for r in range(40):

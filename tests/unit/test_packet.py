@@ -1,4 +1,4 @@
-"""C core packet framing (csrc/packet.c) against known byte vectors (protocol.md 1, 2, 12)."""
+"""C core packet framing (csrc/packet.c) against known byte vectors (docs/protocol.md 1, 2, 12)."""
 import struct
 
 import pytest

@@ -1,4 +1,4 @@
-"""CRC32 vBucket hashing and vBucket-map routing in the C core (protocol.md section 6)."""
+"""CRC32 vBucket hashing and vBucket-map routing in the C core (docs/protocol.md section 6)."""
 import random
 import zlib
 
