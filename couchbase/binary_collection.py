@@ -63,11 +63,7 @@ class BinaryCollection:
             _batch.add_items(batch, [key], vals, op.opcode, _FMT_BYTES_1X, 0, cas, c._cid, level, dto, None,
                              ERRORS)
 
-        res = c._single(op, name, key, add, _MUT_CLASSES, timeout, True)
-        res._extra = c._bucket_name
-        if client is not None:
-            c._observe(res, key, client, timeout)
-        return res
+        return c._mutate(op, name, key, add, _MUT_CLASSES, timeout, client)
 
     def append(self, key, value, *opts, **kwargs):
         """Append bytes (a str is UTF-8 encoded) to an existing document."""

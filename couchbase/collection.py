@@ -173,6 +173,15 @@ class Collection:
                     continue
             raise _exception(rc, key, name, mutation)
 
+    def _mutate(self, op, name, key, add, classes, timeout, client):
+        """A single mutation: run it, give its result the bucket name (for its mutation
+        token), then wait for `client` durability when asked."""
+        res = self._single(op, name, key, add, classes, timeout, True)
+        res._extra = self._bucket_name
+        if client is not None:
+            self._observe(res, key, client, timeout)
+        return res
+
     def _read_meta(self, res, tc):
         if tc is not None and not (type(tc) is JSONTranscoder and tc._default):
             res._extra = _ReadMeta(tc)
@@ -216,15 +225,7 @@ class Collection:
         if o:
             _check_keys(o, GetAndTouchOptions._valid, "get_and_touch")
         _check_key(key)
-        exp = expiry_to_wire(expiry)
-        timeout = self._timeout(o)
-        self._cid_now()
-
-        def add(batch):
-            _batch.add_keys(batch, [key], _GAT.opcode, exp, 0, self._cid, errors=ERRORS)
-
-        res = self._single(_GAT, "get_and_touch", key, add, _READ_CLASSES, timeout, True)
-        return self._read_meta(res, o.get("transcoder") if o else None)
+        return self._read_changing(_GAT, "get_and_touch", key, o, expiry_to_wire(expiry))
 
     def get_and_lock(self, key, lock_time, *opts, **kwargs):
         """Read and lock the document for `lock_time` (a timedelta); the result's cas unlocks it."""
@@ -237,13 +238,17 @@ class Collection:
         secs = int(lock_time.total_seconds())
         if secs < 0:
             raise InvalidArgumentException("lock_time cannot be negative.")
+        return self._read_changing(_GETL, "get_and_lock", key, o, secs)
+
+    def _read_changing(self, op, name, key, o, expiry):
+        """A read that also changes the document (its expiry, or a lock for `expiry` seconds)."""
         timeout = self._timeout(o)
         self._cid_now()
 
         def add(batch):
-            _batch.add_keys(batch, [key], _GETL.opcode, secs, 0, self._cid, errors=ERRORS)
+            _batch.add_keys(batch, [key], op.opcode, expiry, 0, self._cid, errors=ERRORS)
 
-        res = self._single(_GETL, "get_and_lock", key, add, _READ_CLASSES, timeout, True)
+        res = self._single(op, name, key, add, _READ_CLASSES, timeout, True)
         return self._read_meta(res, o.get("transcoder") if o else None)
 
     def exists(self, key, *opts, **kwargs):
@@ -329,11 +334,7 @@ class Collection:
         def add(batch):
             _batch.add_items(batch, [key], vals, op.opcode, fmt, exp, cas, self._cid, level, dto, encoder, ERRORS)
 
-        res = self._single(op, name, key, add, _MUT_CLASSES, timeout, True)
-        res._extra = self._bucket_name
-        if client is not None:
-            self._observe(res, key, client, timeout)
-        return res
+        return self._mutate(op, name, key, add, _MUT_CLASSES, timeout, client)
 
     def insert(self, key, value, *opts, **kwargs):
         """Create the document (DocumentExistsException when it exists)."""
@@ -366,11 +367,7 @@ class Collection:
             _batch.add_keys(batch, [key], op.opcode, exp, cas, self._cid, 0, level, dto, delta, initial, create,
                             ERRORS)
 
-        res = self._single(op, name, key, add, classes, timeout, True)
-        res._extra = self._bucket_name
-        if client is not None:
-            self._observe(res, key, client, timeout)
-        return res
+        return self._mutate(op, name, key, add, classes, timeout, client)
 
     def remove(self, key, *opts, **kwargs):
         """Delete the document (``cas`` makes it conditional)."""
