@@ -28,6 +28,8 @@ _CLASSIC = (MultiResult, ValueResult, OperationResult)
 OPS = _ops.BY_NAME
 _OP_GET = _ops.GET
 _OP_SET = _ops.SET
+_GET_OPCODE = _OP_GET.opcode
+_SET_OPCODE = _OP_SET.opcode
 _MISS = C.KEY_ENOENT
 _ttl, _cas, _key_list, _require_dict, _per_key = _args.ttl, _args.cas, _args.key_list, _args.require_dict, \
     _args.per_key
@@ -50,6 +52,7 @@ class Connection:
                                  "inner_cause": TypeError("unexpected keyword(s): %s" % ", ".join(unknown))})
         self._fast = False
         self._session = Session(CLASSIC, LOCKMODE_NONE)
+        self._fast_single = self._session.fast_single  # bound once: the per-key path of get/set
         self.quiet = quiet
         self.timeout = timeout
         self.default_format = default_format
@@ -301,8 +304,9 @@ class Connection:
             fmt = self._default_format if format is None else format
             if type(fmt) is int:
                 keys = (key,)
-                res, failed = self._session.fast_single(keys, _OP_SET, True, (keys, (value,), _OP_SET.opcode, fmt, 0,
-                                                                             0, 0, 0, 0, None), _CLASSIC)
+                res, failed = self._fast_single(keys, _OP_SET, True, (keys, (value,), _SET_OPCODE, fmt, 0,
+                                                                             0, 0, 0, 0, None), ValueResult,
+                                                        OperationResult)
                 if failed:
                     self._check(failed, _OP_SET, False, None)
                 return res
@@ -367,8 +371,8 @@ class Connection:
         """Fetch ``key``; a non-zero ``ttl`` also resets its expiry (get-and-touch)."""
         if self._fast and type(key) is str and not (ttl or replica or no_format) and _batch._native:
             keys = (key,)
-            res, failed = self._session.fast_single(keys, _OP_GET, False, (keys, _OP_GET.opcode, 0, 0, 0, 0, 0, 0, 0,
-                                                                          0, 0), _CLASSIC)
+            res, failed = self._fast_single(keys, _OP_GET, False, (keys, _GET_OPCODE, 0, 0, 0, 0, 0, 0, 0,
+                                                                          0, 0), ValueResult, OperationResult)
             if failed:
                 self._check(failed, _OP_GET, self._quiet if quiet is None else quiet, None)
             return res

@@ -1,7 +1,7 @@
 """A small HTTP/1.1 client over http.client: basic auth, timeouts, and streamed config reads."""
 import base64
 import contextlib
-import http.client
+import importlib
 
 from couchbase._core.binding import C
 from couchbase.exceptions import ConnectError, TimeoutError
@@ -16,10 +16,17 @@ def auth_header(username, password):
     return {"Authorization": "Basic " + token}
 
 
+def _client():
+    """http.client, imported on first use: it pulls in the email package (tens of ms), which a
+    memcached-only or KV-bootstrapped application never needs."""
+    return importlib.import_module("http.client")
+
+
 @contextlib.contextmanager
 def _exchange(host, port, timeout):
     """An HTTP connection whose socket and protocol failures become TimeoutError/ConnectError."""
-    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    http_client = _client()
+    conn = http_client.HTTPConnection(host, port, timeout=timeout)
     try:
         yield conn
     except OSError as e:
@@ -28,7 +35,7 @@ def _exchange(host, port, timeout):
                                 "inner_cause": e})
         raise ConnectError({"rc": C.CONNECT_ERROR, "message": "HTTP exchange with %s:%d failed" % (host, port),
                             "inner_cause": e})
-    except http.client.HTTPException as e:
+    except http_client.HTTPException as e:
         raise ConnectError({"rc": C.CONNECT_ERROR, "message": "Bad HTTP answer from %s:%d" % (host, port), "inner_cause": e})
     finally:
         conn.close()

@@ -302,22 +302,23 @@ class Session:
             self.leave()
         return res, failed
 
-    def fast_single(self, keys, op, items, add_args, classes):
+    def fast_single(self, keys, op, items, add_args, value_cls, op_cls):
         """The plain single get/set of the classic face: one native call under the lock.
 
         Only for lock mode WAIT with no transcoder and no passthrough (the face checks);
         the lock is inlined here because this is the per-key path of single operations."""
         lock = self._lock
         lock.acquire()
-        if self._h.conn is None:
+        h = self._h
+        if h.conn is None:
             lock.release()
             self.enter()  # raises the closed-connection error
         try:
             started = _monotonic()
-            res, failed = _batch._fp.execute(self._h.addr, items, add_args, self.timeout_us,
-                                             (keys, op.kind, classes[1], classes[2], 0, None, False, 0))
+            res, failed = _batch._fp.execute(h.addr, items, add_args, self.timeout_us,
+                                             (keys, op.kind, value_cls, op_cls, 0, None, False, 0))
             if failed is not None:
-                res, failed = self._after_single(res, failed, op, keys, started, classes)
+                res, failed = self._after_single(res, failed, op, keys, started, (None, value_cls, op_cls))
         finally:
             lock.release()
         return res, failed
