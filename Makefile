@@ -18,7 +18,7 @@ sysdeps:
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip setuptools wheel
-	$(VPY) -m pip install -q "cffi>=1.15" "pytest>=7" "pytest-benchmark>=4" "mini-racer>=0.12" "flask>=2" "pylibmc>=1.6" "pymemcache>=4"
+	$(VPY) -m pip install -q "cffi>=1.15" "pytest>=7" "pytest-benchmark>=4" "build>=1" "mini-racer>=0.12" "flask>=2" "pylibmc>=1.6" "pymemcache>=4"
 	touch $@
 
 deps: $(STAMP) sysdeps

@@ -6,14 +6,11 @@ summary can report CPU per key-operation next to ops/s.
 """
 import gc
 import os
-import sys
 import time
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
-
-from servers import Memcached  # noqa: E402
+from servers import Memcached  # tests/support, on pytest's pythonpath
 
 SIZES = {"10B": 10, "1KiB": 1024, "16KiB": 16384}
 _rows = []

@@ -2,7 +2,8 @@
 from couchbase.user_constants import *  # noqa: F401,F403
 from couchbase.user_constants import __all__ as _const_names
 
-__version__ = "1.0.0"
+#: The package version: the one place it is written (pyproject.toml reads it from here).
+__version__ = "1.1.0"
 
 
 class Couchbase:

@@ -6,6 +6,8 @@ what is raised.
 """
 import numbers
 
+from couchbase import __version__
+
 from couchbase._classic import args as _args
 from couchbase._classic import endure as _endure
 from couchbase._classic import replicas as _replicas
@@ -594,7 +596,9 @@ class Connection:
 
     @staticmethod
     def lcb_version():
-        return ("cbc-1.0.0", 0x010000)
+        """(version string, version number) of the C core, as the 1.x client reported libcouchbase's."""
+        parts = [int(p) for p in __version__.split(".")[:3]]
+        return ("cbc-%s" % __version__, parts[0] << 16 | parts[1] << 8 | parts[2])
 
     def _close(self):
         """Close every socket; later operations raise ClientTemporaryFailError."""

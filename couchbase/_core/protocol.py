@@ -6,6 +6,7 @@ The numbers come from the cffi surface (csrc/cbc_api.h), their one source: ``OP.
 """
 import struct
 
+from couchbase import __version__
 from couchbase._core.binding import error_from, ffi, lib
 
 
@@ -21,7 +22,8 @@ class _Opcodes:
 OP = _Opcodes()
 KEY_MAX = lib.CBC_KEY_MAX
 
-AGENT = b"couchbase-python/1.0.0"
+#: the client name HELLO sends
+AGENT = ("couchbase-python/%s" % __version__).encode()
 
 # HELLO feature codes (docs/protocol.md section 2.2)
 FEATURE_DATATYPE = 0x01

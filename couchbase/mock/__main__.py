@@ -15,9 +15,22 @@ from .cluster import ClusterCore
 from .samples import load_sample
 
 
+def _package_version():
+    # the package's version, read without importing the client (the mock imports none of it)
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("couchbase")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree
+        import couchbase
+
+        return couchbase.__version__
+
+
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(prog="python -m couchbase.mock",
+    p = argparse.ArgumentParser(prog="couchbase-mock",
                                 description="Run an embedded Couchbase cluster.")
+    p.add_argument("--version", action="version", version="%(prog)s " + _package_version())
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="REST port of node 0 (0 = free ports)")
     p.add_argument("--nodes", type=int, default=1)
