@@ -1,9 +1,7 @@
 """Couchbase SDK: the classic ``Couchbase.connect()`` API and the modern Cluster API on one C core."""
+from couchbase._version import __version__
 from couchbase.user_constants import *  # noqa: F401,F403
 from couchbase.user_constants import __all__ as _const_names
-
-#: The package version: the one place it is written (pyproject.toml reads it from here).
-__version__ = "1.1.0"
 
 
 class Couchbase:

@@ -6,7 +6,7 @@ what is raised.
 """
 import numbers
 
-from couchbase import __version__
+from couchbase._version import __version__
 
 from couchbase._classic import args as _args
 from couchbase._classic import endure as _endure

@@ -6,7 +6,7 @@ The numbers come from the cffi surface (csrc/cbc_api.h), their one source: ``OP.
 """
 import struct
 
-from couchbase import __version__
+from couchbase._version import __version__
 from couchbase._core.binding import error_from, ffi, lib
 
 

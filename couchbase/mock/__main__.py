@@ -22,9 +22,9 @@ def _package_version():
     try:
         return importlib.metadata.version("couchbase")
     except importlib.metadata.PackageNotFoundError:  # run from a source tree
-        import couchbase
+        from couchbase._version import __version__
 
-        return couchbase.__version__
+        return __version__
 
 
 def parse_args(argv=None):

@@ -15,7 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 def _version():
     ns = {}
-    with open(os.path.join(ROOT, "couchbase", "__init__.py")) as f:
+    with open(os.path.join(ROOT, "couchbase", "_version.py")) as f:
         for line in f:
             if line.startswith("__version__"):
                 exec(line, ns)
