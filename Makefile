@@ -5,7 +5,7 @@ VPY     := $(VENV)/bin/python
 STAMP   := $(VENV)/.deps-stamp
 CORE_SRC := $(wildcard csrc/*.c csrc/*.h csrc/py/*.c csrc/py/*.h) csrc/build_cffi.py setup.py
 
-.PHONY: all deps sysdeps build debug test test-unit test-fast demo bench csrc-check clean
+.PHONY: all deps sysdeps build debug test test-unit test-fast demo bench csrc-check docs clean
 
 all: build
 
@@ -18,7 +18,7 @@ sysdeps:
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip setuptools wheel
-	$(VPY) -m pip install -q "cffi>=1.15" "pytest>=7" "pytest-benchmark>=4" "build>=1" "mini-racer>=0.12" "flask>=2" "pylibmc>=1.6" "pymemcache>=4"
+	$(VPY) -m pip install -q "cffi>=1.15" "pytest>=7" "pytest-benchmark>=4" "build>=1" "sphinx>=7" "furo" "myst-parser>=2" "mini-racer>=0.12" "flask>=2" "pylibmc>=1.6" "pymemcache>=4"
 	touch $@
 
 deps: $(STAMP) sysdeps
@@ -49,6 +49,11 @@ test-fast: deps build
 
 demo: deps build
 	$(VPY) examples/demo.py
+
+# The API reference and the guides (docs/), warnings as errors; HTML in docs/_build/html.
+docs: deps build
+	$(VPY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs: docs/_build/html/index.html"
 
 bench: deps build
 	$(VPY) -m pytest benchmarks --benchmark-only --benchmark-columns=min,median,ops --benchmark-sort=name

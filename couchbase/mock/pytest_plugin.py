@@ -1,6 +1,7 @@
 """pytest plugin: ``pytest -p couchbase.mock.pytest_plugin``.
 
 Fixtures:
+
 * ``couchbase_mock`` (session): a running MockCluster. Options: ``--mock-nodes``,
   ``--mock-replicas``, ``--mock-vbuckets``.
 * ``couchbase_bucket`` (function): a fresh bucket with a unique name on that cluster,
