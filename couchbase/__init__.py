@@ -1,5 +1,6 @@
 """Couchbase SDK: the classic ``Couchbase.connect()`` API and the modern Cluster API on one C core."""
 from couchbase._version import __version__
+from couchbase.logs import configure_logging, disable_logging, enable_logging
 from couchbase.user_constants import *  # noqa: F401,F403
 from couchbase.user_constants import __all__ as _const_names
 
@@ -31,6 +32,7 @@ def __getattr__(name):
     raise AttributeError("module 'couchbase' has no attribute %r" % (name,))
 
 
-__all__ = ["Couchbase", "Connection", "set_json_converters", "set_pickle_converters", "__version__"] + list(
+__all__ = ["Couchbase", "Connection", "set_json_converters", "set_pickle_converters", "__version__",
+           "enable_logging", "disable_logging", "configure_logging"] + list(
     _const_names
 )

@@ -10,6 +10,7 @@ and gets back its result objects plus the list of failed ones. What to raise is 
 face's business: the session raises only batch-level failures, as exceptions of the
 face it serves (``face``: couchbase.exceptions.CLASSIC or MODERN).
 """
+import logging
 import os
 import threading
 import weakref
@@ -19,6 +20,7 @@ from couchbase import exceptions as _exc
 from couchbase._core import batch as _batch
 from couchbase._core.binding import C, csrc_of, error_from, error_from_tuple, ffi, lib
 from couchbase._core.topology import Topology
+from couchbase.logs import IO as _io_log
 
 # lock modes (the classic API's LOCKMODE_* values)
 LOCKMODE_NONE = 0
@@ -29,6 +31,10 @@ LOCKMODE_WAIT = 2
 # bytes of values, built while the rest of the answers arrive (see Session.execute).
 _STEP_RESULTS = 128
 _STEP_BYTES = 256 * 1024
+
+#: failures couchbase.io reports (with the server), and what they mean
+_IO_FAILURES = {C.ETIMEDOUT: "timed out", C.NETWORK_ERROR: "lost their connection",
+                C.CONNECT_ERROR: "could not connect", C.NO_MATCHING_SERVER: "found no server"}
 
 
 class _Handle:
@@ -264,6 +270,8 @@ class Session:
                     value_cls, op_cls, passthrough, _batch._custom(self.transcoder), no_format)
                 if out is None:
                     raise error_from_tuple(failed, self.face)
+                if failed:
+                    self._log_failures(batch, timeout_us)
                 return out, failed
             if lib.cbc_batch_run(batch, timeout_us, h.err):
                 raise error_from(h.err, self.face)
@@ -272,9 +280,14 @@ class Session:
             if single:
                 res, bad = _batch.build_single(batch, rkeys, op.kind, multi_cls, value_cls, op_cls, passthrough,
                                                self.transcoder, no_format)
+                if bad is not None:
+                    self._log_failures(batch, timeout_us)
                 return res, ([res] if bad is not None else None)
-            return _batch.build(batch, rkeys, op.kind, multi_cls, value_cls, op_cls, passthrough, self.transcoder,
-                                no_format)
+            out, failed = _batch.build(batch, rkeys, op.kind, multi_cls, value_cls, op_cls, passthrough,
+                                       self.transcoder, no_format)
+            if failed:
+                self._log_failures(batch, timeout_us)
+            return out, failed
         finally:
             self.leave()
 
@@ -328,6 +341,7 @@ class Session:
         settle it. Returns (result, [result] or None); runs under the lock."""
         if res is None:
             raise error_from_tuple(failed, self.face)
+        self._log_failures(self._h.batch, self.timeout_us)
         if self.topology is not None and res.rc in self.topology.retry_codes:
             batch = self._h.batch
             self.topology.after_run(batch, started)
@@ -337,6 +351,24 @@ class Session:
             if bad is None:
                 return res, None
         return res, [res]
+
+    def _log_failures(self, batch, timeout_us):
+        """Warn about requests that timed out or met a failed connection, per server
+        (couchbase.io); runs only for a batch with failures, under the lock."""
+        if not _io_log.isEnabledFor(logging.WARNING):
+            return
+        per = {}
+        res = lib.cbc_batch_results(batch)
+        for i in range(lib.cbc_batch_size(batch)):
+            rc = res[i].rc
+            if rc in _IO_FAILURES:
+                key = (rc, res[i].server)
+                per[key] = per.get(key, 0) + 1
+        nodes = self.nodes
+        for (rc, server), count in sorted(per.items()):
+            where = nodes[server] if 0 <= server < len(nodes) else "no server"
+            what = "timed out after %.3fs" % (timeout_us / 1e6) if rc == C.ETIMEDOUT else _IO_FAILURES[rc]
+            _io_log.warning("%d request(s) to %s %s", count, where, what)
 
     def raw_run(self, requests, timeout=None, retry=True):
         """Run `requests` (Request objects) on the control batch, with topology retries

@@ -4,6 +4,7 @@ follow topology changes within an operation's timeout.
 A Topology keeps its session's core pointed at the cluster's current configuration: the
 server list and the vBucket map (or ketama continuum), newest (revEpoch, rev) first.
 """
+import logging
 import time
 
 from couchbase import exceptions as _exc
@@ -11,6 +12,8 @@ from couchbase._core import config as _config
 from couchbase._core import http as _http
 from couchbase._core import protocol
 from couchbase._core.binding import C, csrc_of, error_from, ffi, lib
+from couchbase.logs import BOOTSTRAP as _boot_log
+from couchbase.logs import TOPOLOGY as _topo_log
 
 RETRY_INTERVAL = 0.05
 
@@ -52,13 +55,26 @@ class Topology:
         else:
             attempts = [(self._http_bootstrap, h, p or 8091) for h, p in self.spec.hosts]
         for method, host, port in attempts:
+            how = "KV" if method == self._kv_bootstrap else "REST"
+            _boot_log.debug("bucket %r: bootstrap from %s:%d over %s", self.bucket, host, port, how)
             try:
-                return method(host, port, deadline)
-            except (_exc.AuthError, _exc.BucketNotFoundError):
+                method(host, port, deadline)
+            except (_exc.AuthError, _exc.BucketNotFoundError) as e:
+                _boot_log.warning("bucket %r: bootstrap from %s:%d over %s refused: %s", self.bucket, host, port,
+                                  how, e)
                 raise
             except _exc.CouchbaseError as e:
+                _boot_log.info("bucket %r: bootstrap from %s:%d over %s failed: %s", self.bucket, host, port, how, e)
                 errors.append(e)
+            else:
+                cfg = self.config
+                _boot_log.info("bucket %r: bootstrapped from %s:%d over %s: config rev %d (epoch %d), %d nodes, "
+                               "%d vbuckets, %d replicas", self.bucket, host, port, how, cfg.rev[1], cfg.rev[0],
+                               len(cfg.servers), cfg.nvbuckets, cfg.nreplicas)
+                return
         last = errors[-1] if errors else None
+        _boot_log.warning("bucket %r: bootstrap failed on every host (%s)", self.bucket,
+                          ", ".join("%s:%s" % hp for hp in self.spec.hosts))
         if isinstance(last, _exc.CouchbaseError) and last.rc == C.ETIMEDOUT:
             raise last
         raise self._error(C.CONNECT_ERROR, "Could not bootstrap from any of %s"
@@ -115,6 +131,9 @@ class Topology:
         if self.config is not None and cfg.name and cfg.name != self.bucket:
             return False
         session = self.session
+        if self.config is not None:
+            _topo_log.info("bucket %r: config rev %d -> %d (epoch %d), nodes %s", self.bucket, self.config.rev[1],
+                           cfg.rev[1], cfg.rev[0], ", ".join("%s:%d" % hp for hp in cfg.servers))
         session.set_servers(cfg.servers)
         if cfg.locator == "ketama":
             session.use_ketama()
@@ -125,6 +144,19 @@ class Topology:
         return True
 
     # ---- after every run: follow topology changes within the operation's timeout ----
+
+    def _log_retry(self, results, n, codes):
+        per = {}
+        for i in range(n):
+            r = results[i]
+            if r.rc in codes:
+                key = (r.rc, r.server)
+                per[key] = per.get(key, 0) + 1
+        nodes = self.session.nodes
+        for (rc, server), count in sorted(per.items()):
+            where = nodes[server] if 0 <= server < len(nodes) else "no server"
+            _topo_log.debug("bucket %r: retrying %d request(s) after %s from %s", self.bucket, count,
+                            _exc.code_name(rc), where)
 
     def refresh(self, hint_index=-1, deadline=None):
         """Fetch a config from any reachable node (the hinted one first); apply it if newer."""
@@ -139,7 +171,8 @@ class Topology:
                 data = self._fetch_config_from(i, min(deadline, time.monotonic() + 0.5))
                 host = self.config.servers[i][0]
                 return self._apply(_config.parse(data, host))
-            except _exc.CouchbaseError:
+            except _exc.CouchbaseError as e:
+                _topo_log.debug("bucket %r: no config from %s:%d: %s", self.bucket, *self.config.servers[i], e)
                 continue
         for host, port in (self.config.rest if self.config else []):
             if time.monotonic() >= deadline:
@@ -150,7 +183,8 @@ class Topology:
                                                  timeout=max(0.05, min(0.5, deadline - time.monotonic())))
                 if status == 200:
                     return self._apply(_config.parse(body, host))
-            except _exc.CouchbaseError:
+            except _exc.CouchbaseError as e:
+                _topo_log.debug("bucket %r: no config from REST %s:%d: %s", self.bucket, host, port, e)
                 continue
         return False
 
@@ -173,6 +207,8 @@ class Topology:
                         nmv_body = (ffi.unpack(results[i].value, results[i].nvalue), results[i].server)
             if not retry or time.monotonic() >= deadline:
                 return
+            if _topo_log.isEnabledFor(logging.DEBUG):
+                self._log_retry(results, n, codes)
             applied = False
             if nmv_body is not None:
                 body, server = nmv_body
