@@ -11,6 +11,7 @@ from .http import HttpProtocol
 from .memd import MemdProtocol
 from .rest import CapiService, RestService
 from .samples import load_sample
+from .views import ViewService
 
 
 class NodeServer:
@@ -69,7 +70,8 @@ class ClusterCore:
         self.hooks = Hooks()
         self.servers = {}
         self.loop = None
-        self.views_handler = None
+        self.views = ViewService(self)
+        self.views_handler = self.views.handle     # the CAPI port's handler (tests may replace it)
         self._buckets = {"default": None} if buckets is None else dict(buckets)
         self._collections = list(collections)
         self._rebalance_task = None

@@ -11,7 +11,8 @@ import urllib.parse
 
 REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content",
            400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-           405: "Method Not Allowed", 409: "Conflict", 500: "Internal Server Error"}
+           405: "Method Not Allowed", 409: "Conflict", 500: "Internal Server Error",
+           501: "Not Implemented"}
 MAX_HEADER = 65536
 
 
@@ -62,8 +63,10 @@ def json_response(obj, status=200, headers=None):
 
 
 class Stream:
-    """A never-ending chunked response. ``start(writer)`` is called once the headers are
-    out; the writer has ``send(bytes)``, ``end()`` and ``closed``."""
+    """A chunked response. ``start(writer)`` is called once the headers are out; the
+    writer has ``send(bytes)``, ``end()`` (last chunk, then close), ``finish()`` (last
+    chunk; the connection serves its next request), ``await drain()`` (wait while the
+    client is not reading) and ``closed``."""
 
     def __init__(self, start, content_type="application/json"):
         self.start = start
@@ -87,6 +90,15 @@ class StreamWriter:
             self.protocol.transport.write(b"0\r\n\r\n")
             self.protocol.transport.close()
 
+    def finish(self):
+        """End the response and keep the connection for the next request."""
+        if not self.protocol.closed:
+            self.protocol.transport.write(b"0\r\n\r\n")
+            self.protocol.stream_done()
+
+    async def drain(self):
+        await self.protocol.writable()
+
 
 class HttpProtocol(asyncio.Protocol):
     def __init__(self, handler, registry=None):
@@ -97,6 +109,7 @@ class HttpProtocol(asyncio.Protocol):
         self.closed = False
         self.transport = None
         self.streaming = False
+        self._resume = None         # a future while the transport's buffer is full
 
     def connection_made(self, transport):
         self.transport = transport
@@ -107,6 +120,30 @@ class HttpProtocol(asyncio.Protocol):
         self.closed = True
         if self.registry is not None:
             self.registry.discard(self)
+        self.resume_writing()
+
+    # -- flow control for long responses ------------------------------------------------------
+    def pause_writing(self):
+        if self._resume is None:
+            self._resume = asyncio.get_running_loop().create_future()
+
+    def resume_writing(self):
+        fut, self._resume = self._resume, None
+        if fut is not None and not fut.done():
+            fut.set_result(None)
+
+    async def writable(self):
+        """Return once the client has read enough of what was written (or is gone)."""
+        if self._resume is not None:
+            await self._resume
+
+    def stream_done(self):
+        self.streaming = False
+        self.busy = False
+        if not getattr(self, "_keep_after_stream", True):
+            self.transport.close()
+        elif self.buf:
+            self._next()
 
     def data_received(self, data):
         self.buf += data
@@ -174,6 +211,7 @@ class HttpProtocol(asyncio.Protocol):
         keep = req.headers.get("connection", "").lower() != "close"
         if isinstance(res, Stream):
             self.streaming = True
+            self._keep_after_stream = keep
             self.transport.write(("HTTP/1.1 200 OK\r\nContent-Type: %s\r\n"
                                   "Transfer-Encoding: chunked\r\n\r\n"
                                   % res.content_type).encode())

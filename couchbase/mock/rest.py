@@ -228,11 +228,7 @@ class RestService:
         return HttpResponse(200, b"")
 
     def ddocs(self, req, name):
-        b = self.topo.buckets[name]
-        rows = [{"doc": {"meta": {"id": ddid, "rev": "1-%08x" % (hash(ddid) & 0xFFFFFFFF)},
-                         "json": {k: v for k, v in doc.items() if k != "_id"}},
-                 "controllers": {}} for ddid, doc in sorted(b.design_docs.items())]
-        return json_response({"rows": rows})
+        return json_response({"rows": self.ctl.views.ddoc_rows(self.topo.buckets[name])})
 
     # -- collections --------------------------------------------------------------------------
     def scopes_get(self, req, name):
@@ -364,8 +360,9 @@ class RestService:
 
 
 class CapiService:
-    """The views port. Until a views handler is installed on the cluster core
-    (``ctl.views_handler = async fn(request, node) -> HttpResponse``) it answers 404."""
+    """The views port: requests go to the cluster core's ``views_handler`` (the view
+    service of couchbase.mock.views; ``async fn(request, node) -> HttpResponse``); with no
+    handler it answers 404."""
 
     def __init__(self, ctl, node):
         self.ctl = ctl

@@ -169,6 +169,22 @@ class BucketStore:
         self.manifest = Manifest()
         self.design_docs = {}   # name ("_design/x") -> dict
         self._last_cas = 0
+        self.mutation_listeners = []
+
+    # -- mutation notification (view indexes follow documents through it) ----------------
+    def add_mutation_listener(self, fn):
+        """Call ``fn(cid, key)`` after every change of a document (stored, removed or
+        expired); ``key`` is None when many documents changed at once (flush, dropped
+        collection). Listeners run on the loop thread and must be quick."""
+        if fn not in self.mutation_listeners:
+            self.mutation_listeners = self.mutation_listeners + [fn]
+
+    def remove_mutation_listener(self, fn):
+        self.mutation_listeners = [f for f in self.mutation_listeners if f is not fn]
+
+    def _notify(self, cid, key):
+        for fn in self.mutation_listeners:
+            fn(cid, key)
 
     def new_cas(self):
         cas = time.time_ns() & ~0xFFFF
@@ -192,6 +208,8 @@ class BucketStore:
         if item is not None and item.expiry and item.expiry <= self.clock.now():
             del vbk.items[(cid, key)]
             vbk.seqno += 1
+            if self.mutation_listeners:
+                self._notify(cid, key)
             return None
         return item
 
@@ -200,23 +218,31 @@ class BucketStore:
         vbk.seqno += 1
         item.seqno = vbk.seqno
         vbk.items[(cid, key)] = item
+        if self.mutation_listeners:
+            self._notify(cid, key)
         return vbk
 
     def remove_item(self, vb, cid, key):
         vbk = self.vbuckets[vb]
         vbk.items.pop((cid, key), None)
         vbk.seqno += 1
+        if self.mutation_listeners:
+            self._notify(cid, key)
         return vbk
 
     def flush(self):
         for vbk in self.vbuckets:
             vbk.items.clear()
             vbk.seqno += 1
+        if self.mutation_listeners:
+            self._notify(None, None)
 
     def drop_collection_items(self, cid):
         for vbk in self.vbuckets:
             for k in [k for k in vbk.items if k[0] == cid]:
                 del vbk.items[k]
+        if self.mutation_listeners:
+            self._notify(cid, None)
 
     def item_count(self):
         return sum(len(v.items) for v in self.vbuckets)
