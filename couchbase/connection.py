@@ -9,6 +9,8 @@ import numbers
 from couchbase._version import __version__
 
 from couchbase._classic import args as _args
+from couchbase._classic import design as _design
+from couchbase._classic import http as _http
 from couchbase._classic import endure as _endure
 from couchbase._classic import replicas as _replicas
 from couchbase._classic import stats as _stats
@@ -593,6 +595,50 @@ class Connection:
     def observe_multi(self, keys, master_only=False):
         self._bootstrap_required("observe")
         return _replicas.observe(self, _key_list(keys), master_only, False)
+
+    # ---- views, design documents, raw HTTP (couchbase._classic.design / http) ----
+
+    @property
+    def views_timeout(self):
+        """Seconds a view or design-document request may take (75 by default); a streamed
+        view may stay silent this long between two pieces."""
+        return getattr(self, "_views_timeout", 75.0)
+
+    @views_timeout.setter
+    def views_timeout(self, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ArgumentError.pyexc("views_timeout must be a positive number", obj=value)
+        self._views_timeout = float(value)
+
+    def query(self, design, view, use_devmode=False, itercls=None, **kwargs):
+        """A lazy ``couchbase.views.iterator.View`` of ``design/view``: keyword parameters
+        (or ``query=Query(...)``/a raw query string), ``include_docs``, ``streaming``,
+        ``row_processor``."""
+        from couchbase.views.iterator import View
+        design = _design.dev_name(design, use_devmode)
+        return (itercls or View)(self, design, view, **kwargs)
+
+    def _view(self, ddoc, view, use_devmode=False, params=None, unrecognized_ok=False, passthrough=False):
+        return _design.view(self, ddoc, view, use_devmode, params, unrecognized_ok, passthrough)
+
+    def _http_request(self, type=0, method=0, path="", content_type=None, post_data=None, response_format=FMT_JSON,
+                      quiet=None, fetch_headers=False, chunked=False, rows_per_call=-1):
+        return _http.http_request(self, type, method, path, content_type, post_data, response_format, quiet,
+                                  fetch_headers, chunked, rows_per_call)
+
+    def design_create(self, name, design, use_devmode=True, syncwait=0):
+        """Store design document ``name`` (``dev_`` prefixed with use_devmode): HttpResult."""
+        return _design.design_create(self, name, design, use_devmode, syncwait)
+
+    def design_get(self, name, use_devmode=True):
+        return _design.design_get(self, name, use_devmode)
+
+    def design_publish(self, name, syncwait=0):
+        """Copy the development design document ``dev_NAME`` to production ``NAME``."""
+        return _design.design_publish(self, name, syncwait)
+
+    def design_delete(self, name, use_devmode=True, syncwait=0):
+        return _design.design_delete(self, name, use_devmode, syncwait)
 
     @staticmethod
     def lcb_version():

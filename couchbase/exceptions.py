@@ -223,6 +223,10 @@ class ViewEngineError(CouchbaseError):
     """The view engine reported errors inline."""
 
 
+class AlreadyQueriedError(CouchbaseError):
+    """A View was iterated a second time."""
+
+
 class ObjectDestroyedError(CouchbaseError):
     """The object was destroyed with operations pending."""
 
@@ -417,6 +421,22 @@ class CryptoException(CouchbaseException):
 
 
 #: Aliases kept by the 4.x SDK.
+class DesignDocumentNotFoundException(CouchbaseException, HTTPError):
+    """A design document (or a view of it) does not exist."""
+
+
+class ViewNotFoundException(DesignDocumentNotFoundException):
+    """A view does not exist in its design document."""
+
+
+class AlreadyQueriedException(CouchbaseException, AlreadyQueriedError):
+    """The rows of a query result were iterated already."""
+
+
+class ParsingFailedException(CouchbaseException, ProtocolError):
+    """A service's answer could not be parsed."""
+
+
 CASMismatchException = CasMismatchException
 DurabilityAmbiguousException = DurabilitySyncWriteAmbiguousException
 

@@ -50,6 +50,17 @@ def _split(hostport, origin):
     return _host(host, origin), int(port)
 
 
+def _capi_base(url, origin):
+    """(host, port) of a ``couchApiBase`` such as ``http://h:8092/bucket%2Buuid``, or None."""
+    if not isinstance(url, str) or "://" not in url:
+        return None
+    hostport = url.split("://", 1)[1].split("/", 1)[0]
+    try:
+        return _split(hostport, origin)
+    except ValueError:
+        return None
+
+
 def parse(data, origin):
     """Parse a terse or verbose config; `origin` replaces ``$HOST`` (the node it came from)."""
     try:
@@ -89,7 +100,7 @@ def parse(data, origin):
                 cfg.servers.append((h, p))
                 rest = nodes.get((h, p))
                 cfg.rest.append((h, rest[1]) if rest else (h, 8091))
-                cfg.capi.append(None)
+                cfg.capi.append(_capi_base(rest[2], origin) if rest else None)
         else:
             for node in doc.get("nodes", []):
                 h, p = _split(node["hostname"], origin)

@@ -18,6 +18,7 @@ from time import monotonic as _monotonic
 
 from couchbase import exceptions as _exc
 from couchbase._core import batch as _batch
+from couchbase._core import http as _http
 from couchbase._core.binding import C, csrc_of, error_from, error_from_tuple, ffi, lib
 from couchbase._core.topology import Topology
 from couchbase.logs import IO as _io_log
@@ -127,6 +128,7 @@ class Session:
         self.nodes = []
         self.replicas = 0
         self._raw = None
+        self._http = {}
 
     # ---- settings ----
 
@@ -156,8 +158,31 @@ class Session:
         self.enter()
         try:
             self._h.close()
+            for client in self._http.values():
+                client.close()
         finally:
             self.leave()
+
+    # ---- HTTP services of the bucket ----
+
+    def http(self, service="capi"):
+        """The keep-alive HTTP client for a service of this session's bucket: ``capi``
+        (views, design documents) or ``mgmt`` (management REST), with the bucket's
+        credentials; its nodes follow the current config."""
+        client = self._http.get(service)
+        if client is None:
+            topo = self.topology
+            if topo is None:
+                raise _exc.exception_for(self.face, C.NOT_SUPPORTED, "This connection has no %s service" % service)
+            field = "capi" if service == "capi" else "rest"
+
+            def nodes(topo=topo, field=field):
+                return getattr(topo.config, field, None) or []
+
+            client = _http.HttpClient(nodes, topo.user, topo.password or "", self.face,
+                                      refresh=lambda topo=topo: topo.refresh())
+            self._http[service] = client
+        return client
 
     # ---- servers and routing ----
 

@@ -90,6 +90,7 @@ class ClusterCore:
             self.create_collection(*spec)
 
     async def stop(self):
+        await self.views.stop()
         for srv in self.servers.values():
             if srv.node.running:
                 await srv.stop()

@@ -60,6 +60,7 @@ _LETTER_A = _w + 1
 for _i in range(26):
     _W[chr(97 + _i)] = _W[chr(65 + _i)] = chr(_LETTER_A + _i)
 _LETTER_X = chr(_LETTER_A + 26)
+_IMPLICIT_X = chr(_LETTER_A + 27)      # unassigned and private-use code points: after all letters
 
 _MARK_RANK = {}
 for _i, _h in enumerate(_ICU_MARKS.split()):
@@ -118,6 +119,8 @@ def _char_weights(ch, prim, sec, ter):
         prim.append(_CURRENCY_X + ch)
     elif cat[0] == "S":
         prim.append(_SYMBOL_X + ch)
+    elif cat in ("Cn", "Co"):
+        prim.append(_IMPLICIT_X + ch)
     else:                                               # controls, format characters: ignorable
         return
     sec.append("\x01")

@@ -1,7 +1,6 @@
 """The CAPI service (the views port of every node): design document CRUD and view queries
 (docs/protocol.md sections 10.1-10.6), with CouchDB-style JSON errors."""
 
-import asyncio
 import json
 import weakref
 import zlib
@@ -50,6 +49,23 @@ class ViewService:
         self.engine = JsEngine()
         self._buckets = weakref.WeakKeyDictionary()
         self.update_interval = UPDATE_INTERVAL
+        self._tasks = set()
+
+    def _spawn(self, coro):
+        task = self.core.loop.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def stop(self):
+        """Cancel background index updates (the cluster is stopping)."""
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            try:
+                await task
+            except BaseException:
+                pass
 
     # -- state -------------------------------------------------------------------------------
     def _views(self, bucket):
@@ -99,7 +115,7 @@ class ViewService:
 
         def run():
             idx.scheduled = False
-            loop.create_task(idx.update())
+            self._spawn(idx.update())
 
         loop.call_soon_threadsafe(lambda: loop.call_later(wait, run))
 
@@ -262,8 +278,7 @@ class ViewService:
         if params.stale == "update_after" and idx.pending and not idx.scheduled:
             idx.scheduled = True
             self.schedule(idx, 0.0)
-        return Stream(lambda writer: asyncio.get_running_loop().create_task(
-            self._write(writer, head, texts)))
+        return Stream(lambda writer: self._spawn(self._write(writer, head, texts)))
 
     async def _write(self, writer, head, texts):
         writer.send(head.encode())
