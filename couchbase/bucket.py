@@ -63,6 +63,34 @@ class Bucket:
         """Collection `name` of the ``_default`` scope."""
         return self.default_scope().collection(name)
 
+    # ---- views (couchbase._modern.views, couchbase.management.views) ----
+
+    @property
+    def _views_timeout(self):
+        return self._cluster._settings.views_timeout
+
+    @property
+    def _management_timeout(self):
+        return self._cluster._settings.management_timeout
+
+    def view_query(self, design_doc, view_name, *view_options, **kwargs):
+        """A lazy ViewResult of ``design_doc/view_name`` (rows streamed on iteration)."""
+        from couchbase._modern.views import ViewResult
+        opts = {}
+        for o in view_options:
+            if isinstance(o, dict):
+                opts.update(o)
+        opts.update({k: v for k, v in kwargs.items() if v is not None})
+        if not isinstance(design_doc, str) or not isinstance(view_name, str):
+            raise InvalidArgumentException("design_doc and view_name must be str")
+        self._connection()
+        return ViewResult(self, design_doc, view_name, opts)
+
+    def view_indexes(self):
+        """The ViewIndexManager of this bucket's design documents."""
+        from couchbase.management.views import ViewIndexManager
+        return ViewIndexManager(self)
+
     def close(self):
         if not self._closed:
             self._closed = True

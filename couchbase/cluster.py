@@ -33,6 +33,8 @@ class _Settings:
         self.kv_durable_timeout = sec["kv_durable_timeout"]
         self.bootstrap_timeout = sec["bootstrap_timeout"]
         self.connect_timeout = sec["connect_timeout"]
+        self.views_timeout = sec["views_timeout"]
+        self.management_timeout = sec["management_timeout"]
         self.transcoder = options.get("transcoder")
         self.enable_mutation_tokens = options.get("enable_mutation_tokens", True)
 

@@ -392,3 +392,16 @@ def cluster_timeouts(options):
         if k in options:
             out[k] = options[k]
     return out
+
+
+class ViewOptions(OptionsTimeout):
+    """Options of ``bucket.view_query``: ``scan_consistency`` (ViewScanConsistency),
+    ``skip``, ``limit``, ``startkey``, ``endkey``, ``startkey_docid``, ``endkey_docid``,
+    ``inclusive_end``, ``group``, ``group_level``, ``key``, ``keys``, ``order``
+    (ViewOrdering), ``reduce``, ``on_error`` (ViewErrorMode), ``debug``, ``namespace``
+    (DesignDocumentNamespace, DEVELOPMENT when not given), ``raw``, ``query_string``,
+    ``full_set``, ``client_context_id``, ``timeout``."""
+
+    _valid = _keys("scan_consistency", "skip", "limit", "startkey", "endkey", "startkey_docid", "endkey_docid",
+                   "inclusive_end", "group", "group_level", "key", "keys", "order", "reduce", "on_error", "debug",
+                   "namespace", "query_string", "client_context_id", "raw", "full_set", "serializer")

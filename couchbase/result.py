@@ -9,11 +9,13 @@ from couchbase._modern.results import (  # noqa: F401  (4.x paths)
     CounterResult, ExistsResult, GetReplicaResult, GetResult, MultiCounterResult, MultiExistsResult,
     MultiGetResult, MultiMutationResult, MultiResultType, MutationResult, MutationToken,
 )
+from couchbase._modern.views import ViewResult  # noqa: F401,E402  (4.x path)
 from couchbase.exceptions import code_text
 
 __all__ = ["Result", "OperationResult", "ValueResult", "MultiResult", "ObserveInfo", "HttpResult",
            "GetResult", "GetReplicaResult", "ExistsResult", "MutationResult", "CounterResult", "MutationToken",
-           "MultiGetResult", "MultiExistsResult", "MultiMutationResult", "MultiCounterResult", "MultiResultType"]
+           "MultiGetResult", "MultiExistsResult", "MultiMutationResult", "MultiCounterResult", "MultiResultType",
+           "ViewResult"]
 
 
 class Result(ResultBase):

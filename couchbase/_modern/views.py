@@ -1,0 +1,204 @@
+"""The 4.x view API: ``bucket.view_query`` (ViewOptions -> ViewResult) and the names of
+``couchbase.views`` (ViewScanConsistency, ViewOrdering, ViewErrorMode, ViewMetaData, ViewRow)."""
+import json
+from datetime import timedelta
+from enum import Enum
+from urllib.parse import quote, urlencode
+
+from couchbase._core import http as _http
+from couchbase._core import viewrows as _viewrows
+from couchbase._core.binding import C
+from couchbase.exceptions import (
+    AlreadyQueriedException, DesignDocumentNotFoundException, InternalServerFailureException,
+    InvalidArgumentException, ParsingFailedException,
+)
+
+
+class ViewScanConsistency(Enum):
+    NOT_BOUNDED = "ok"
+    REQUEST_PLUS = "false"
+    UPDATE_AFTER = "update_after"
+
+
+class ViewOrdering(Enum):
+    DESCENDING = "true"
+    ASCENDING = "false"
+
+
+class ViewErrorMode(Enum):
+    CONTINUE = "continue"
+    STOP = "stop"
+
+
+class ViewMetaData:
+    def __init__(self, raw):
+        self._raw = raw or {}
+
+    def debug_info(self):
+        return self._raw.get("debug_info")
+
+    def total_rows(self):
+        return self._raw.get("total_rows")
+
+    def __repr__(self):
+        return "ViewMetaData(%r)" % (self._raw,)
+
+
+class ViewRow:
+    """One row: ``key``, ``id`` (None for reduce rows), ``value``, ``document`` (None)."""
+
+    __slots__ = ("key", "id", "value", "document")
+
+    def __init__(self, key=None, id=None, value=None, document=None):
+        self.key = key
+        self.id = id
+        self.value = value
+        self.document = document
+
+    def __eq__(self, other):
+        return isinstance(other, ViewRow) and (self.key, self.id, self.value) == (other.key, other.id, other.value)
+
+    def __repr__(self):
+        return "ViewRow(key=%r, id=%r, value=%r)" % (self.key, self.id, self.value)
+
+
+_JSON_OPTS = ("startkey", "endkey", "key", "keys")
+_BOOL_OPTS = ("inclusive_end", "group", "reduce", "debug", "full_set")
+_INT_OPTS = ("skip", "limit", "group_level")
+_STR_OPTS = ("startkey_docid", "endkey_docid")
+
+
+def encode_options(opts):
+    """(query string, POST body) of ViewOptions; InvalidArgumentException for bad values."""
+    params = []
+    for name, value in opts.items():
+        if name in ("timeout", "namespace", "client_context_id", "span", "parent_span", "serializer",
+                    "query_string", "raw", "keys"):
+            continue
+        if name == "scan_consistency":
+            params.append(("stale", _enum(value, ViewScanConsistency, name)))
+        elif name == "order":
+            params.append(("descending", _enum(value, ViewOrdering, name)))
+        elif name == "on_error":
+            params.append(("on_error", _enum(value, ViewErrorMode, name)))
+        elif name in _JSON_OPTS:
+            params.append((name, json.dumps(value)))
+        elif name in _BOOL_OPTS:
+            if not isinstance(value, bool):
+                raise InvalidArgumentException("%s must be a bool" % name)
+            params.append((name, "true" if value else "false"))
+        elif name in _INT_OPTS:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise InvalidArgumentException("%s must be a non-negative int" % name)
+            params.append((name, str(value)))
+        elif name in _STR_OPTS:
+            if not isinstance(value, str):
+                raise InvalidArgumentException("%s must be a str" % name)
+            params.append((name, value))
+        else:
+            raise InvalidArgumentException("Unknown view option %r" % name)
+    for k, v in (opts.get("raw") or {}).items():
+        params.append((k, str(v)))
+    qs = urlencode(params)
+    extra = opts.get("query_string")
+    if extra:
+        qs = "&".join([qs] + list(extra)) if qs else "&".join(extra)
+    keys = opts.get("keys")
+    body = json.dumps({"keys": list(keys)}).encode() if keys is not None else None
+    return qs, body
+
+
+def _enum(value, cls, name):
+    if isinstance(value, cls):
+        return value.value
+    if isinstance(value, str) and value in [e.value for e in cls]:
+        return value
+    raise InvalidArgumentException("%s must be a %s" % (name, cls.__name__))
+
+
+def _namespace_prefix(opts):
+    """"dev_" for the development namespace (the default), "" for production."""
+    ns = opts.get("namespace")
+    if ns is None:
+        return "dev_"
+    if isinstance(ns, str) and ns in ("production", "development"):
+        return "" if ns == "production" else "dev_"
+    value = getattr(ns, "value", None)      # a DesignDocumentNamespace
+    if isinstance(value, bool):
+        return "dev_" if value else ""
+    raise InvalidArgumentException("namespace must be a DesignDocumentNamespace")
+
+
+def view_error(status, body):
+    """The 4.x exception for a non-2xx view or design-document answer."""
+    try:
+        doc = json.loads(body) if body else {}
+    except ValueError:
+        doc = {"reason": body[:200].decode("latin-1")}
+    ctx = {"http_status": status, "http_body": body.decode("utf-8", "replace") if body else ""}
+    msg = "%s: %s" % (doc.get("error", "http_%d" % status), doc.get("reason", ""))
+    if status == 404:
+        return DesignDocumentNotFoundException(msg, context=ctx)
+    if status == 400:
+        return InvalidArgumentException(msg, context=ctx)
+    return InternalServerFailureException(msg, context=ctx)
+
+
+class ViewResult:
+    """The rows of a view query, streamed as they arrive; iterable once."""
+
+    def __init__(self, bucket, design_doc, view_name, opts):
+        self._bucket = bucket
+        self._design = design_doc
+        self._view = view_name
+        self._opts = opts
+        self._qs, self._body = encode_options(opts)
+        self._meta = None
+        self._started = False
+
+    def rows(self):
+        return iter(self)
+
+    def metadata(self):
+        return ViewMetaData(self._meta)
+
+    def __iter__(self):
+        if self._started:
+            raise AlreadyQueriedException()
+        self._started = True
+        return self._rows()
+
+    def _rows(self):
+        session = self._bucket._connection()
+        client = session.http("capi")
+        path = "/%s/_design/%s%s/_view/%s" % (quote(self._bucket.name, safe=""), _namespace_prefix(self._opts),
+                                             quote(self._design, safe=""), quote(self._view, safe=""))
+        if self._qs:
+            path += "?" + self._qs
+        timeout = self._opts.get("timeout")
+        timeout = timeout.total_seconds() if isinstance(timeout, timedelta) else self._bucket._views_timeout
+        resp, _deadline, idle = client.open("POST" if self._body else "GET", path, self._body, "application/json",
+                                            None, timeout, stream=True)
+        try:
+            if resp.status // 100 != 2:
+                raise view_error(resp.status, resp.read(1 << 20, None))
+            stream = _viewrows.RowStream(resp.stream(None, idle))
+            for batch in stream:
+                for r in batch:
+                    yield ViewRow(r.get("key"), r.get("id"), r.get("value"))
+            self._meta = stream.meta
+        except _http._Failure as f:
+            if f.rc == C.PROTOCOL_ERROR:
+                raise ParsingFailedException(f.message) from None
+            raise client.error(f) from None
+        finally:
+            resp.close()
+
+    def execute(self):
+        return list(self)
+
+    def __repr__(self):
+        return "ViewResult(%s/%s)" % (self._design, self._view)
+
+
+__all__ = ["ViewScanConsistency", "ViewOrdering", "ViewErrorMode", "ViewMetaData", "ViewRow", "ViewResult"]

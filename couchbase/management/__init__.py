@@ -1,0 +1,1 @@
+"""Management APIs of the 4.x face (``couchbase.management.views``: design documents)."""

@@ -1,0 +1,169 @@
+"""Design documents of a bucket (4.x ``bucket.view_indexes()``): ViewIndexManager,
+DesignDocument, View, DesignDocumentNamespace."""
+import json
+from datetime import timedelta
+from enum import Enum
+from urllib.parse import quote
+
+from couchbase._modern.views import view_error
+from couchbase.exceptions import DesignDocumentNotFoundException, InvalidArgumentException
+from couchbase.management.options import (  # noqa: F401
+    DropDesignDocumentOptions, GetAllDesignDocumentsOptions, GetDesignDocumentOptions,
+    PublishDesignDocumentOptions, UpsertDesignDocumentOptions,
+)
+
+__all__ = ["ViewIndexManager", "DesignDocument", "View", "DesignDocumentNamespace"]
+
+
+class DesignDocumentNamespace(Enum):
+    PRODUCTION = False
+    DEVELOPMENT = True
+
+    def to_str(self):
+        return "development" if self.value else "production"
+
+    def prefix(self, name):
+        return "dev_" + name if self.value and not name.startswith("dev_") else name
+
+    @classmethod
+    def unprefix(cls, name):
+        for p in ("_design/", "dev_"):
+            if name.startswith(p):
+                name = name[len(p):]
+        return name
+
+    @classmethod
+    def from_str(cls, value):
+        return cls.PRODUCTION if value == "production" else cls.DEVELOPMENT
+
+
+class View:
+    def __init__(self, map, reduce=None, name=None):
+        self.map = map
+        self.reduce = reduce
+
+    def as_dict(self, name=None):
+        out = {"map": self.map}
+        if self.reduce:
+            out["reduce"] = self.reduce
+        if name:
+            out["name"] = name
+        return out
+
+    def to_json(self):
+        return json.dumps(self.as_dict())
+
+    def __eq__(self, other):
+        return isinstance(other, View) and (self.map, self.reduce) == (other.map, other.reduce)
+
+    def __repr__(self):
+        return "View(%r)" % (self.as_dict(),)
+
+
+class DesignDocument:
+    def __init__(self, name, views, namespace=None, rev=None):
+        self.name = DesignDocumentNamespace.unprefix(name)
+        self.views = views
+        self.namespace = namespace
+        self.rev = rev
+
+    def add_view(self, name, view):
+        self.views[name] = view
+        return self
+
+    def get_view(self, name):
+        return self.views.get(name)
+
+    def as_dict(self, namespace=None):
+        out = {"name": self.name}
+        if namespace is not None:
+            out["ns"] = namespace.to_str()
+        out["views"] = {k: v.as_dict(name=k) for k, v in self.views.items()}
+        if self.rev:
+            out["rev"] = self.rev
+        return out
+
+    @classmethod
+    def from_json(cls, raw):
+        views = {k: View(v.get("map"), v.get("reduce")) for k, v in (raw.get("views") or {}).items()}
+        return cls(raw.get("name", ""), views, DesignDocumentNamespace.from_str(raw.get("namespace")),
+                   raw.get("rev"))
+
+    def __repr__(self):
+        return "DesignDocument(%r)" % (self.as_dict(self.namespace),)
+
+
+def _ns(namespace):
+    if isinstance(namespace, DesignDocumentNamespace):
+        return namespace
+    raise InvalidArgumentException("namespace must be a DesignDocumentNamespace")
+
+
+class ViewIndexManager:
+    """Design documents of one bucket, over the views (CAPI) and management services."""
+
+    def __init__(self, bucket):
+        self._bucket = bucket
+
+    def _timeout(self, options, kwargs):
+        t = kwargs.get("timeout")
+        for o in options:
+            if isinstance(o, dict) and "timeout" in o:
+                t = o["timeout"] if t is None else t
+        return t.total_seconds() if isinstance(t, timedelta) else self._bucket._management_timeout
+
+    def _request(self, service, method, path, body=None, options=(), kwargs=None):
+        client = self._bucket._connection().http(service)
+        status, headers, data = client.request(method, path, body, "application/json", None,
+                                               self._timeout(options, kwargs or {}), idempotent=method == "GET")
+        if status // 100 != 2:
+            raise view_error(status, data)
+        return headers, data
+
+    def _ddoc_path(self, name):
+        return "/%s/_design/%s" % (quote(self._bucket.name, safe=""), quote(name, safe=""))
+
+    def get_design_document(self, design_doc_name, namespace, *options, **kwargs):
+        ns = _ns(namespace)
+        full = ns.prefix(design_doc_name)
+        headers, data = self._request("capi", "GET", self._ddoc_path(full), options=options, kwargs=kwargs)
+        doc = json.loads(data)
+        meta = {}
+        for k, v in headers.items():
+            if k.lower() == "x-couchbase-meta":
+                meta = json.loads(v)
+        views = {k: View(v.get("map"), v.get("reduce")) for k, v in (doc.get("views") or {}).items()}
+        return DesignDocument(design_doc_name, views, ns, meta.get("rev"))
+
+    def get_all_design_documents(self, namespace, *options, **kwargs):
+        ns = _ns(namespace)
+        _h, data = self._request("mgmt", "GET", "/pools/default/buckets/%s/ddocs" % quote(self._bucket.name, safe=""),
+                                 options=options, kwargs=kwargs)
+        out = []
+        for row in json.loads(data).get("rows", []):
+            meta = row["doc"]["meta"]
+            name = meta["id"][len("_design/"):]
+            if name.startswith("dev_") != bool(ns.value):
+                continue
+            views = {k: View(v.get("map"), v.get("reduce"))
+                     for k, v in (row["doc"]["json"].get("views") or {}).items()}
+            out.append(DesignDocument(name, views, ns, meta.get("rev")))
+        return out
+
+    def upsert_design_document(self, design_doc_data, namespace, *options, **kwargs):
+        ns = _ns(namespace)
+        if not isinstance(design_doc_data, DesignDocument):
+            raise InvalidArgumentException("design_doc_data must be a DesignDocument")
+        body = json.dumps({"views": {k: v.as_dict() for k, v in design_doc_data.views.items()}})
+        self._request("capi", "PUT", self._ddoc_path(ns.prefix(design_doc_data.name)), body, options, kwargs)
+
+    def drop_design_document(self, design_doc_name, namespace, *options, **kwargs):
+        ns = _ns(namespace)
+        self._request("capi", "DELETE", self._ddoc_path(ns.prefix(design_doc_name)), options=options, kwargs=kwargs)
+
+    def publish_design_document(self, design_doc_name, *options, **kwargs):
+        try:
+            doc = self.get_design_document(design_doc_name, DesignDocumentNamespace.DEVELOPMENT, *options, **kwargs)
+        except DesignDocumentNotFoundException:
+            raise
+        self.upsert_design_document(doc, DesignDocumentNamespace.PRODUCTION, *options, **kwargs)
