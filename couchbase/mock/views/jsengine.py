@@ -6,6 +6,7 @@ function that throws skips that document for that view (as a server does); the f
 errors are reported back for the log.
 """
 
+import asyncio
 import json
 import threading
 
@@ -85,9 +86,33 @@ function __reduce(id, groups, rereduce) {
 """
 
 
-def _new_context():
+_V8_LOOP = None
+_V8_LOCK = threading.Lock()
+
+
+def _v8_loop():
+    """One process-wide daemon thread with its own asyncio loop: V8 is initialised there
+    and every context's calls run there. (V8 must be initialised on a thread that stays
+    alive: initialising it on a thread that then ends crashes later contexts.)"""
+    global _V8_LOOP
+    with _V8_LOCK:
+        if _V8_LOOP is None:
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="mock-v8", daemon=True).start()
+            _V8_LOOP = loop
+        return _V8_LOOP
+
+
+def new_context():
+    """A MiniRacer context on the process's V8 thread (the way to use V8 beside the cluster).
+    Keep it for the life of the process: V8 contexts must not be freed from another thread."""
     from py_mini_racer import MiniRacer   # the mock extra
-    return MiniRacer()
+    from py_mini_racer._dll import init_mini_racer
+    init_mini_racer(ignore_duplicate_init=True)
+
+    async def make():
+        return MiniRacer()                 # adopts the running loop: the V8 thread's
+    return asyncio.run_coroutine_threadsafe(make(), _v8_loop()).result()
 
 
 class JsError(Exception):
@@ -104,13 +129,7 @@ class JsEngine:
 
     def _context(self):
         if self._ctx is None:
-            # Created on a thread without an asyncio loop, so that mini-racer runs its own
-            # loop thread instead of adopting the cluster's (calls then work from any thread).
-            made = []
-            t = threading.Thread(target=lambda: made.append(_new_context()), name="mock-v8-init")
-            t.start()
-            t.join()
-            ctx = made[0]
+            ctx = new_context()
             ctx.eval(_PRELUDE)
             self._compile = ctx.eval("__compile")
             self._map = ctx.eval("__map")
@@ -153,3 +172,16 @@ class JsEngine:
             except Exception as e:
                 raise JsError("reduce failed: %s" % (str(e).strip().splitlines() or [repr(e)])[0])
         return json.loads(out)
+
+
+_SHARED = None
+
+
+def shared_engine():
+    """The process's one engine (every cluster shares it; compiled functions are keyed by
+    their source, so sharing is safe). It lives as long as the process."""
+    global _SHARED
+    with _V8_LOCK:
+        if _SHARED is None:
+            _SHARED = JsEngine()
+        return _SHARED

@@ -7,7 +7,7 @@ import zlib
 
 from ..http import HttpResponse, Stream, json_response
 from .index import DesignIndex, signature
-from .jsengine import JsEngine, JsError
+from .jsengine import JsError, shared_engine
 from .query import Params, QueryError, dev_subset, map_rows, reduce_rows
 from .reduce import BUILTINS, ReduceError
 
@@ -46,7 +46,7 @@ class ViewService:
 
     def __init__(self, core):
         self.core = core
-        self.engine = JsEngine()
+        self.engine = shared_engine()
         self._buckets = weakref.WeakKeyDictionary()
         self.update_interval = UPDATE_INTERVAL
         self._tasks = set()
