@@ -110,6 +110,11 @@ def _char_weights(ch, prim, sec, ter):
     elif cat == "Nd":
         prim.append(chr(_DIGIT0 + unicodedata.digit(ch)))
     elif cat[0] == "N":
+        compat = unicodedata.normalize("NFKD", ch)       # ½ sorts as 1⁄2, ² as 2
+        if compat != ch:
+            for c in compat:
+                _char_weights(c, prim, sec, ter)
+            return
         prim.append(_NUMBER_X + ch)
     elif cat[0] == "Z" or ch in _ICU_WS:
         prim.append(_SPACE)
