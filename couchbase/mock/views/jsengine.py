@@ -7,6 +7,7 @@ errors are reported back for the log.
 """
 
 import asyncio
+import atexit
 import json
 import threading
 
@@ -112,7 +113,32 @@ def new_context():
 
     async def make():
         return MiniRacer()                 # adopts the running loop: the V8 thread's
-    return asyncio.run_coroutine_threadsafe(make(), _v8_loop()).result()
+    ctx = asyncio.run_coroutine_threadsafe(make(), _v8_loop()).result()
+    with _V8_LOCK:
+        if not _CONTEXTS:
+            atexit.register(_close_all)
+        _CONTEXTS.append(ctx)
+    return ctx
+
+
+_CONTEXTS = []
+
+
+def _close_all():
+    """At exit: drop the engine's function handles and close every context on the V8
+    thread (a context freed from another thread during shutdown crashes the process)."""
+    if _SHARED is not None:
+        _SHARED._compile = _SHARED._map = _SHARED._reduce = None
+    import gc
+    gc.collect()
+
+    async def close():
+        for ctx in _CONTEXTS:
+            ctx.close()
+    try:
+        asyncio.run_coroutine_threadsafe(close(), _V8_LOOP).result(10)
+    except Exception:
+        pass
 
 
 class JsError(Exception):
