@@ -39,6 +39,7 @@ class Bucket:
         opts = cluster._settings
         self._session = open_session(cluster._connstr, name, opts.username, opts.password, opts.bootstrap_timeout)
         self._session.timeout = opts.kv_timeout
+        self._session.max_response_size = opts.max_response_size
         self.collection_ids = CollectionIds(self._session)
         self._default_scope = None
 

@@ -37,6 +37,8 @@ class _Settings:
         self.management_timeout = sec["management_timeout"]
         self.transcoder = options.get("transcoder")
         self.enable_mutation_tokens = options.get("enable_mutation_tokens", True)
+        #: bytes a server may announce for one response (None: the core's default, 21 MiB)
+        self.max_response_size = options.get("max_response_size")
 
 
 class Cluster:

@@ -171,7 +171,7 @@ class Collection:
                 if self._refresh_cid(timeout):
                     left = max(0.001, deadline - time.monotonic())
                     continue
-            raise _exception(rc, key, name, mutation)
+            raise _exception(rc, key, name, mutation, res)
 
     def _mutate(self, op, name, key, add, classes, timeout, client):
         """A single mutation: run it, give its result the bucket name (for its mutation
@@ -415,7 +415,7 @@ class Collection:
         bucket = self._bucket_name
         for k, r in mres.items():
             if r.rc:
-                errors[k] = _exception(r.rc, k, name, mutation)
+                errors[k] = _exception(r.rc, k, name, mutation, r)
             else:
                 if meta_tc is not None:
                     r._extra = _ReadMeta(meta_tc)

@@ -44,13 +44,14 @@ class Connection:
 
     Keyword arguments only: ``bucket``, ``host``, ``port``, ``username``, ``password``,
     ``quiet``, ``timeout`` (seconds), ``default_format``, ``lockmode``, ``unlock_gil``,
-    ``transcoder``, ``connstr``.
+    ``transcoder``, ``connstr``, ``max_response_size`` (bytes a server may announce for one
+    response; larger fails with ProtocolError; default 21 MiB).
     """
 
     def __init__(self, bucket=None, host="localhost", port=8091, username=None, password=None,
                  quiet=False, timeout=2.5, default_format=FMT_JSON, lockmode=LOCKMODE_WAIT,
                  unlock_gil=True, transcoder=None, connstr=None, conncache=None, config_cache=None,
-                 **unknown):
+                 max_response_size=None, **unknown):
         if unknown:
             raise ArgumentError({"message": "Bad/insufficient arguments provided.",
                                  "inner_cause": TypeError("unexpected keyword(s): %s" % ", ".join(unknown))})
@@ -62,6 +63,7 @@ class Connection:
         self.default_format = default_format
         self.transcoder = transcoder
         self.data_passthrough = 0
+        self.max_response_size = max_response_size
         if lockmode not in (LOCKMODE_NONE, LOCKMODE_EXC, LOCKMODE_WAIT):
             raise ArgumentError.pyexc("Invalid lockmode %r" % (lockmode,), obj=lockmode)
         self._unlock_gil = bool(unlock_gil)
@@ -123,6 +125,15 @@ class Connection:
     @property
     def configured_replica_count(self):
         return self._session.replicas
+
+    @property
+    def max_response_size(self):
+        """The largest response a server may announce, in bytes (see the constructor)."""
+        return self._session.max_response_size
+
+    @max_response_size.setter
+    def max_response_size(self, nbytes):
+        self._session.max_response_size = nbytes
 
     @property
     def lockmode(self):
@@ -256,7 +267,9 @@ class Connection:
                                     "objextra": r.value, "all_results": mres,
                                     "inner_cause": getattr(r, "_extra", None)})
         cls = CouchbaseError.rc_to_exctype(r.rc)
-        raise cls({"rc": r.rc, "key": r.key, "message": "Operational Error", "result": r,
+        # a failed socket's reason ("host:port: ...") when the session noted one
+        message = r._extra if isinstance(r._extra, str) else "Operational Error"
+        raise cls({"rc": r.rc, "key": r.key, "message": message, "result": r,
                    "all_results": mres, "csrc_info": r._csrc or ()})
 
     def _quiet_for(self, quiet):

@@ -383,6 +383,8 @@ def _check_cluster_values(d):
             raise InvalidArgumentException("Expected timedelta for %s, got %s." % (k, type(v).__name__))
         if k in _BOOL_KEYS and not isinstance(v, bool):
             raise InvalidArgumentException("Expected bool for %s, got %s." % (k, type(v).__name__))
+        if k == "max_response_size" and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+            raise InvalidArgumentException("Expected a non-negative int (bytes) for max_response_size.")
 
 
 def cluster_timeouts(options):

@@ -57,6 +57,34 @@ void cbc__buf_consume(cbc_BUF *buf, size_t n)
     buf->len -= n;
 }
 
+#define GROW_TOWARD_MIN 65536
+
+int cbc__buf_grow_toward(cbc_BUF *buf, size_t have, size_t total)
+{
+    size_t want = total > have ? total - have : 0, step = have > GROW_TOWARD_MIN ? have : GROW_TOWARD_MIN;
+    if (want > step) {
+        want = step;
+    }
+    return buf->cap - buf->len >= want ? 0 : cbc__buf_reserve(buf, want);
+}
+
+void cbc__buf_shrink(cbc_BUF *buf)
+{
+    char *p;
+    if (buf->len == 0) {
+        cbc__buf_free(buf);
+        return;
+    }
+    if (buf->cap == buf->len) {
+        return;
+    }
+    p = realloc(buf->data, buf->len);
+    if (p) { /* a failed shrink keeps the larger block, which is still valid */
+        buf->data = p;
+        buf->cap = buf->len;
+    }
+}
+
 void cbc__buf_free(cbc_BUF *buf)
 {
     free(buf->data);

@@ -21,6 +21,13 @@ int cbc__buf_reserve(cbc_BUF *buf, size_t extra);
 int cbc__buf_append(cbc_BUF *buf, const void *bytes, size_t n);
 /* Drop the first n bytes (n <= len), moving the rest to the front. */
 void cbc__buf_consume(cbc_BUF *buf, size_t n);
+/* Room for the rest of an item of `total` bytes of which the last `have` are in the
+ * buffer, grown with what arrives rather than with what was announced: at most as much
+ * again as `have` (64 KiB at least) per call, so a length no data backs reserves
+ * little. 0, or -1 when out of memory. */
+int cbc__buf_grow_toward(cbc_BUF *buf, size_t have, size_t total);
+/* Give back the capacity beyond `len` (all of it when empty); the bytes stay. */
+void cbc__buf_shrink(cbc_BUF *buf);
 /* Release the memory; the buffer is empty and valid afterwards. */
 void cbc__buf_free(cbc_BUF *buf);
 

@@ -143,6 +143,17 @@ void cbc_conn_set_collections(cbc_CONN *conn, int enabled);
  * in ketama mode without a prelude (plain memcached); results look the same as
  * binary ones (a miss has no value text). Default off. */
 void cbc_conn_set_text_gets(cbc_CONN *conn, int enabled);
+/* The largest response a server may announce, in bytes: the body length of a binary
+ * response, the value length of a text VALUE line. A larger announcement fails the
+ * socket at once with PROTOCOL_ERROR (its requests fail; cbc_conn_last_failure names
+ * the server and the size) before any memory is reserved for it. 0 restores the
+ * default, CBC_MAX_RESPONSE_DEFAULT. */
+void cbc_conn_set_max_response(cbc_CONN *conn, uint64_t nbytes);
+uint64_t cbc_conn_max_response(const cbc_CONN *conn);
+/* Why server `index`'s socket (binary or text, the latest) last failed: returns the code
+ * (0 when it never failed) and fills `out` with it, the C file and line and a message
+ * that names host:port. Kept until the next failure or cbc_conn_set_servers. */
+int cbc_conn_last_failure(const cbc_CONN *conn, int index, cbc_ERROR *out);
 /* Connect (and run the prelude on) server `index` now, within timeout_us. */
 int cbc_conn_connect(cbc_CONN *conn, int index, uint64_t timeout_us, cbc_ERROR *err);
 /* Close the socket of one server (-1: all). The next request reconnects. */
@@ -236,6 +247,11 @@ const cbc_API *cbc_api_table(void);
 /* Version of this interface; the native module and couchbase/_core/binding.py
  * refuse a build whose halves disagree. */
 enum { CBC_CORE_VERSION = 5 };
+
+/* The default bound on what one response may announce (cbc_conn_set_max_response):
+ * the server's 20 MiB item limit plus 1 MiB for extended attributes, key, extras and
+ * framing. */
+enum { CBC_MAX_RESPONSE_DEFAULT = 22020096 };
 
 /* The longest key the server accepts, in bytes. */
 enum { CBC_KEY_MAX = 250 };

@@ -42,6 +42,9 @@ typedef struct {
     uint64_t rcvtimeo_us; /* SO_RCVTIMEO currently set on fd (0: none) */
     uint64_t last_used_us; /* end of the last run that used fd */
     size_t panswered; /* prelude packets answered */
+    cbc_ERROR last_fail;  /* the socket's latest failure, kept across runs: code, C file and
+                           * line, and a message naming host:port (cbc_conn_last_failure) */
+    uint64_t last_fail_us; /* when it failed (0: never); the newer of a server's two sockets wins */
 
     /* Per-run scratch, owned by pipeline.c. */
     int in_run;
@@ -93,6 +96,7 @@ struct cbc_CONN_s {
     void *pollfds;
     int *pollidx;
     struct cbc_BATCH_s *active; /* batch whose run is unfinished (run_until), or NULL */
+    uint64_t max_response; /* largest body a response may announce; 0: CBC_MAX_RESPONSE_DEFAULT */
 };
 
 /* Route one request: *server (>= 0) and *vbucket, or -1 when no server holds it

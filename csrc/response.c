@@ -2,10 +2,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "response.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "errors.h"
+#include "io.h"
 #include "packet.h"
 #include "text.h"
 
@@ -33,8 +35,42 @@ void cbc__resp_set_rc(cbc_RESULT *res, int rc, const char *file, int line)
 }
 
 
-/* Close the socket and fail the requests still waiting on it. */
-void cbc__resp_server_fail(RUN *run, cbc_SERVER *s, int rc, const char *file, int line)
+/* A failed socket's read buffer keeps only what its finished results point into; spare
+ * capacity above this goes back to the allocator at once. */
+#define GIVE_BACK_MIN (1u << 20)
+
+uint64_t cbc_conn_max_response(const cbc_CONN *conn)
+{
+    return conn && conn->max_response ? conn->max_response : CBC_MAX_RESPONSE_DEFAULT;
+}
+
+void cbc_conn_set_max_response(cbc_CONN *conn, uint64_t nbytes)
+{
+    if (conn) {
+        conn->max_response = nbytes;
+    }
+}
+
+int cbc_conn_last_failure(const cbc_CONN *conn, int index, cbc_ERROR *out)
+{
+    const cbc_SERVER *s, *t;
+    if (!conn || index < 0 || (size_t)index >= conn->nservers) {
+        return CBC_FAIL(out, CBC_ERR_EINVAL, "no server %d", index);
+    }
+    s = &conn->servers[index];
+    t = &conn->tservers[index];
+    if (t->last_fail_us > s->last_fail_us) {
+        s = t;
+    }
+    if (!s->last_fail_us) {
+        memset(out, 0, sizeof(*out));
+        return 0;
+    }
+    *out = s->last_fail;
+    return out->code;
+}
+
+static void fail_socket(RUN *run, cbc_SERVER *s, int rc, const char *file, int line, const char *why)
 {
     int idx = (int)(s - (s->text ? run->conn->tservers : run->conn->servers));
     size_t i;
@@ -45,6 +81,20 @@ void cbc__resp_server_fail(RUN *run, cbc_SERVER *s, int rc, const char *file, in
         s->fail_rc = rc;
         s->fail_file = file;
         s->fail_line = line;
+    }
+    s->last_fail.code = rc;
+    s->last_fail.file = file;
+    s->last_fail.line = line;
+    snprintf(s->last_fail.msg, sizeof(s->last_fail.msg), "%s: %s", s->name, why ? why : cbc_strerror(rc));
+    s->last_fail_us = cbc__io_now_us();
+    if (s->rbuf) {
+        /* Bytes past the parse position belong to no result: give them back. */
+        if (s->rbuf->len > s->rpos) {
+            s->rbuf->len = s->rpos;
+        }
+        if (s->rbuf->cap - s->rbuf->len > GIVE_BACK_MIN) {
+            cbc__buf_shrink(s->rbuf);
+        }
     }
     if (run->b && s->npending) {
         cbc_BATCH *b = run->b;
@@ -57,6 +107,22 @@ void cbc__resp_server_fail(RUN *run, cbc_SERVER *s, int rc, const char *file, in
         }
     }
     s->npending = 0;
+}
+
+/* Close the socket and fail the requests still waiting on it. */
+void cbc__resp_server_fail(RUN *run, cbc_SERVER *s, int rc, const char *file, int line)
+{
+    fail_socket(run, s, rc, file, line, NULL);
+}
+
+/* A response announced more than the connection allows: fail the socket before
+ * reserving anything for it. */
+static void fail_oversized(RUN *run, cbc_SERVER *s, uint64_t announced, const char *what, int line)
+{
+    char why[128];
+    snprintf(why, sizeof(why), "%s of %llu bytes announced, over max_response_size (%llu)", what,
+             (unsigned long long)announced, (unsigned long long)cbc_conn_max_response(run->conn));
+    fail_socket(run, s, CBC_ERR_PROTOCOL_ERROR, __FILE__, line, why);
 }
 
 static int append_stat(cbc_SLOT *slot, const char *key, uint16_t nkey, const char *val,
@@ -204,30 +270,56 @@ static int on_prelude_answer(RUN *run, cbc_SERVER *s, const cbc_PKTHDR *h)
     return 1;
 }
 
+/* Remove rb's bytes [from, to). */
+static void cut(cbc_BUF *rb, size_t from, size_t to)
+{
+    memmove(rb->data + from, rb->data + to, rb->len - to);
+    rb->len -= to - from;
+}
+
 void cbc__resp_parse(RUN *run, cbc_SERVER *s)
 {
     cbc_BUF *rb = s->rbuf;
+    size_t scan;
     if (s->text) {
-        int rc = cbc__text_consume(run->b, s, (int)(run->conn->nservers + (size_t)(s - run->conn->tservers)));
-        if (rc) {
+        uint64_t announced = 0;
+        int rc = cbc__text_consume(run->b, s, (int)(run->conn->nservers + (size_t)(s - run->conn->tservers)),
+                                   cbc_conn_max_response(run->conn), &announced);
+        if (rc && announced) {
+            fail_oversized(run, s, announced, "text value", __LINE__);
+        } else if (rc) {
             SERVER_FAIL(run, s, rc);
         }
         return;
     }
-    while (s->fd >= 0 && rb->len - s->rpos >= CBC_PKT_HDR_LEN) {
+    /* Packets no result points into (server pushes, prelude answers, copied stat
+     * records) are cut out of the buffer, so that a stream of them holds no memory:
+     * [rpos, scan) are such bytes, removed in one move before the next kept packet or
+     * at the end (nothing past rpos is referenced yet). */
+    scan = s->rpos;
+    while (s->fd >= 0 && rb->len - scan >= CBC_PKT_HDR_LEN) {
         cbc_PKTHDR h;
-        size_t avail = rb->len - s->rpos, total;
-        int ok;
-        if (cbc_pkt_parse_header(rb->data + s->rpos, avail, &h, NULL) != 0 ||
+        size_t avail = rb->len - scan, total;
+        int ok, keep;
+        if (cbc_pkt_parse_header(rb->data + scan, avail, &h, NULL) != 0 ||
             h.magic == CBC_PKT_MAGIC_REQ || h.magic == CBC_PKT_MAGIC_ALT_REQ ||
             h.magic == CBC_PKT_MAGIC_SRV_RES) {
             SERVER_FAIL(run, s, CBC_ERR_PROTOCOL_ERROR);
             return;
         }
+        if (h.nbody > cbc_conn_max_response(run->conn)) {
+            fail_oversized(run, s, h.nbody, "response body", __LINE__);
+            return;
+        }
         total = CBC_PKT_HDR_LEN + (size_t)h.nbody;
+        keep = h.magic != CBC_PKT_MAGIC_SRV_REQ && s->state != CBC_SRV_PRELUDE &&
+               !(h.opcode == CBC_OP_STAT && h.status == 0 && h.nkey != 0);
+        if (scan != s->rpos && (keep || avail < total)) {
+            cut(rb, s->rpos, scan);
+            scan = s->rpos;
+        }
         if (avail < total) {
-            /* Room for the whole packet now, so the next recv can complete it. */
-            if (cbc__buf_reserve(rb, total - avail) != 0) {
+            if (cbc__buf_grow_toward(rb, avail, total) != 0) {
                 SERVER_FAIL(run, s, CBC_ERR_CLIENT_ENOMEM);
             }
             return;
@@ -237,11 +329,17 @@ void cbc__resp_parse(RUN *run, cbc_SERVER *s)
         } else if (s->state == CBC_SRV_PRELUDE) {
             ok = on_prelude_answer(run, s, &h);
         } else {
-            ok = on_response(run, s, &h, s->rpos);
+            ok = on_response(run, s, &h, scan);
         }
         if (!ok) {
             return;
         }
-        s->rpos += total;
+        scan += total;
+        if (keep) {
+            s->rpos = scan;
+        }
+    }
+    if (s->fd >= 0 && scan != s->rpos) {
+        cut(rb, s->rpos, scan);
     }
 }

@@ -243,16 +243,20 @@ static void end_line(cbc_BATCH *b, cbc_SERVER *ts, int rc, uint16_t status, int 
     }
 }
 
-int cbc__text_consume(cbc_BATCH *b, cbc_SERVER *ts, int vsrc)
+int cbc__text_consume(cbc_BATCH *b, cbc_SERVER *ts, int vsrc, uint64_t max, uint64_t *announced)
 {
     cbc_BUF *rb = ts->rbuf;
     while (ts->npending && rb->len > ts->rpos) {
         cbc_TEXTITEM it;
         size_t avail = rb->len - ts->rpos, j;
-        switch (cbc__text_parse(rb->data + ts->rpos, avail, &it)) {
+        int kind = cbc__text_parse(rb->data + ts->rpos, avail, &it);
+        if ((kind == CBC_TEXT_MORE || kind == CBC_TEXT_VALUE) && it.nvalue > max) {
+            *announced = it.nvalue;
+            return CBC_ERR_PROTOCOL_ERROR;
+        }
+        switch (kind) {
         case CBC_TEXT_MORE:
-            /* Room for the whole item now, so the next recv can complete it. */
-            if (it.need > avail && cbc__buf_reserve(rb, it.need - avail) != 0) {
+            if (it.need > avail && cbc__buf_grow_toward(rb, avail, it.need) != 0) {
                 return CBC_ERR_CLIENT_ENOMEM;
             }
             return 0;

@@ -63,7 +63,9 @@ int cbc__text_build(struct cbc_BATCH_s *b, cbc_SERVER *ts, char **out, size_t *n
 /* Match the replies in ts->rbuf from ts->rpos to the slots, advancing rpos.
  * Values stay in the buffer; `vsrc` is its index among the batch's read
  * buffers. Returns 0 (done, or waiting for more bytes), else the code to fail
- * the socket with (PROTOCOL_ERROR, CLIENT_ENOMEM). */
-int cbc__text_consume(struct cbc_BATCH_s *b, cbc_SERVER *ts, int vsrc);
+ * the socket with (PROTOCOL_ERROR, CLIENT_ENOMEM). A VALUE line announcing more
+ * than `max` bytes returns PROTOCOL_ERROR with *announced set to its length
+ * (nothing is reserved for it); *announced is left alone otherwise. */
+int cbc__text_consume(struct cbc_BATCH_s *b, cbc_SERVER *ts, int vsrc, uint64_t max, uint64_t *announced);
 
 #endif /* CBC_TEXT_H */

@@ -36,6 +36,8 @@ _STEP_BYTES = 256 * 1024
 #: failures couchbase.io reports (with the server), and what they mean
 _IO_FAILURES = {C.ETIMEDOUT: "timed out", C.NETWORK_ERROR: "lost their connection",
                 C.CONNECT_ERROR: "could not connect", C.NO_MATCHING_SERVER: "found no server"}
+#: codes set when a server's socket fails: the failed result gets the socket's reason
+_SOCKET_CODES = frozenset((C.PROTOCOL_ERROR, C.NETWORK_ERROR, C.CONNECT_ERROR, C.ETIMEDOUT, C.CLIENT_ENOMEM))
 
 
 class _Handle:
@@ -140,6 +142,45 @@ class Session:
     def timeout(self, seconds):
         self._timeout = seconds
         self.timeout_us = int(seconds * 1e6)
+
+    @property
+    def max_response_size(self):
+        """The largest response (binary body, text value) a server may announce, in bytes;
+        a larger announcement fails that server's socket with ProtocolError before any
+        memory is reserved for it. Default lib.CBC_MAX_RESPONSE_DEFAULT (21 MiB: the
+        server's 20 MiB item limit plus room for xattrs, key and extras)."""
+        return lib.cbc_conn_max_response(self._h.conn)
+
+    @max_response_size.setter
+    def max_response_size(self, nbytes):
+        if nbytes is None:
+            nbytes = 0
+        if isinstance(nbytes, bool) or not isinstance(nbytes, int) or nbytes < 0 or nbytes >= 1 << 64:
+            raise _exc.exception_for(self.face, C.EINVAL,
+                                     "max_response_size must be a non-negative int (bytes; 0: the default)")
+        lib.cbc_conn_set_max_response(self._h.conn, nbytes)
+
+    def failure_text(self, server):
+        """Why server index `server`'s socket last failed ("host:port: reason"), or None."""
+        h = self._h
+        if h.conn is None or server is None or server < 0:
+            return None
+        err = ffi.new("cbc_ERROR *")
+        if not lib.cbc_conn_last_failure(h.conn, server, err):
+            return None
+        return ffi.string(err.msg).decode(errors="replace")
+
+    def _note_failures(self, failed):
+        """Put the failing socket's reason ("host:port: ...") on failed results of the codes
+        a socket failure sets, as their ``_extra``, for the faces' exception messages."""
+        for r in failed:
+            rc = r.rc
+            if rc in _SOCKET_CODES and r._extra is None:
+                try:
+                    srv = self.map_key(r.key.encode() if isinstance(r.key, str) else r.key)[1]
+                except Exception:  # a key the map cannot route names no server
+                    continue
+                r._extra = self.failure_text(srv)
 
     @property
     def closed(self):
@@ -297,6 +338,7 @@ class Session:
                     raise error_from_tuple(failed, self.face)
                 if failed:
                     self._log_failures(batch, timeout_us)
+                    self._note_failures(failed)
                 return out, failed
             if lib.cbc_batch_run(batch, timeout_us, h.err):
                 raise error_from(h.err, self.face)
@@ -307,11 +349,14 @@ class Session:
                                                self.transcoder, no_format)
                 if bad is not None:
                     self._log_failures(batch, timeout_us)
+                if bad is not None and res.rc:
+                    self._note_failures((res,))
                 return res, ([res] if bad is not None else None)
             out, failed = _batch.build(batch, rkeys, op.kind, multi_cls, value_cls, op_cls, passthrough,
                                        self.transcoder, no_format)
             if failed:
                 self._log_failures(batch, timeout_us)
+                self._note_failures(failed)
             return out, failed
         finally:
             self.leave()
@@ -375,6 +420,8 @@ class Session:
                                            self.transcoder, no_format)
             if bad is None:
                 return res, None
+        if res.rc:
+            self._note_failures((res,))
         return res, [res]
 
     def _log_failures(self, batch, timeout_us):

@@ -33,9 +33,12 @@ _MAX_DURABLE_TIMEOUT_MS = 65534
 _RETRY = frozenset((C.DOCUMENT_LOCKED, C.ETMPFAIL, C.SYNC_WRITE_IN_PROGRESS, C.SYNC_WRITE_RECOMMIT))
 
 
-def _exception(rc, key, name, mutation):
-    """The modern exception for core code `rc` of operation `name` on `key`."""
-    return _exc.exception_for(_exc.MODERN, rc, key=key, op=name, mutation=mutation)
+def _exception(rc, key, name, mutation, result=None):
+    """The modern exception for core code `rc` of operation `name` on `key`; a failed
+    socket's reason ("host:port: ...") noted on `result` becomes its message."""
+    detail = getattr(result, "_extra", None)
+    return _exc.exception_for(_exc.MODERN, rc, detail if isinstance(detail, str) else None, key=key, op=name,
+                              mutation=mutation)
 
 
 def _merge(opts, kwargs):

@@ -6,7 +6,10 @@ answers; ``delay:SECONDS`` answers each request with KEY_ENOENT after a delay;
 ``textgarbage`` answers the first text-protocol line it ever gets with garbage and
 every later line with ``END`` (all keys missing), binary requests with KEY_ENOENT;
 ``texterror`` answers each text line with a VALUE for its first key, then
-``SERVER_ERROR out of memory``.
+``SERVER_ERROR out of memory``. ``huge`` answers the first request it ever gets
+(binary or text) with a 4 GB announcement (a binary header whose body length is
+0xfffffff0, or ``VALUE k 0 4294967200 1``) followed by zeros as fast as the
+client takes them, and every later one as a miss.
 
 A connection whose first byte is not the binary request magic (0x80) speaks the
 text protocol (``gets k1 k2 ...`` lines), which the modes answer in kind.
@@ -20,7 +23,26 @@ import time
 HDR = struct.Struct(">BBHBBHIIQ")
 GARBAGE = b"HTTP/1.1 400 Bad Request\r\n\r\n" + b"\xff" * 40
 _text_lines = [0]
+_requests = [0]
 _lock = threading.Lock()
+HUGE_BODY = 0xFFFFFFF0
+HUGE_TEXT = 4294967200
+
+
+def first_request():
+    with _lock:
+        _requests[0] += 1
+        return _requests[0] == 1
+
+
+def stream_zeros(conn):
+    """Zeros until the client goes away (its end of a hostile announcement)."""
+    chunk = bytes(1 << 20)
+    try:
+        while True:
+            conn.sendall(chunk)
+    except OSError:
+        return
 
 
 def serve_text(conn, mode, buf):
@@ -30,6 +52,11 @@ def serve_text(conn, mode, buf):
             with _lock:
                 _text_lines[0] += 1
                 first = _text_lines[0] == 1
+            if mode == "huge" and first_request():
+                key = _line.split()[1]
+                conn.sendall(b"VALUE " + key + b" 0 %d 1\r\n" % HUGE_TEXT)
+                stream_zeros(conn)
+                return
             if mode == "garbage" or (mode == "textgarbage" and first):
                 conn.sendall(GARBAGE)
             elif mode == "texterror":
@@ -71,8 +98,12 @@ def serve(conn, mode):
                     return
                 elif mode == "silent":
                     continue
-                elif mode.startswith("delay:") or mode == "textgarbage":
-                    if mode != "textgarbage":
+                elif mode == "huge" and first_request():
+                    conn.sendall(HDR.pack(0x81, opcode, 0, 4, 0, 0, HUGE_BODY, opaque, 1) + b"\0\0\0\0")
+                    stream_zeros(conn)
+                    return
+                elif mode.startswith("delay:") or mode in ("textgarbage", "huge"):
+                    if mode.startswith("delay:"):
                         time.sleep(float(mode.split(":", 1)[1]))
                     body = b"Not found"
                     conn.sendall(HDR.pack(0x81, opcode, 0, 0, 0, 1, len(body), opaque, 0) + body)

@@ -36,8 +36,9 @@ def memcached_binary():
 class Memcached:
     """One memcached process on 127.0.0.1; `stop()`/`start()` keep the same port."""
 
-    def __init__(self, port=None, memory_mb=64, cpu=None):
+    def __init__(self, port=None, memory_mb=64, cpu=None, extra_args=()):
         self.host = "127.0.0.1"
+        self.extra_args = list(extra_args)
         self.port = port or free_port()
         self.memory_mb = memory_mb
         self.cpu = cpu  # pin the server to this CPU (benchmarks)
@@ -49,7 +50,7 @@ class Memcached:
 
     def start(self):
         cmd = [memcached_binary(), "-l", self.host, "-p", str(self.port), "-U", "0",
-               "-m", str(self.memory_mb), "-c", "1024", "-t", "2"]
+               "-m", str(self.memory_mb), "-c", "1024", "-t", "2"] + self.extra_args
         if os.geteuid() == 0:
             cmd += ["-u", "root"]
         self.proc = subprocess.Popen(cmd, preexec_fn=self._pin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
