@@ -79,6 +79,7 @@ class ClusterCore:
 
     async def start(self):
         self.loop = asyncio.get_running_loop()
+        self.topo.replication.loop = self.loop
         for i in range(self.num_nodes):
             node = self.topo.new_node()
             srv = self.servers[node.id] = NodeServer(self, node)
@@ -159,6 +160,12 @@ class ClusterCore:
         if not srv.node.running:
             await srv.start()
 
+    async def kill_node(self, nid):
+        """The node's process dies: ports close, memory and queued replication are lost;
+        start_node() restarts it from what it had persisted."""
+        await self.stop_node(nid)
+        self.topo.replication.kill(nid)
+
     def info(self):
         active = self.topo.config_nodes()
         first = active[0] if active else next(iter(self.topo.nodes.values()))
@@ -179,7 +186,8 @@ class MockCluster:
     """
 
     def __init__(self, nodes=1, replicas=0, vbuckets=1024, buckets=None, users=None,
-                 collections=(), host="127.0.0.1", port=0, rebalance_delay=0.1, clock=None):
+                 collections=(), host="127.0.0.1", port=0, rebalance_delay=0.1, clock=None,
+                 replication_lag=0.0, persist_delay=0.0):
         if not host.startswith("127.") and host not in ("localhost", "::1"):
             raise ValueError("the mock listens on loopback addresses only")
         colls = []
@@ -190,6 +198,8 @@ class MockCluster:
         self.core = ClusterCore(host, nodes, replicas, vbuckets, buckets,
                                 users if users is not None else {"Administrator": "password"},
                                 colls, port, rebalance_delay, clock)
+        self.core.topo.replication.set_lag(replication_lag)
+        self.core.topo.replication.set_persist_delay(persist_delay)
         self._thread = None
         self._loop = None
 
@@ -296,6 +306,28 @@ class MockCluster:
 
     def stop_node(self, i):
         self._call(self.core.stop_node(i))
+
+    def kill_node(self, i):
+        """Node `i` dies: ports close and its memory is lost (writes it had not persisted,
+        and what its replication streams had not delivered); start_node(i) restarts it
+        from its disk."""
+        self._call(self.core.kill_node(i))
+
+    # -- replication and persistence -----------------------------------------------------------
+    def set_replication_lag(self, seconds):
+        """Seconds from a write on an active copy to its arrival on the replicas (0: at once)."""
+        self._sync(self.core.topo.replication.set_lag, seconds)
+
+    def set_persist_delay(self, seconds):
+        """Seconds from a change of a copy to its simulated disk (0: at once)."""
+        self._sync(self.core.topo.replication.set_persist_delay, seconds)
+
+    def pause_replication(self):
+        """Every replication stream holds its mutations until resume_replication()."""
+        self._sync(self.core.topo.replication.pause)
+
+    def resume_replication(self):
+        self._sync(self.core.topo.replication.resume)
 
     def start_node(self, i):
         self._call(self.core.start_node(i))

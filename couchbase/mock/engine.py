@@ -161,12 +161,14 @@ class Engine(KVOps, SubdocOps):
 
     # -- helpers shared with KVOps --------------------------------------------------------
     def _bucket(self, s):
+        """The selected bucket as this node holds it (store.NodeStore: its own copies)."""
         if s.bucket is not None:
-            return self.topo.buckets.get(s.bucket)
+            b = self.topo.buckets.get(s.bucket)
+            return None if b is None else b.node(s.node_id)
         if s.user is None:
             b = self.topo.buckets.get("default")
             if b is not None and not b.password:
-                return b     # 2013 behaviour: unauthenticated connections use "default"
+                return b.node(s.node_id)  # 2013 behaviour: unauthenticated connections use "default"
         return None
 
     def nmv(self, s, bucket):

@@ -138,17 +138,18 @@ class KVOps:
         return None
 
     def _durable(self, b, vb, fr, ok):
-        """``ok`` once a majority of the vbucket's copies run; else wait (Deferred)."""
+        """``ok`` once the write meets its level on a majority of the vbucket's copies; else
+        wait for the replicas' acknowledgements (Deferred)."""
         if fr is None or not fr.level:
             return ok
-        topo = self.topo
-        name = b.name
+        repl = self.topo.replication
+        bucket = self.topo.buckets[b.name]
+        vbk = b.vbuckets[vb]
+        uuid, seqno, level = vbk.uuid, vbk.seqno, fr.level
 
         def reached():
-            if name not in topo.maps:
-                return False
-            configured, _, live = topo.copies(name, vb)
-            return live >= configured // 2 + 1
+            # a majority of the copies acknowledged (and persisted, for levels 2 and 3)
+            return repl.durable(bucket, vb, uuid, seqno, level)
 
         if reached():
             return ok
@@ -366,9 +367,7 @@ class KVOps:
             return R(st.LOCKED)
         item.expiry = self._expiry(b, cid, _FLAGS.unpack(pkt.extras)[0])
         item.cas = b.new_cas()
-        vbk = b.vbuckets[vb]
-        vbk.seqno += 1
-        item.seqno = vbk.seqno
+        b.put_item(vb, cid, key, item)  # a new seqno, replicated like any mutation
         if op == codec.TOUCH:
             res = R(cas=item.cas)
         else:
@@ -401,7 +400,7 @@ class KVOps:
             if item is None:
                 state, cas = 0x80, 0
             else:
-                state, cas = 0x01, item.cas
+                state, cas = (0x01 if b.is_persisted(vb, cid, key, item) else 0x00), item.cas
             out.append(_OBS_ENTRY.pack(vb, klen) + wire_key + struct.pack(">BQ", state, cas))
         return R(value=b"".join(out))
 
@@ -420,6 +419,6 @@ class KVOps:
         for idx, (old, _start) in enumerate(log):
             if old == uuid and idx > 0:
                 last = log[idx - 1][1]
-                return R(value=struct.pack(">BHQQQQQ", 1, vb, vbk.uuid, vbk.seqno, vbk.seqno,
+                return R(value=struct.pack(">BHQQQQQ", 1, vb, vbk.uuid, vbk.persisted_seqno, vbk.seqno,
                                            old, last))
-        return R(value=struct.pack(">BHQQQ", 0, vb, vbk.uuid, vbk.seqno, vbk.seqno))
+        return R(value=struct.pack(">BHQQQ", 0, vb, vbk.uuid, vbk.persisted_seqno, vbk.seqno))

@@ -1,4 +1,16 @@
-"""Document state: Item, per-vbucket dicts, collections manifest, per-bucket store."""
+"""Document state: Item, vbucket copies, collections manifest, the bucket and each node's
+copies of it.
+
+A bucket (BucketStore) holds what the whole cluster shares: name, settings, manifest,
+design documents. Its documents live on the nodes: each node has its own NodeStore for
+the bucket, with its own copy (VBucket) of every vbucket it holds, active or replica.
+Client operations on a node write that node's active copy; the replication stream
+(replication.py) carries each mutation to the replica copies, later or never, as a real
+cluster does. A deleted document is removed from ``items``; a tombstone layer may keep it
+as an Item with its CAS and seqno.
+
+Mutation hook: ``BucketStore.add_mutation_listener(fn)``; ``fn(cid, key)`` is called after
+every change of a document's active copy, for indexes that follow the data (views)."""
 
 import json
 import os
@@ -46,20 +58,51 @@ class Item:
     def locked(self, now):
         return self.lock_until > now
 
+    def copy(self):
+        """A copy for another vbucket copy (replica, disk, rebalance): same fields, no lock."""
+        c = Item(self.value, self.flags, self.datatype, self.cas, self.expiry, self.seqno,
+                 dict(self.xattrs) if self.xattrs else self.xattrs)
+        return c
+
 
 class VBucket:
-    __slots__ = ("items", "seqno", "uuid", "failover_log")
+    """One node's copy of one vbucket: documents in memory (``items``), the high seqno,
+    the history branch (``uuid``, ``failover_log``) and what the simulated disk holds
+    (``disk``, up to ``persisted_seqno``)."""
+
+    __slots__ = ("items", "seqno", "uuid", "failover_log", "disk", "persisted_seqno")
 
     def __init__(self):
         self.items = {}
         self.seqno = 0
         self.uuid = int.from_bytes(os.urandom(8), "big") or 1
         self.failover_log = [(self.uuid, 0)]   # newest first
+        self.disk = {}
+        self.persisted_seqno = 0
 
     def new_branch(self):
         """Failover: the promoted copy starts a new history branch."""
         self.uuid = int.from_bytes(os.urandom(8), "big") or 1
         self.failover_log.insert(0, (self.uuid, self.seqno))
+
+    def load_from(self, other):
+        """Become a copy of `other` (rebalance, rollback), persisted as it is."""
+        self.items = {k: it.copy() for k, it in other.items.items()}
+        self.disk = {k: it.copy() for k, it in other.items.items()}
+        self.seqno = self.persisted_seqno = other.seqno
+        self.uuid = other.uuid
+        self.failover_log = list(other.failover_log)
+
+    def warm_up(self):
+        """A killed node's restart: memory is what the disk held."""
+        self.items = {k: it.copy() for k, it in self.disk.items()}
+        self.seqno = self.persisted_seqno
+
+    def clear(self):
+        self.items.clear()
+        self.disk.clear()
+        self.seqno += 1
+        self.persisted_seqno = self.seqno
 
 
 def is_json(value):
@@ -151,6 +194,88 @@ class Manifest:
         return {"uid": "%x" % self.uid, "scopes": scopes}
 
 
+class _Copies:
+    """A node's vbucket copies by number, created empty on first use."""
+
+    __slots__ = ("_d",)
+
+    def __init__(self):
+        self._d = {}
+
+    def __getitem__(self, vb):
+        c = self._d.get(vb)
+        if c is None:
+            c = self._d[vb] = VBucket()
+        return c
+
+    def get(self, vb):
+        return self._d.get(vb)
+
+    def pop(self, vb):
+        return self._d.pop(vb, None)
+
+    def items(self):
+        return self._d.items()
+
+    def __iter__(self):
+        return iter(list(self._d.values()))
+
+
+class NodeStore:
+    """One node's copies of one bucket's vbuckets, with the bucket's document API
+    (get_item/put_item/remove_item, vbuckets[vb]) on those copies. Bucket-wide
+    attributes (name, manifest, clock, new_cas ...) are the bucket's."""
+
+    def __init__(self, bucket, nid):
+        self.bucket = bucket
+        self.nid = nid
+        self.vbuckets = _Copies()
+
+    def __getattr__(self, name):  # settings and manifest are the bucket's
+        return getattr(self.bucket, name)
+
+    def is_active(self, vb):
+        return self.bucket.placement(vb)[0] == self.nid
+
+    def get_item(self, vb, cid, key):
+        """Live item or None. An expired item is deleted by its active copy (the deletion
+        replicates); a replica only hides it."""
+        item = self.vbuckets[vb].items.get((cid, key))
+        if item is not None and item.expiry and item.expiry <= self.bucket.clock.now():
+            if self.is_active(vb):
+                self.remove_item(vb, cid, key)
+            return None
+        return item
+
+    def put_item(self, vb, cid, key, item):
+        vbk = self.vbuckets[vb]
+        vbk.seqno += 1
+        item.seqno = vbk.seqno
+        vbk.items[(cid, key)] = item
+        self.bucket.mutated(self.nid, vb, (cid, key), item, vbk)
+        return vbk
+
+    def remove_item(self, vb, cid, key):
+        vbk = self.vbuckets[vb]
+        vbk.items.pop((cid, key), None)
+        vbk.seqno += 1
+        self.bucket.mutated(self.nid, vb, (cid, key), None, vbk)
+        return vbk
+
+    def is_persisted(self, vb, cid, key, item):
+        """Whether this copy's disk holds `item` as it is (OBSERVE's persisted state)."""
+        d = self.vbuckets[vb].disk.get((cid, key))
+        return d is not None and d.cas == item.cas
+
+    def item_count(self):
+        """Documents in the vbuckets this node is active for."""
+        return sum(len(c.items) for vb, c in self.vbuckets.items() if self.is_active(vb))
+
+
+def _unplaced(vb):
+    return (None,)
+
+
 class BucketStore:
     """All documents of one bucket: one dict per vbucket keyed by (collection id, key)."""
 
@@ -165,7 +290,12 @@ class BucketStore:
         self.flush_enabled = flush_enabled
         self.ram_quota_mb = ram_quota_mb
         self.uuid = os.urandom(16).hex()
-        self.vbuckets = [VBucket() for _ in range(num_vbuckets)]
+        self.nodes = {}            # node id -> NodeStore (None: a bucket outside a cluster)
+        #: vb -> row of node ids (copy 0 active, -1 none); the topology sets it
+        self.placement = _unplaced
+        #: the replication stream (replication.Replication), set by the topology
+        self.replication = None
+        #: mutation hooks: fn(bucket, vb, (cid, key), item or None), active copies only
         self.manifest = Manifest()
         self.design_docs = {}   # name ("_design/x") -> dict
         self._last_cas = 0
@@ -201,51 +331,79 @@ class BucketStore:
             return int(self.clock.now()) + expiry
         return expiry
 
+    # -- the nodes' copies ----------------------------------------------------------------
+    def node(self, nid):
+        """Node `nid`'s copies of this bucket (created empty on first use)."""
+        n = self.nodes.get(nid)
+        if n is None:
+            n = self.nodes[nid] = NodeStore(self, nid)
+        return n
+
+    def active_store(self, vb):
+        """The NodeStore holding vb's active copy, or None when no node does."""
+        nid = self.placement(vb)[0]
+        return None if nid == -1 else self.node(nid)
+
+    @property
+    def vbuckets(self):
+        """The active copy of each vbucket (an empty stand-in where none is placed)."""
+        out = []
+        for vb in range(self.num_vbuckets):
+            n = self.active_store(vb)
+            out.append(n.vbuckets[vb] if n is not None else VBucket())
+        return out
+
+    def mutated(self, nid, vb, k, item, vbk):
+        """A node's copy changed (put_item/remove_item): replicate, persist, notify."""
+        if self.replication is not None:
+            self.replication.on_mutation(self, nid, vb, k, item, vbk)
+        else:
+            vbk.disk[k] = item.copy() if item is not None else None
+            if item is None:
+                vbk.disk.pop(k, None)
+            vbk.persisted_seqno = vbk.seqno
+        if self.mutation_listeners and self.placement(vb)[0] == nid:
+            self._notify(*k)
+
+    # -- bucket-wide operations (every copy) ----------------------------------------------
     def get_item(self, vb, cid, key):
-        """Live item or None (expired items are removed lazily)."""
-        vbk = self.vbuckets[vb]
-        item = vbk.items.get((cid, key))
-        if item is not None and item.expiry and item.expiry <= self.clock.now():
-            del vbk.items[(cid, key)]
-            vbk.seqno += 1
-            if self.mutation_listeners:
-                self._notify(cid, key)
-            return None
-        return item
+        n = self.active_store(vb)
+        return None if n is None else n.get_item(vb, cid, key)
 
     def put_item(self, vb, cid, key, item):
-        vbk = self.vbuckets[vb]
-        vbk.seqno += 1
-        item.seqno = vbk.seqno
-        vbk.items[(cid, key)] = item
-        if self.mutation_listeners:
-            self._notify(cid, key)
+        """Write the active copy; the write reaches the replicas at once (direct access)."""
+        vbk = self.active_store(vb).put_item(vb, cid, key, item)
+        if self.replication is not None:
+            self.replication.settle(self, vb)
         return vbk
 
     def remove_item(self, vb, cid, key):
-        vbk = self.vbuckets[vb]
-        vbk.items.pop((cid, key), None)
-        vbk.seqno += 1
-        if self.mutation_listeners:
-            self._notify(cid, key)
+        vbk = self.active_store(vb).remove_item(vb, cid, key)
+        if self.replication is not None:
+            self.replication.settle(self, vb)
         return vbk
 
     def flush(self):
-        for vbk in self.vbuckets:
-            vbk.items.clear()
-            vbk.seqno += 1
+        if self.replication is not None:
+            self.replication.drop_bucket(self)
+        for n in list(self.nodes.values()):
+            for vbk in n.vbuckets:
+                vbk.clear()
         if self.mutation_listeners:
             self._notify(None, None)
 
     def drop_collection_items(self, cid):
-        for vbk in self.vbuckets:
-            for k in [k for k in vbk.items if k[0] == cid]:
-                del vbk.items[k]
+        for n in list(self.nodes.values()):
+            for vbk in n.vbuckets:
+                for d in (vbk.items, vbk.disk):
+                    for k in [k for k in d if k[0] == cid]:
+                        del d[k]
         if self.mutation_listeners:
             self._notify(cid, None)
 
     def item_count(self):
-        return sum(len(v.items) for v in self.vbuckets)
+        return sum(len(self.active_store(vb).vbuckets[vb].items) for vb in range(self.num_vbuckets)
+                   if self.active_store(vb) is not None)
 
     # -- convenience access for tests (hashes the key like a client) --------------------
     def _cid(self, collection):

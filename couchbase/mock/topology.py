@@ -3,6 +3,7 @@
 import json
 import os
 
+from .replication import Replication
 from .store import BucketStore
 
 ACTIVE = "active"      # member of the cluster and of every bucket's server list
@@ -83,6 +84,7 @@ class Topology:
         self.epoch = 1
         self.uuid = os.urandom(16).hex()
         self.listeners = []     # callables(topology) after every change
+        self.replication = Replication(self)
         self._next_node = 0
         self._cache = {}
 
@@ -115,13 +117,22 @@ class Topology:
         replicas = self.replicas if replicas is None else replicas
         nvb = num_vbuckets or self.num_vbuckets
         b = BucketStore(name, password, replicas, nvb, clock=self.clock, **kw)
+        self._place(b)
         self.buckets[name] = b
         ids = [n.id for n in self.config_nodes()]
         self.maps[name] = BucketMap(balanced_map(ids, nvb, replicas))
         self.changed()
         return b
 
+    def _place(self, b):
+        """Tie a bucket's documents to the nodes: its map decides which copy is which."""
+        maps = self.maps
+        name = b.name
+        b.placement = lambda vb: maps[name].map[vb]
+        b.replication = self.replication
+
     def delete_bucket(self, name):
+        self.replication.drop_bucket(self.buckets[name])
         del self.buckets[name]
         del self.maps[name]
         self.changed()
@@ -149,6 +160,8 @@ class Topology:
         if node.state != ACTIVE:
             raise ValueError("node %d is not active" % nid)
         node.state = FAILED
+        # the failed node's streams die: what they had not delivered is gone
+        self.replication.drop_node(nid)
         for name, bm in self.maps.items():
             store = self.buckets[name]
             for vb, row in enumerate(bm.map):
@@ -158,7 +171,11 @@ class Topology:
                     rest = [r for r in row[1:] if r != -1 and r != nid]
                     new = rest + [-1] * (len(row) - len(rest))
                     if rest:
-                        store.vbuckets[vb].new_branch()
+                        # the first replica is promoted as it is; the others follow it
+                        promoted = store.node(rest[0]).vbuckets[vb]
+                        promoted.new_branch()
+                        for other in rest[1:]:
+                            store.node(other).vbuckets[vb].load_from(promoted)
                     else:
                         new[0] = -1
                     bm.map[vb] = new
@@ -166,6 +183,7 @@ class Topology:
                     bm.map[vb] = [(-1 if r == nid else r) for r in row]
                 bm.active[vb] = bm.map[vb][0]
             bm.forward = None
+            store.nodes.pop(nid, None)
         self.changed()
 
     def rebalance_plan(self, eject=()):
@@ -193,9 +211,25 @@ class Topology:
                 continue
             bm = self.maps[name]
             store = self.buckets[name]
+            # the takeover waits for the streams to catch up, then copies move
+            self.replication.settle(store)
             for vb, row in enumerate(rows):
-                if bm.map[vb][0] != row[0] and bm.map[vb][0] == -1:
-                    store.vbuckets[vb].new_branch()
+                old = bm.map[vb]
+                if old[0] == -1:
+                    if row[0] != -1:
+                        store.node(row[0]).vbuckets[vb].new_branch()
+                    continue
+                source = store.node(old[0]).vbuckets[vb]
+                for nid in row:
+                    if nid != -1 and nid != old[0] and nid not in old:
+                        store.node(nid).vbuckets[vb].load_from(source)
+                    elif nid != -1 and nid != old[0] and nid in old:
+                        copy = store.node(nid).vbuckets[vb]
+                        if copy.uuid != source.uuid or copy.seqno != source.seqno:
+                            copy.load_from(source)
+                for nid in old:
+                    if nid != -1 and nid not in row and nid in store.nodes:
+                        store.nodes[nid].vbuckets.pop(vb)
             bm.map = [list(r) for r in rows]
             bm.active = [r[0] for r in rows]
             bm.forward = None
