@@ -20,12 +20,13 @@ VERSION = "7.6.2-3721-enterprise"
 
 class Node:
     __slots__ = ("id", "host", "kv_port", "rest_port", "capi_port", "state", "running",
-                 "ejecting", "uuid")
+                 "ejecting", "uuid", "kv_advertised")
 
     def __init__(self, nid, host, kv_port=0, rest_port=0, capi_port=0):
         self.id = nid
         self.host = host
         self.kv_port = kv_port
+        self.kv_advertised = 0  # KV port configs name instead of kv_port (a proxy in front); 0: kv_port
         self.rest_port = rest_port
         self.capi_port = capi_port
         self.state = PENDING
@@ -252,15 +253,16 @@ class Topology:
         nodes, ext, servers = [], [], []
         for n in self.config_nodes():
             h = host
-            servers.append("%s:%d" % (h, n.kv_port))
-            entry = {"hostname": "%s:%d" % (h, n.rest_port), "ports": {"direct": n.kv_port}}
+            kv = n.kv_advertised or n.kv_port
+            servers.append("%s:%d" % (h, kv))
+            entry = {"hostname": "%s:%d" % (h, n.rest_port), "ports": {"direct": kv}}
             if bucket is not None:
                 entry["couchApiBase"] = "http://%s:%d/%s%%2B%s" % (h, n.capi_port, bucket.name,
                                                                   bucket.uuid)
             if n.id == this_id:
                 entry["thisNode"] = True
             nodes.append(entry)
-            e = {"services": {"mgmt": n.rest_port, "kv": n.kv_port, "capi": n.capi_port},
+            e = {"services": {"mgmt": n.rest_port, "kv": kv, "capi": n.capi_port},
                  "hostname": h, "nodeUUID": n.uuid}
             if n.id == this_id:
                 e["thisNode"] = True
