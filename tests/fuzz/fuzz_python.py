@@ -2,82 +2,68 @@
 
 * the bucket config JSON parser (couchbase._core.config.parse): anything but a valid
   config must raise ProtocolError (never another exception);
-* the HTTP response reader the bootstrap streams go through (couchbase._core.http, which
-  reads with http.client, including its chunked decoder): a mutated chunked stream must
-  give a config, a clean ConnectError/ProtocolError, or an empty answer.
+* the HTTP client's response reader (couchbase._core.http: status line, headers,
+  Content-Length and chunked bodies, the bounds on each), through its public calls
+  ``request`` and ``first_streamed_config`` with a fake socket serving the fuzz bytes:
+  an answer, or a CouchbaseError, and nothing else.
 
 Run: python tests/fuzz/fuzz_python.py -runs=N (or -max_total_time=S); `make fuzz` does.
 """
-import contextlib
-import io
 import sys
 
 import atheris
 
 with atheris.instrument_imports():
-    import http.client  # noqa: F401  (its chunked decoder is what the bootstrap streams use)
-
     from couchbase._core import config as _config
     from couchbase._core import http as _http
     from couchbase.exceptions import CouchbaseError
 
 
 class _Sock:
-    """What http.client needs of a socket: the fuzz bytes as the server's reply."""
+    """What the HTTP client needs of a socket: the fuzz bytes as the server's reply, in
+    pieces of varying size."""
 
-    def __init__(self, data):
+    def __init__(self, data, step):
         self._data = data
+        self._step = step
 
-    def makefile(self, mode, *a, **k):
-        return io.BytesIO(self._data)
+    def settimeout(self, t):
+        pass
+
+    def setsockopt(self, *a):
+        pass
 
     def sendall(self, data):
         pass
+
+    def recv(self, n):
+        piece, self._data = self._data[:min(n, self._step)], self._data[min(n, self._step):]
+        return piece
 
     def close(self):
         pass
 
 
-def _stream_config(data):
-    client = _http._client()
-
-    class Conn(client.HTTPConnection):
-        def connect(self):
-            self.sock = _Sock(data)
-
-    @contextlib.contextmanager
-    def exchange(host, port, timeout):
-        conn = Conn(host, port, timeout=timeout)
-        try:
-            yield conn
-        except client.HTTPException as e:
-            raise _http.ConnectError({"rc": 0, "message": "bad HTTP", "inner_cause": e})
-        finally:
-            conn.close()
-
-    orig = _http._exchange
-    _http._exchange = exchange
-    try:
-        return _http.first_streamed_config("127.0.0.1", 1, "/pools/default/bs/default", limit=1 << 16)
-    finally:
-        _http._exchange = orig
+def _serve(data, step):
+    _http.open_socket = lambda host, port, timeout: _Sock(data, step)
 
 
 def one_input(data):
     fdp = atheris.FuzzedDataProvider(data)
-    which = fdp.ConsumeIntInRange(0, 1)
+    which = fdp.ConsumeIntInRange(0, 2)
+    step = fdp.ConsumeIntInRange(1, 4096)
     body = fdp.ConsumeBytes(fdp.remaining_bytes())
-    if which == 0:
-        try:
+    try:
+        if which == 0:
             _config.parse(body, "127.0.0.1")
-        except CouchbaseError:
-            pass
-    else:
-        head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-        try:
-            _stream_config(head + body)
-        except CouchbaseError:
-            pass
+        elif which == 1:
+            _serve(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body, step)
+            _http.first_streamed_config("127.0.0.1", 1, "/pools/default/bs/default", limit=1 << 16, timeout=5)
+        else:
+            _serve(body, step)
+            _http.request("127.0.0.1", 1, "GET", "/pools", timeout=5)
+    except CouchbaseError:
+        pass
 
 
 if __name__ == "__main__":

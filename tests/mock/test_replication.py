@@ -118,7 +118,8 @@ def test_killed_node_restarts_from_its_disk(cluster):
 
 def test_mutation_hook_sees_active_writes_and_deletes(cluster):
     seen = []
-    cluster.bucket("default").listeners.append(lambda b, vb, k, item: seen.append((k[1], item is None)))
+    store = cluster.bucket("default")
+    store.add_mutation_listener(lambda cid, key: seen.append((key, store.get(key) is None)))
     coll = collection(cluster)
     coll.upsert("h", {"a": 1})
     coll.remove("h")
