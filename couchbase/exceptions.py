@@ -1,7 +1,8 @@
 """The exception classes of both API generations, and the one table from core codes to them.
 
-A leaf module: it imports nothing from the SDK, so ``couchbase.exceptions`` (and the
-modules that import only it, such as ``couchbase.options``) load without the compiled core.
+A leaf module: it imports nothing from the SDK but the error contexts (themselves a leaf,
+couchbase._modern.error_context), so ``couchbase.exceptions`` (and the modules that import
+only it, such as ``couchbase.options``) load without the compiled core.
 The core's code numbers, names and texts reach it when the engine loads
 (couchbase._core.binding calls ``register_codes``); before that no code can arise.
 
@@ -9,6 +10,12 @@ The modern (4.x) classes join the 1.x tree: ``CouchbaseException`` is a ``Couchb
 and a modern class whose meaning matches a 1.x class derives from it too, so
 ``except NotFoundError`` also catches ``DocumentNotFoundException``.
 """
+from enum import Enum
+
+from couchbase._modern.error_context import (  # noqa: F401  (the 4.x path of the error contexts)
+    AnalyticsErrorContext, ErrorContext, HTTPErrorContext, KeyValueErrorContext, ManagementErrorContext,
+    QueryErrorContext, SearchErrorContext, SubdocumentErrorContext, TransactionsErrorContext, ViewErrorContext,
+)
 
 
 class CouchbaseError(Exception):
@@ -420,6 +427,87 @@ class CryptoException(CouchbaseException):
     """Field-level encryption failed."""
 
 
+# The rest of the 4.x classes, one line each: (base, 4.x error code)
+class ParsingFailedException(CouchbaseException): _ec = 8
+class QueryIndexNotFoundException(CouchbaseException): _ec = 17
+class QueryIndexAlreadyExistsException(CouchbaseException): _ec = 18
+class RateLimitedException(CouchbaseException): _ec = 21
+class QuotaLimitedException(CouchbaseException): _ec = 22
+class PathMismatchException(CouchbaseException): _ec = 114
+class PathInvalidException(CouchbaseException): _ec = 115
+class PathTooBigException(CouchbaseException): _ec = 116
+class PathTooDeepException(CouchbaseException): _ec = 117
+class ValueTooDeepException(CouchbaseException): _ec = 118
+class InvalidValueException(CouchbaseException): _ec = 119
+class DocumentNotJsonException(CouchbaseException): _ec = 120
+class NumberTooBigException(CouchbaseException): _ec = 121
+class PathExistsException(CouchbaseException): _ec = 123
+class MutationTokenOutdatedException(CouchbaseException): _ec = 133
+class RangeScanCompletedException(CouchbaseException): _ec = 134
+class DatasetNotFoundException(CouchbaseException): _ec = 303
+class DataverseNotFoundException(CouchbaseException): _ec = 304
+class DatasetAlreadyExistsException(CouchbaseException): _ec = 305
+class DataverseAlreadyExistsException(CouchbaseException): _ec = 306
+class DesignDocumentNotFoundException(CouchbaseException): _ec = 502
+class HTTPException(CouchbaseException): _ec = 5001
+class UnsuccessfulOperationException(CouchbaseException): _ec = 5002
+class AlreadyQueriedException(CouchbaseException): pass
+class AnalyticsLinkExistsException(CouchbaseException): pass
+class AnalyticsLinkNotFoundException(CouchbaseException): pass
+class BucketAlreadyExistsException(CouchbaseException): pass
+class BucketDoesNotExistException(CouchbaseException): pass
+class BucketNotFlushableException(CouchbaseException): pass
+class ScopeAlreadyExistsException(CouchbaseException): pass
+class CollectionAlreadyExistsException(CouchbaseException): pass
+class UserNotFoundException(CouchbaseException): pass
+class GroupNotFoundException(CouchbaseException): pass
+class FeatureNotFoundException(CouchbaseException): pass
+class InvalidIndexException(CouchbaseException): pass
+class KeyspaceNotFoundException(CouchbaseException): pass
+class SearchIndexNotFoundException(CouchbaseException): pass
+class WatchQueryIndexTimeoutException(CouchbaseException): pass
+class MissingConnectionException(CouchbaseException): pass
+class MissingTokenException(CouchbaseException): pass
+class NoChildrenException(CouchbaseException): pass
+class QueueEmpty(CouchbaseException): pass
+class EventingFunctionAlreadyDeployedException(CouchbaseException): pass
+class EventingFunctionCollectionNotFoundException(CouchbaseException): pass
+class EventingFunctionCompilationFailureException(CouchbaseException): pass
+class EventingFunctionIdenticalKeyspaceException(CouchbaseException): pass
+class EventingFunctionNotBootstrappedException(CouchbaseException): pass
+class EventingFunctionNotDeployedException(CouchbaseException): pass
+class EventingFunctionNotFoundException(CouchbaseException): pass
+class EventingFunctionNotUnDeployedException(CouchbaseException): pass
+class TransactionException(CouchbaseException): pass
+class TransactionFailed(TransactionException): pass
+class TransactionExpired(TransactionException): pass
+class TransactionCommitAmbiguous(TransactionException): pass
+class TransactionOperationFailed(TransactionException): pass
+class CryptoKeyNotFoundException(CryptoException): pass
+class InvalidCryptoKeyException(CryptoException): pass
+class InvalidCipherTextException(CryptoException): pass
+class EncrypterNotFoundException(CryptoException): pass
+class DecrypterNotFoundException(CryptoException): pass
+class EncrypterAlreadyExistsException(CryptoException): pass
+class DecrypterAlreadyExistsException(CryptoException): pass
+class EncryptionFailureException(CryptoException): pass
+class DecryptionFailureException(CryptoException): pass
+
+
+class CouchbaseErrorCategory(Enum):
+    """The 4.x error categories (``couchbase.common``, ``couchbase.key_value`` ...)."""
+    COMMON = "couchbase.common"
+    KEY_VALUE = "couchbase.key_value"
+    QUERY = "couchbase.query"
+    ANALYTICS = "couchbase.analytics"
+    SEARCH = "couchbase.search"
+    VIEW = "couchbase.view"
+    MANAGEMENT = "couchbase.management"
+    NETWORK = "couchbase.network"
+    FIELD_LEVEL_ENCRYPTION = "couchbase.field_level_encryption"
+    TRANSACTIONS = "couchbase.transactions"
+
+
 #: Aliases kept by the 4.x SDK.
 class DesignDocumentNotFoundException(CouchbaseException, HTTPError):
     """A design document (or a view of it) does not exist."""
@@ -439,6 +527,8 @@ class ParsingFailedException(CouchbaseException, ProtocolError):
 
 CASMismatchException = CasMismatchException
 DurabilityAmbiguousException = DurabilitySyncWriteAmbiguousException
+SubdocCantInsertValueException = InvalidValueException
+SubdocPathMismatchException = PathMismatchException
 
 
 # ---------------------------------------------------------------------------------------
@@ -512,6 +602,28 @@ _TABLE = {
     "CLOSED": (ClientTemporaryFailError, RequestCanceledException),
     "KEY_TOO_LONG": (ArgumentError, InvalidArgumentException),
     "EMPTY_KEY": (ArgumentError, InvalidArgumentException),
+    "XATTR_EINVAL": (ArgumentError, InvalidArgumentException),
+    "SUBDOC_PATH_ENOENT": (_C, PathNotFoundException),
+    "SUBDOC_PATH_MISMATCH": (_C, PathMismatchException),
+    "SUBDOC_PATH_EINVAL": (ArgumentError, PathInvalidException),
+    "SUBDOC_PATH_E2BIG": (ArgumentError, PathTooBigException),
+    "SUBDOC_DOC_E2DEEP": (_C, PathTooDeepException),
+    "SUBDOC_VALUE_CANTINSERT": (ArgumentError, InvalidValueException),
+    "SUBDOC_DOC_NOT_JSON": (_C, DocumentNotJsonException),
+    "SUBDOC_NUM_ERANGE": (_C, NumberTooBigException),
+    "SUBDOC_DELTA_EINVAL": (ArgumentError, DeltaInvalidException),
+    "SUBDOC_PATH_EEXISTS": (_C, PathExistsException),
+    "SUBDOC_VALUE_ETOODEEP": (ArgumentError, ValueTooDeepException),
+    "SUBDOC_INVALID_COMBO": (ArgumentError, InvalidArgumentException),
+    "SUBDOC_MULTI_FAILURE": (_C, _M),
+    "SUBDOC_XATTR_INVALID_FLAG_COMBO": (ArgumentError, _M),
+    "SUBDOC_XATTR_INVALID_KEY_COMBO": (ArgumentError, _M),
+    "SUBDOC_XATTR_UNKNOWN_MACRO": (ArgumentError, _M),
+    "SUBDOC_XATTR_UNKNOWN_VATTR": (ArgumentError, _M),
+    "SUBDOC_XATTR_CANT_MODIFY_VATTR": (ArgumentError, _M),
+    "SUBDOC_INVALID_XATTR_ORDER": (ArgumentError, InvalidArgumentException),
+    "SUBDOC_CANT_REVIVE_LIVING": (ArgumentError, _M),
+    "SUBDOC_DELETED_WITH_VALUE": (ArgumentError, InvalidArgumentException),
 }
 del _C, _M
 

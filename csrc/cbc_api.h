@@ -85,6 +85,7 @@ typedef struct {
     uint8_t replica;     /* 0: active copy; N: replica N (GET_REPLICA) */
     uint8_t durability;  /* 0: none; 1..3: durability level frame (alt magic 0x08) */
     uint16_t durability_timeout_ms; /* 0: server default */
+    uint8_t preserve_ttl; /* 1: send the preserve-TTL frame (id 5): the mutation keeps the expiry */
     uint32_t collection; /* collection id; LEB128 prefix sent when collections are on */
     const char *key;
     size_t nkey;
@@ -246,7 +247,7 @@ const cbc_API *cbc_api_table(void);
 
 /* Version of this interface; the native module and couchbase/_core/binding.py
  * refuse a build whose halves disagree. */
-enum { CBC_CORE_VERSION = 5 };
+enum { CBC_CORE_VERSION = 6 };
 
 /* The default bound on what one response may announce (cbc_conn_set_max_response):
  * the server's 20 MiB item limit plus 1 MiB for extended attributes, key, extras and

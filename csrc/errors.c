@@ -89,6 +89,32 @@ int cbc_err_from_status(uint16_t status)
     case 0xa2: return CBC_ERR_SYNC_WRITE_IN_PROGRESS;
     case 0xa3: return CBC_ERR_SYNC_WRITE_AMBIGUOUS;
     case 0xa4: return CBC_ERR_SYNC_WRITE_RECOMMIT;
+    case 0x87: return CBC_ERR_XATTR_EINVAL;
+    /* sub-document (docs/protocol.md section 3.1) */
+    case 0xc0: return CBC_ERR_SUBDOC_PATH_ENOENT;
+    case 0xc1: return CBC_ERR_SUBDOC_PATH_MISMATCH;
+    case 0xc2: return CBC_ERR_SUBDOC_PATH_EINVAL;
+    case 0xc3: return CBC_ERR_SUBDOC_PATH_E2BIG;
+    case 0xc4: return CBC_ERR_SUBDOC_DOC_E2DEEP;
+    case 0xc5: return CBC_ERR_SUBDOC_VALUE_CANTINSERT;
+    case 0xc6: return CBC_ERR_SUBDOC_DOC_NOT_JSON;
+    case 0xc7: return CBC_ERR_SUBDOC_NUM_ERANGE;
+    case 0xc8: return CBC_ERR_SUBDOC_DELTA_EINVAL;
+    case 0xc9: return CBC_ERR_SUBDOC_PATH_EEXISTS;
+    case 0xca: return CBC_ERR_SUBDOC_VALUE_ETOODEEP;
+    case 0xcb: return CBC_ERR_SUBDOC_INVALID_COMBO;
+    case 0xcc: return CBC_ERR_SUBDOC_MULTI_FAILURE;
+    /* success on a deleted document (access_deleted): the result's status says which */
+    case 0xcd: return CBC_ERR_OK;
+    case 0xce: return CBC_ERR_SUBDOC_XATTR_INVALID_FLAG_COMBO;
+    case 0xcf: return CBC_ERR_SUBDOC_XATTR_INVALID_KEY_COMBO;
+    case 0xd0: return CBC_ERR_SUBDOC_XATTR_UNKNOWN_MACRO;
+    case 0xd1: return CBC_ERR_SUBDOC_XATTR_UNKNOWN_VATTR;
+    case 0xd2: return CBC_ERR_SUBDOC_XATTR_CANT_MODIFY_VATTR;
+    case 0xd3: return CBC_ERR_SUBDOC_MULTI_FAILURE; /* on a deleted document */
+    case 0xd4: return CBC_ERR_SUBDOC_INVALID_XATTR_ORDER;
+    case 0xd6: return CBC_ERR_SUBDOC_CANT_REVIVE_LIVING;
+    case 0xd7: return CBC_ERR_SUBDOC_DELETED_WITH_VALUE;
     default: return CBC_ERR_SERVER_STATUS;
     }
 }

@@ -84,6 +84,28 @@
     X(CAS_INVALID, 0x10B, CBC_ERRF_INPUT, "Invalid CAS")                                    \
     X(SERVER_STATUS, 0x10C, 0, "Unexpected server status")                                  \
     X(UNKNOWN_FRAME, 0x10D, CBC_ERRF_INPUT, "Unknown frame info")                           \
+    X(XATTR_EINVAL, 0x10E, CBC_ERRF_INPUT, "Invalid extended attributes section")           \
+    X(SUBDOC_PATH_ENOENT, 0x110, CBC_ERRF_DATA, "Sub-document path not found")              \
+    X(SUBDOC_PATH_MISMATCH, 0x111, CBC_ERRF_DATA, "Sub-document path mismatch")             \
+    X(SUBDOC_PATH_EINVAL, 0x112, CBC_ERRF_INPUT, "Invalid sub-document path")               \
+    X(SUBDOC_PATH_E2BIG, 0x113, CBC_ERRF_INPUT, "Sub-document path too long")               \
+    X(SUBDOC_DOC_E2DEEP, 0x114, CBC_ERRF_DATA, "Document too deep to parse")                \
+    X(SUBDOC_VALUE_CANTINSERT, 0x115, CBC_ERRF_INPUT, "Value cannot be inserted at the path") \
+    X(SUBDOC_DOC_NOT_JSON, 0x116, CBC_ERRF_DATA, "Document is not JSON")                    \
+    X(SUBDOC_NUM_ERANGE, 0x117, CBC_ERRF_DATA, "Number out of range at the path")           \
+    X(SUBDOC_DELTA_EINVAL, 0x118, CBC_ERRF_INPUT, "Invalid sub-document delta")             \
+    X(SUBDOC_PATH_EEXISTS, 0x119, CBC_ERRF_DATA, "Sub-document path exists")                \
+    X(SUBDOC_VALUE_ETOODEEP, 0x11A, CBC_ERRF_INPUT, "Value would make the document too deep") \
+    X(SUBDOC_INVALID_COMBO, 0x11B, CBC_ERRF_INPUT, "Invalid combination of sub-document specs") \
+    X(SUBDOC_MULTI_FAILURE, 0x11C, CBC_ERRF_DATA, "One or more sub-document specs failed")  \
+    X(SUBDOC_XATTR_INVALID_FLAG_COMBO, 0x11D, CBC_ERRF_INPUT, "Invalid xattr flag combination") \
+    X(SUBDOC_XATTR_INVALID_KEY_COMBO, 0x11E, CBC_ERRF_INPUT, "Invalid xattr key combination") \
+    X(SUBDOC_XATTR_UNKNOWN_MACRO, 0x11F, CBC_ERRF_INPUT, "Unknown macro")                   \
+    X(SUBDOC_XATTR_UNKNOWN_VATTR, 0x120, CBC_ERRF_INPUT, "Unknown virtual attribute")       \
+    X(SUBDOC_XATTR_CANT_MODIFY_VATTR, 0x121, CBC_ERRF_INPUT, "Virtual attributes are read-only") \
+    X(SUBDOC_INVALID_XATTR_ORDER, 0x122, CBC_ERRF_INPUT, "Xattr specs must come first")     \
+    X(SUBDOC_CANT_REVIVE_LIVING, 0x123, CBC_ERRF_INPUT, "Only a deleted document can be revived") \
+    X(SUBDOC_DELETED_WITH_VALUE, 0x124, CBC_ERRF_INPUT, "A deleted document cannot have a value") \
     X(CLOSED, 0x200, CBC_ERRF_INPUT, "Connection is closed")                                \
     X(KEY_TOO_LONG, 0x201, CBC_ERRF_INPUT, "Key too long")                                  \
     X(EMPTY_KEY, 0x202, CBC_ERRF_INPUT, "Empty key")

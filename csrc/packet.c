@@ -107,16 +107,22 @@ int cbc__pkt_layout(const cbc_REQUEST *req, int collections, cbc_PKTLAYOUT *lay)
         lay->nprefix = (uint8_t)cbc__pkt_leb128(req->collection, pfx);
     }
     nkey = req->nkey + lay->nprefix;
+    lay->nframe = 0;
     if (req->durability) {
-        lay->magic = CBC_PKT_MAGIC_ALT_REQ;
         /* frame header byte + level, plus the optional u16 timeout */
         lay->nframe = req->durability_timeout_ms ? 4 : 2;
+    }
+    if (req->preserve_ttl) {
+        /* a frame header byte alone: id 5, no data */
+        lay->nframe += 1;
+    }
+    if (lay->nframe) {
+        lay->magic = CBC_PKT_MAGIC_ALT_REQ;
         if (nkey > 0xff) {
             return CBC_ERR_EINVAL;
         }
     } else {
         lay->magic = CBC_PKT_MAGIC_REQ;
-        lay->nframe = 0;
         if (nkey > 0xffff) {
             return CBC_ERR_EINVAL;
         }
@@ -151,14 +157,18 @@ void cbc__pkt_write(const cbc_REQUEST *req, const cbc_PKTLAYOUT *lay, uint16_t v
     p = wr32(p, opaque);
     p = wr64(p, req->cas);
 
-    if (lay->nframe) {
-        /* FrameInfo: id in the high nibble, data length in the low nibble. */
-        uint8_t len = (uint8_t)(lay->nframe - 1);
+    /* FrameInfo: id in the high nibble, data length in the low nibble
+     * (docs/protocol.md section 1.3). */
+    if (req->durability) {
+        uint8_t len = req->durability_timeout_ms ? 3 : 1;
         *p++ = (char)((CBC_PKT_FRAME_DURABILITY << 4) | len);
         *p++ = (char)req->durability;
         if (len == 3) {
             p = wr16(p, req->durability_timeout_ms);
         }
+    }
+    if (req->preserve_ttl) {
+        *p++ = (char)(CBC_PKT_FRAME_PRESERVE_TTL << 4);
     }
 
     switch (req->opcode) {

@@ -17,6 +17,7 @@
 #define CBC_PKT_MAGIC_SRV_RES 0x83
 #define CBC_PKT_MAX_LEB128 5
 #define CBC_PKT_FRAME_DURABILITY 1
+#define CBC_PKT_FRAME_PRESERVE_TTL 5
 
 /* Sizes of the parts of one encoded request. */
 typedef struct {

@@ -208,11 +208,11 @@ static int on_response(RUN *run, cbc_SERVER *s, const cbc_PKTHDR *h, size_t pos)
         /* a STAT whose record buffer could not grow keeps CLIENT_ENOMEM */
         cbc__resp_set_rc(res, 0, NULL, 0);
     }
-    if (h->status == 0) {
+    if (rc == 0) { /* success, or sub-document success on a deleted document */
         uint8_t op = slot->req.opcode;
         if (h->nextras == 4 && is_get_family(op)) {
             res->flags = cbc__rd32(extras);
-        } else if (h->nextras == 16 && cbc__pkt_is_mutation(op)) {
+        } else if (h->nextras == 16 && (cbc__pkt_is_mutation(op) || op == CBC_OP_SUBDOC_MULTI_MUTATION)) {
             res->vbuuid = cbc__rd64(extras);
             res->seqno = cbc__rd64(extras + 8);
         } else if (h->nextras == 12 && (op == CBC_OP_GET_COLLECTION_ID || op == CBC_OP_GET_SCOPE_ID)) {

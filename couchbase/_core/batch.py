@@ -19,7 +19,12 @@ from couchbase._core import batch_py as _py
 from couchbase._core.binding import _fastpath as _fp
 from couchbase._core.binding import ffi, lib
 
-__all__ = ["add_keys", "add_items", "build", "build_single", "use_native", "native_available", "using_native"]
+__all__ = ["add_keys", "add_items", "add_subdoc", "build", "build_single", "use_native", "native_available",
+           "using_native", "PRESERVE_TTL"]
+
+#: In the `durability` argument of the adders: also send the preserve-TTL frame (the
+#: mutation keeps the document's expiry; docs/protocol.md section 1.3).
+PRESERVE_TTL = _py.PRESERVE_TTL
 
 _native = _fp is not None and os.environ.get("COUCHBASE_NO_NATIVE", "") in ("", "0")
 _ready = False
@@ -123,12 +128,25 @@ def add_items(batch, keys, values, opcode, fmt, expiry=0, cas=0, collection=0, d
                          durability_timeout, encoder, errors)
 
 
+def add_subdoc(batch, key, opcode, value, extras, cas=0, collection=0, durability=0, durability_timeout=0,
+               replica=0, errors=None):
+    """Add one sub-document request (SUBDOC_MULTI_LOOKUP/MUTATION ...) whose `value` (the
+    specs) and `extras` (expiry, doc flags) the caller built as bytes; sent with datatype 0.
+    `durability` may include PRESERVE_TTL. On any error the batch is reset."""
+    if _native:
+        return _fp.add_subdoc(_addr(batch), key, opcode, value, extras, cas, collection, durability,
+                              durability_timeout, replica, errors)
+    return _py.add_subdoc(batch, key, opcode, value, extras, cas, collection, durability, durability_timeout,
+                          replica, errors)
+
+
 def build(batch, keys, kind, multi_cls, value_cls, op_cls, passthrough=False, transcoder=None, no_format=False):
     """Result objects for a finished batch: ``(mres, failed)``.
 
     Result i is keyed ``keys[i]`` (the caller's objects: nothing is decoded). `kind`:
     "value" (value_cls; value decoded by flags, flags, cas), "counter" (value_cls; the
-    counter as an int, flags 0), "op" (op_cls; cas), "unlock" (op_cls; cas 0). A failed
+    counter as an int, flags 0), "op" (op_cls; cas), "unlock" (op_cls; cas 0), "subdoc"
+    (value_cls; whatever the rc: the raw body as value, cas, the server status in flags). A failed
     request gives value None, flags 0, cas 0, its rc and ``_csrc`` (C file, line). Values stay bytes under
     `passthrough`, or `no_format` without a transcoder; `transcoder.decode_value(bytes,
     flags)` decodes otherwise (flags FMT_BYTES under no_format), else the built-in rule.

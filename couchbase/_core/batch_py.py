@@ -18,7 +18,9 @@ KEY_MAX = lib.CBC_KEY_MAX
 U8, U16, U32, U64 = 0xFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF
 _OP_APPEND, _OP_PREPEND = lib.CBC_OP_APPEND, lib.CBC_OP_PREPEND
 _DATATYPE_JSON = 1
-_KINDS = ("value", "counter", "op", "unlock")
+_KINDS = ("value", "counter", "op", "unlock", "subdoc")
+#: in the durability argument of the adders: also send the preserve-TTL frame
+PRESERVE_TTL = 0x100
 
 # The classes raised for bad arguments and unencodable values: the classic pair, or the
 # pair a call passes in `errors` (the modern API's), as the native module does.
@@ -125,7 +127,7 @@ def _add_keys(batch, keys, opcode, expiry, cas, collection, replica, durability,
         cas_l, cas = _param(cas, U64, "cas", n)
         collection = _uint(collection, U32, "collection")
         replica = _uint(replica, U8, "replica")
-        durability = _uint(durability, U8, "durability")
+        durability = _uint(durability, U8 | PRESERVE_TTL, "durability")
         durability_timeout = _uint(durability_timeout, U16, "durability_timeout")
         delta_l, delta = _param(delta, U64, "delta", n)
         init_l, initial = _param(initial, U64, "initial", n)
@@ -136,7 +138,8 @@ def _add_keys(batch, keys, opcode, expiry, cas, collection, replica, durability,
         req.opcode = opcode
         req.server = -1
         req.replica = replica
-        req.durability = durability
+        req.durability = durability & U8
+        req.preserve_ttl = 1 if durability & PRESERVE_TTL else 0
         req.durability_timeout_ms = durability_timeout
         req.collection = collection
         req.expiry = exp
@@ -220,7 +223,7 @@ def _add_items(batch, keys, values, opcode, fmt, expiry, cas, collection, durabi
         exp_l, exp = _param(expiry, U32, "expiry", n)
         cas_l, cas = _param(cas, U64, "cas", n)
         collection = _uint(collection, U32, "collection")
-        durability = _uint(durability, U8, "durability")
+        durability = _uint(durability, U8 | PRESERVE_TTL, "durability")
         durability_timeout = _uint(durability_timeout, U16, "durability_timeout")
         keep_flags = opcode in (_OP_APPEND, _OP_PREPEND)
 
@@ -228,7 +231,8 @@ def _add_items(batch, keys, values, opcode, fmt, expiry, cas, collection, durabi
         err = ffi.new("cbc_ERROR *")
         req.opcode = opcode
         req.server = -1
-        req.durability = durability
+        req.durability = durability & U8
+        req.preserve_ttl = 1 if durability & PRESERVE_TTL else 0
         req.durability_timeout_ms = durability_timeout
         req.collection = collection
         req.expiry = exp
@@ -263,6 +267,39 @@ def _add_items(batch, keys, values, opcode, fmt, expiry, cas, collection, durabi
         raise
 
 
+def add_subdoc(batch, key, opcode, value, extras, cas=0, collection=0, durability=0, durability_timeout=0,
+               replica=0, errors=None):
+    """See couchbase._core.batch.add_subdoc."""
+    _check_batch(batch)
+    with _errors(errors):
+        try:
+            if not isinstance(value, bytes) or not isinstance(extras, bytes):
+                raise ArgumentError.pyexc("sub-document value and extras must be bytes", obj=value)
+            if len(extras) > U8:
+                raise ArgumentError.pyexc("sub-document extras too long", obj=extras)
+            kb = _key_bytes(key)
+            req = ffi.new("cbc_REQUEST *")
+            err = ffi.new("cbc_ERROR *")
+            req.opcode = _uint(opcode, U8, "opcode")
+            req.cas = _uint(cas, U64, "cas")
+            req.collection = _uint(collection, U32, "collection")
+            durability = _uint(durability, U8 | PRESERVE_TTL, "durability")
+            req.durability = durability & U8
+            req.preserve_ttl = 1 if durability & PRESERVE_TTL else 0
+            req.durability_timeout_ms = _uint(durability_timeout, U16, "durability_timeout")
+            req.replica = _uint(replica, U8, "replica")
+            req.server = -1
+            bufs = [ffi.from_buffer(kb), ffi.from_buffer(value), ffi.from_buffer(extras)]
+            req.key, req.nkey = bufs[0], len(kb)
+            req.value, req.nvalue = bufs[1], len(value)
+            req.extras, req.nextras = bufs[2], len(extras)
+            _core_add(batch, req, err, key)
+            return 1
+        except BaseException:
+            lib.cbc_batch_reset(batch)
+            raise
+
+
 class _Builder:
     """Per-call state of build/build_single: the class, the decoding mode."""
 
@@ -272,7 +309,7 @@ class _Builder:
         if kind not in _KINDS:
             raise ValueError("unknown result kind %r" % (kind,))
         self.kind = kind
-        cls = value_cls if kind in ("value", "counter") else op_cls
+        cls = value_cls if kind in ("value", "counter", "subdoc") else op_cls
         if not isinstance(cls, type) or not issubclass(cls, ResultBase):
             raise TypeError("%r is not a subclass of couchbase._core.results.ResultBase" % (cls,))
         self.cls = cls
@@ -319,7 +356,12 @@ class _Builder:
         o._extra = None
         o._csrc = (csrc_of(r.file, r.line) or None) if rc else None
         bad = rc != 0
-        if rc == 0:
+        if self.kind == "subdoc":
+            # whatever the outcome: body, CAS and the server status (in `flags`)
+            o.cas = r.cas
+            o.flags = r.status
+            o.value = ffi.unpack(r.value, r.nvalue) if r.nvalue else b""
+        elif rc == 0:
             kind = self.kind
             if kind == "value":
                 o.cas = r.cas

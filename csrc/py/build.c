@@ -32,6 +32,8 @@ static int kind_of(PyObject *kind)
             return K_COUNTER;
         if (PyUnicode_CompareWithASCIIString(kind, "unlock") == 0)
             return K_UNLOCK;
+        if (PyUnicode_CompareWithASCIIString(kind, "subdoc") == 0)
+            return K_SUBDOC;
     }
     PyErr_Format(PyExc_ValueError, "unknown result kind %R", kind);
     return -1;
@@ -45,7 +47,7 @@ static int build_init(BUILD *b, PyObject *kind, PyObject *value_cls, PyObject *o
     memset(b, 0, sizeof *b);
     if ((b->kind = kind_of(kind)) < 0)
         return -1;
-    cls = (b->kind == K_VALUE || b->kind == K_COUNTER) ? value_cls : op_cls;
+    cls = (b->kind == K_VALUE || b->kind == K_COUNTER || b->kind == K_SUBDOC) ? value_cls : op_cls;
     if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, &fp__ResultBase_Type)) {
         PyErr_Format(PyExc_TypeError, "%R is not a subclass of couchbase._fastpath.ResultBase", cls);
         return -1;
@@ -207,7 +209,14 @@ static PyObject *make_result(BUILD *b, void *batch, size_t index, size_t n, PyOb
     /* static strings: still valid once Python code has run */
     file = r->rc ? r->file : NULL;
     line = r->line;
-    if (r->rc == 0) {
+    if (b->kind == K_SUBDOC) {
+        /* whatever the outcome: the body (per-spec results), CAS and the server status
+         * (in `flags`), which the face reads to tell the spec failures apart */
+        o->cas = r->cas;
+        o->flags = r->status;
+        if ((o->value = PyBytes_FromStringAndSize(r->value ? r->value : "", (Py_ssize_t)r->nvalue)) == NULL)
+            goto fail;
+    } else if (r->rc == 0) {
         switch (b->kind) {
         case K_VALUE: {
             PyObject *raw = NULL, *inner = NULL;

@@ -162,6 +162,14 @@ PyObject *fp_add_items(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
     return with_errors("add_items", args, nargs, 11, add_items);
 }
 
+static PyObject *add_subdoc(void *batch, PyObject *const *args);
+
+PyObject *fp_add_subdoc(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)mod;
+    return with_errors("add_subdoc", args, nargs, 10, add_subdoc);
+}
+
 static PyObject *add_keys(void *batch, PyObject *const *args)
 {
     PyObject *keys;
@@ -182,7 +190,7 @@ static PyObject *add_keys(void *batch, PyObject *const *args)
         param_init(&cas, args[4], UINT64_MAX, "cas", n) < 0 ||
         to_uint(args[5], UINT32_MAX, "collection", &collection) < 0 ||
         to_uint(args[6], 0xff, "replica", &replica) < 0 ||
-        to_uint(args[7], 0xff, "durability", &durability) < 0 ||
+        to_uint(args[7], 0x1ff, "durability", &durability) < 0 ||
         to_uint(args[8], 0xffff, "durability_timeout", &dtimeout) < 0 ||
         param_init(&delta, args[9], UINT64_MAX, "delta", n) < 0 ||
         param_init(&initial, args[10], UINT64_MAX, "initial", n) < 0 ||
@@ -194,6 +202,7 @@ static PyObject *add_keys(void *batch, PyObject *const *args)
     req.server = -1;
     req.replica = (uint8_t)replica;
     req.durability = (uint8_t)durability;
+    req.preserve_ttl = (durability & FP_PRESERVE_TTL) != 0;
     req.durability_timeout_ms = (uint16_t)dtimeout;
     req.collection = (uint32_t)collection;
     req.expiry = (uint32_t)expiry.val;
@@ -425,7 +434,7 @@ static PyObject *add_items(void *batch, PyObject *const *args)
         param_init(&expiry, args[5], UINT32_MAX, "expiry", n) < 0 ||
         param_init(&cas, args[6], UINT64_MAX, "cas", n) < 0 ||
         to_uint(args[7], UINT32_MAX, "collection", &collection) < 0 ||
-        to_uint(args[8], 0xff, "durability", &durability) < 0 ||
+        to_uint(args[8], 0x1ff, "durability", &durability) < 0 ||
         to_uint(args[9], 0xffff, "durability_timeout", &dtimeout) < 0)
         goto fail;
     /* append/prepend: the server keeps the document's flags */
@@ -435,6 +444,7 @@ static PyObject *add_items(void *batch, PyObject *const *args)
     req.opcode = (uint8_t)opcode;
     req.server = -1;
     req.durability = (uint8_t)durability;
+    req.preserve_ttl = (durability & FP_PRESERVE_TTL) != 0;
     req.durability_timeout_ms = (uint16_t)dtimeout;
     req.collection = (uint32_t)collection;
     req.expiry = (uint32_t)expiry.val;
@@ -492,3 +502,57 @@ fail:
     return NULL;
 }
 
+
+/* ---- add_subdoc: one sub-document request whose body and extras Python has built ---- */
+
+/* args: batch, key, opcode, value (bytes), extras (bytes), cas, collection, durability
+ * (| FP_PRESERVE_TTL), durability_timeout, replica */
+static PyObject *add_subdoc(void *batch, PyObject *const *args)
+{
+    PyObject *key = args[1], *value = args[3], *extras = args[4];
+    unsigned long long opcode, cas, collection, durability, dtimeout, replica;
+    const char *kp;
+    Py_ssize_t nk;
+    cbc_REQUEST req;
+
+    if (!PyBytes_Check(value) || !PyBytes_Check(extras)) {
+        fp__raise_exc(fp__exc_arg, value, "sub-document value and extras must be bytes");
+        goto fail;
+    }
+    if (PyBytes_GET_SIZE(extras) > 0xff) {
+        fp__raise_exc(fp__exc_arg, extras, "sub-document extras too long");
+        goto fail;
+    }
+    if (key_view(key, &kp, &nk) < 0 ||
+        to_uint(args[2], 0xff, "opcode", &opcode) < 0 ||
+        to_uint(args[5], UINT64_MAX, "cas", &cas) < 0 ||
+        to_uint(args[6], UINT32_MAX, "collection", &collection) < 0 ||
+        to_uint(args[7], 0x1ff, "durability", &durability) < 0 ||
+        to_uint(args[8], 0xffff, "durability_timeout", &dtimeout) < 0 ||
+        to_uint(args[9], 0xff, "replica", &replica) < 0)
+        goto fail;
+    memset(&req, 0, sizeof req);
+    req.opcode = (uint8_t)opcode;
+    req.server = -1;
+    req.replica = (uint8_t)replica;
+    req.durability = (uint8_t)durability;
+    req.preserve_ttl = (durability & FP_PRESERVE_TTL) != 0;
+    req.durability_timeout_ms = (uint16_t)dtimeout;
+    req.collection = (uint32_t)collection;
+    req.cas = (uint64_t)cas;
+    req.key = kp;
+    req.nkey = (size_t)nk;
+    req.value = PyBytes_AS_STRING(value);
+    req.nvalue = (size_t)PyBytes_GET_SIZE(value);
+    req.extras = PyBytes_AS_STRING(extras);
+    req.nextras = (size_t)PyBytes_GET_SIZE(extras);
+    /* a JSON-typed body would not be the spec list the server expects: raw */
+    req.datatype = 0;
+    if (core_add(batch, &req, key) < 0)
+        goto fail;
+    return PyLong_FromLong(1);
+
+fail:
+    fp__api->batch_reset((cbc_BATCH *)batch);
+    return NULL;
+}

@@ -43,8 +43,9 @@ PyObject *fp_execute(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
     batch = fp__batch_from(args[0]);
     if (batch == NULL)
         return NULL;
-    items = PyObject_IsTrue(args[1]);
-    if (items < 0)
+    /* 0 (False): add_keys, 1 (True): add_items, 2: add_subdoc */
+    items = (int)PyLong_AsLong(args[1]);
+    if (items == -1 && PyErr_Occurred())
         return NULL;
     timeout_us = PyLong_AsUnsignedLongLong(args[3]);
     if (timeout_us == (unsigned long long)-1 && PyErr_Occurred())
@@ -54,7 +55,7 @@ PyObject *fp_execute(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
     n = join_args(args[0], args[2], vec);
     if (n < 0)
         return NULL;
-    added = items ? fp_add_items(mod, vec, n) : fp_add_keys(mod, vec, n);
+    added = items == 2 ? fp_add_subdoc(mod, vec, n) : items ? fp_add_items(mod, vec, n) : fp_add_keys(mod, vec, n);
     if (added == NULL)
         return NULL; /* the adder reset the batch: nothing is sent */
     Py_DECREF(added);

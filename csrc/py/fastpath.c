@@ -5,7 +5,7 @@
  *
  * Two jobs, both per key and both too slow in Python bytecode (about 1 us a key):
  *   - encode requests from Python arguments straight into a core batch
- *     (add_keys, add_items);
+ *     (add_keys, add_items, add_subdoc);
  *   - turn a finished batch into result objects and a MultiResult (build,
  *     build_single).
  * It links none of the core's symbols. The core is reached only through the
@@ -333,6 +333,12 @@ PyDoc_STRVAR(add_items_doc,
              "Add one store request per (key, value) (see couchbase._core.batch.add_items). On error the\n"
              "batch is reset.");
 
+PyDoc_STRVAR(add_subdoc_doc,
+             "add_subdoc(batch_addr, key, opcode, value, extras, cas, collection, durability,\n"
+             "           durability_timeout, replica[, errors]) -> int\n\n"
+             "Add one sub-document request whose body and extras are built (see\n"
+             "couchbase._core.batch.add_subdoc). On error the batch is reset.");
+
 PyDoc_STRVAR(build_doc,
              "build(batch_addr, keys, kind, multi_cls, value_cls, op_cls, passthrough, transcoder,\n"
              "      no_format) -> (mres, failed)\n\n"
@@ -346,8 +352,9 @@ PyDoc_STRVAR(build_single_doc,
 PyDoc_STRVAR(execute_doc,
              "execute(batch_addr, items, add_args, timeout_us, build_args)\n"
              "    -> (result, failed_or_None) | (None, (rc, msg, file, line))\n\n"
-             "Reset the batch, add_items(batch_addr, *add_args) if `items` else\n"
-             "add_keys(batch_addr, *add_args), run it with the GIL released, and return\n"
+             "Reset the batch, add_items(batch_addr, *add_args) if `items` is 1 (True),\n"
+             "add_subdoc(...) if it is 2, else add_keys(batch_addr, *add_args), run it with the\n"
+             "GIL released, and return\n"
              "build_single(batch_addr, *build_args). A batch-level failure of the run comes back\n"
              "as (None, (rc, msg, file, line)); the batch keeps its results either way.");
 
@@ -452,6 +459,7 @@ static PyMethodDef fp_methods[] = {
     {"init", (PyCFunction)(void (*)(void))fp_init, METH_FASTCALL, init_doc},
     {"add_keys", (PyCFunction)(void (*)(void))fp_add_keys, METH_FASTCALL, add_keys_doc},
     {"add_items", (PyCFunction)(void (*)(void))fp_add_items, METH_FASTCALL, add_items_doc},
+    {"add_subdoc", (PyCFunction)(void (*)(void))fp_add_subdoc, METH_FASTCALL, add_subdoc_doc},
     {"build", (PyCFunction)(void (*)(void))fp_build, METH_FASTCALL, build_doc},
     {"build_single", (PyCFunction)(void (*)(void))fp_build_single, METH_FASTCALL, build_single_doc},
     {"execute", (PyCFunction)(void (*)(void))fp_execute, METH_FASTCALL, execute_doc},

@@ -26,7 +26,10 @@
 enum { F_JSON = 0, F_PICKLE = 1, F_BYTES = 2, F_UTF8 = 4 };
 #define DATATYPE_JSON 1
 
-enum { K_VALUE, K_COUNTER, K_OP, K_UNLOCK };
+enum { K_VALUE, K_COUNTER, K_OP, K_UNLOCK, K_SUBDOC };
+
+/* In the durability argument of the adders: also send the preserve-TTL frame. */
+#define FP_PRESERVE_TTL 0x100
 /* ---- state set by init() (fastpath.c) ---- */
 
 extern const cbc_API *fp__api;
@@ -105,6 +108,7 @@ int fp__legacy_format(unsigned long long f);
 
 PyObject *fp_add_keys(PyObject *mod, PyObject *const *args, Py_ssize_t nargs);  /* encode.c */
 PyObject *fp_add_items(PyObject *mod, PyObject *const *args, Py_ssize_t nargs); /* encode.c */
+PyObject *fp_add_subdoc(PyObject *mod, PyObject *const *args, Py_ssize_t nargs); /* encode.c */
 PyObject *fp_build(PyObject *mod, PyObject *const *args, Py_ssize_t nargs);     /* build.c */
 PyObject *fp_build_single(PyObject *mod, PyObject *const *args, Py_ssize_t nargs); /* build.c */
 PyObject *fp_build_range(PyObject *mod, PyObject *const *args, Py_ssize_t nargs);  /* build.c */

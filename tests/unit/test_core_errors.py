@@ -72,7 +72,16 @@ STATUS = {
     0x83: "NOT_SUPPORTED", 0x84: "EINTERNAL", 0x85: "EBUSY", 0x86: "ETMPFAIL",
     0x88: "UNKNOWN_COLLECTION", 0x8C: "UNKNOWN_SCOPE", 0xA0: "DURABILITY_INVALID_LEVEL",
     0xA1: "DURABILITY_IMPOSSIBLE", 0xA2: "SYNC_WRITE_IN_PROGRESS", 0xA3: "SYNC_WRITE_AMBIGUOUS",
-    0xA4: "SYNC_WRITE_RECOMMIT",
+    0xA4: "SYNC_WRITE_RECOMMIT", 0x87: "XATTR_EINVAL",
+    # sub-document (docs/protocol.md section 3.1)
+    0xC0: "SUBDOC_PATH_ENOENT", 0xC1: "SUBDOC_PATH_MISMATCH", 0xC2: "SUBDOC_PATH_EINVAL",
+    0xC3: "SUBDOC_PATH_E2BIG", 0xC4: "SUBDOC_DOC_E2DEEP", 0xC5: "SUBDOC_VALUE_CANTINSERT",
+    0xC6: "SUBDOC_DOC_NOT_JSON", 0xC7: "SUBDOC_NUM_ERANGE", 0xC8: "SUBDOC_DELTA_EINVAL",
+    0xC9: "SUBDOC_PATH_EEXISTS", 0xCA: "SUBDOC_VALUE_ETOODEEP", 0xCB: "SUBDOC_INVALID_COMBO",
+    0xCC: "SUBDOC_MULTI_FAILURE", 0xCD: "OK", 0xCE: "SUBDOC_XATTR_INVALID_FLAG_COMBO",
+    0xCF: "SUBDOC_XATTR_INVALID_KEY_COMBO", 0xD0: "SUBDOC_XATTR_UNKNOWN_MACRO",
+    0xD1: "SUBDOC_XATTR_UNKNOWN_VATTR", 0xD2: "SUBDOC_XATTR_CANT_MODIFY_VATTR", 0xD3: "SUBDOC_MULTI_FAILURE",
+    0xD4: "SUBDOC_INVALID_XATTR_ORDER", 0xD6: "SUBDOC_CANT_REVIVE_LIVING", 0xD7: "SUBDOC_DELETED_WITH_VALUE",
 }
 
 
@@ -81,7 +90,7 @@ def test_server_status_mapping(core, codes, status, name):
     assert core[1].cbc_err_from_status(status) == codes[name]
 
 
-@pytest.mark.parametrize("status", [0x0A, 0x21, 0x87, 0xC0, 0xFFFF])
+@pytest.mark.parametrize("status", [0x0A, 0x21, 0xD5, 0xD8, 0xFFFF])
 def test_other_statuses_are_server_status(core, codes, status):
     assert core[1].cbc_err_from_status(status) == codes["SERVER_STATUS"]
 

@@ -83,6 +83,29 @@ def test_durability_without_timeout_sends_one_byte_frame(core):
     assert pkt[26:] == b"k"
 
 
+def test_preserve_ttl_alone_is_a_one_byte_frame_with_id_5(core):
+    rc, pkt, _ = encode(core, 0x03, key=b"k", value=b"1", flags=0, expiry=0, preserve_ttl=1)
+    assert rc == 0
+    assert pkt[0] == 0x08 and pkt[2] == 1 and pkt[3] == 1
+    assert pkt[24] == 0x50
+    assert struct.unpack(">I", pkt[8:12])[0] == 1 + 8 + 1 + 1
+
+
+def test_preserve_ttl_follows_the_durability_frame(core):
+    rc, pkt, _ = encode(core, 0x01, key=b"k", value=b"1", durability=1, durability_timeout_ms=500, preserve_ttl=1)
+    assert rc == 0
+    assert pkt[2] == 5
+    assert pkt[24:29] == b"\x13\x01\x01\xf4\x50"
+
+
+def test_subdoc_multi_mutation_sends_raw_extras_and_value(core):
+    rc, pkt, _ = encode(core, 0xD1, key=b"k", value=b"\xc8\x00\x00\x01\x00\x00\x00\x01a1",
+                        extras=b"\x00\x00\x00\x0a\x01")
+    assert rc == 0
+    assert pkt[:2] == b"\x80\xd1" and pkt[4] == 5
+    assert pkt[24:29] == b"\x00\x00\x00\x0a\x01" and pkt[29:30] == b"k"
+
+
 def test_get_has_no_extras_and_carries_vbucket_opaque_cas(core):
     rc, pkt, _ = encode(core, 0x00, key=b"hello", vbucket=528, opaque=7, cas=0x0102030405060708)
     assert rc == 0
