@@ -11,10 +11,12 @@ import time
 from datetime import timedelta
 
 from couchbase._core import batch as _batch
+from couchbase._core.batch import PRESERVE_TTL
 from couchbase._core.binding import C
 from couchbase._core.protocol import OP, SD_STATUS_MULTI_PATH_FAILURE, lookup_body, parse_lookup_fields
 from couchbase._core.session import Request
 from couchbase._modern import client_durability
+from couchbase._modern import subdoc as _subdoc
 from couchbase._modern.kv import (
     ERRORS, _ADD, _DELETE, _FMT_JSON_1X, _GAT, _GET, _GETL, _MAX_DURABLE_TIMEOUT_MS, _MUT_CLASSES,
     _READ_CLASSES, _REPLACE, _RETRY, _SD_GET, _SD_GET_DOC, _SD_XATTR, _SET, _TOUCH, _UNLOCK, _cas_arg, _check_key,
@@ -200,9 +202,9 @@ class Collection:
         tc = None
         if o:
             _check_keys(o, GetOptions._valid, "get")
-            if o.get("with_expiry") or o.get("project"):
-                if o.get("project"):
-                    raise FeatureUnavailableException("project is not supported by this SDK.")
+            if o.get("project"):
+                return self._get_projected(key, o)
+            if o.get("with_expiry"):
                 return self._get_with_expiry(key, o)
             tc = o.get("transcoder")
         _check_key(key)
@@ -286,6 +288,13 @@ class Collection:
                 continue
             return r
 
+    def _get_projected(self, key, o):
+        _check_key(key)
+        value, cas, exptime = _subdoc.get_projected(self, key, o["project"], o.get("with_expiry"), self._timeout(o))
+        res = GetResult(rc=0, key=key, value=value, cas=cas, flags=_FLAGS_JSON)
+        res._extra = _ReadMeta(o.get("transcoder") or self._tc or _DEFAULT_JSON, exptime)
+        return res
+
     def _get_with_expiry(self, key, o):
         _check_key(key)
         timeout = self._timeout(o)
@@ -316,10 +325,6 @@ class Collection:
                 exp = expiry_to_wire(o["expiry"])
             if "cas" in o:
                 cas = _cas_arg(o["cas"])
-            if o.get("preserve_expiry"):
-                if name == "replace" and "expiry" in o:
-                    raise InvalidArgumentException("Cannot use expiry together with preserve_expiry.")
-                raise FeatureUnavailableException("preserve_expiry is not supported by this SDK yet.")
             tc = o.get("transcoder")
             dur = o.get("durability")
         else:
@@ -327,6 +332,10 @@ class Collection:
         _check_key(key)
         timeout = self._timeout(o, durable=dur is not None and not isinstance(dur, ClientDurability))
         level, dto, client = self._durability(o, timeout) if dur is not None else (0, 0, None)
+        if o and o.get("preserve_expiry"):
+            if name == "replace" and "expiry" in o:
+                raise InvalidArgumentException("Cannot use expiry together with preserve_expiry.")
+            level |= PRESERVE_TTL  # the preserve-TTL frame (docs/protocol.md section 1.3)
         fmt, encoder = self._encoder(tc)
         self._cid_now()
         vals = [value]
@@ -383,6 +392,16 @@ class Collection:
         o = _merge(opts, kwargs)
         cas = _cas_arg(cas)
         self._keyed_mutation(_UNLOCK, "unlock", key, o, UnlockOptions._valid, cas=cas)
+
+    # ---- sub-document (couchbase._modern.subdoc) ----
+
+    def lookup_in(self, key, spec, *opts, **kwargs):
+        """Read paths of a document: LookupInResult (``content_as[T](i)``, ``exists(i)``)."""
+        return _subdoc.lookup_in(self, key, spec, opts, kwargs)
+
+    def mutate_in(self, key, spec, *opts, **kwargs):
+        """Change paths of a document atomically: MutateInResult."""
+        return _subdoc.mutate_in(self, key, spec, opts, kwargs)
 
     # ---- client durability: OBSERVE_SEQNO polling ----
 
@@ -474,8 +493,6 @@ class Collection:
                 cas = _cas_arg(o["cas"])
             tc = o.get("transcoder")
             dur = o.get("durability")
-            if o.get("preserve_expiry"):
-                raise FeatureUnavailableException("preserve_expiry is not supported by this SDK yet.")
         if dur is not None and isinstance(dur, ClientDurability):
             raise FeatureUnavailableException("ClientDurability is not supported by the *_multi operations.")
         exp = self._per_key(o, keys, "expiry", expiry_to_wire, exp)
@@ -483,6 +500,8 @@ class Collection:
             cas = self._per_key(o, keys, "cas", _cas_arg, cas)
         timeout = self._timeout(o, durable=dur is not None)
         level, dto, _client = self._durability(o, timeout) if dur is not None else (0, 0, None)
+        if o and o.get("preserve_expiry"):
+            level |= PRESERVE_TTL
         fmt, encoder = self._encoder(tc)
         index = {k: i for i, k in enumerate(keys)}
 
@@ -547,3 +566,4 @@ class Collection:
 CBCollection = Collection
 
 _DEFAULT_JSON = JSONTranscoder()
+_FLAGS_JSON = 0x02000000

@@ -212,6 +212,57 @@ class PrependOptions(DurabilityOptionBlock):
     _valid = _keys("durability", "cas")
 
 
+class LookupInOptions(OptionsTimeout):
+    _valid = _keys("access_deleted")
+
+
+class MutateInOptions(DurabilityOptionBlock):
+    _valid = _keys("expiry", "durability", "cas", "preserve_expiry", "store_semantics", "access_deleted",
+                   "create_as_deleted")
+
+
+class LookupInAnyReplicaOptions(OptionsTimeout):
+    _valid = _keys("read_preference", "serializer")
+
+
+class LookupInAllReplicasOptions(OptionsTimeout):
+    _valid = _keys("read_preference", "serializer")
+
+
+class PingOptions(OptionsTimeout):
+    _valid = _keys("report_id", "service_types")
+
+
+class DiagnosticsOptions(OptionsTimeout):
+    _valid = _keys("report_id")
+
+
+class WaitUntilReadyOptions(OptionsTimeout):
+    _valid = _keys("desired_state", "service_types")
+
+
+class QueryOptions(OptionsTimeout):
+    """Options of ``cluster.query`` / ``scope.query`` (no query service runs here)."""
+    _valid = _keys("adhoc", "client_context_id", "consistent_with", "flex_index", "max_parallelism", "metrics",
+                   "named_parameters", "pipeline_batch", "pipeline_cap", "positional_parameters",
+                   "preserve_expiry", "profile", "query_context", "raw", "read_only", "scan_cap",
+                   "scan_consistency", "scan_wait", "send_to_node", "serializer", "use_replica")
+
+
+class AnalyticsOptions(OptionsTimeout):
+    """Options of ``analytics_query`` (no analytics service runs here)."""
+    _valid = _keys("client_context_id", "metrics", "named_parameters", "positional_parameters", "priority",
+                   "query_context", "raw", "read_only", "scan_consistency", "serializer")
+
+
+class SearchOptions(OptionsTimeout):
+    """Options of ``search_query`` / ``search`` (no search service runs here)."""
+    _valid = _keys("client_context_id", "collections", "consistent_with", "disable_scoring", "explain", "facets",
+                   "fields", "highlight_fields", "highlight_style", "include_locations", "limit", "log_request",
+                   "log_response", "raw", "scan_consistency", "scope_name", "serializer", "show_request", "skip",
+                   "sort")
+
+
 # ---- *_multi options ----
 
 class _MultiOptions(dict):
@@ -255,6 +306,14 @@ class RemoveMultiOptions(_MultiOptions):
 
 class TouchMultiOptions(_MultiOptions):
     _valid = _mkeys("expiry")
+
+
+class GetAnyReplicaMultiOptions(_MultiOptions):
+    _valid = _mkeys("transcoder", "read_preference")
+
+
+class GetAllReplicasMultiOptions(_MultiOptions):
+    _valid = _mkeys("transcoder", "read_preference")
 
 
 class GetAndLockMultiOptions(_MultiOptions):

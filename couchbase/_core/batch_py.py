@@ -14,6 +14,10 @@ from couchbase import transcoder as _tc
 from couchbase._core.binding import C, csrc_of, ffi, lib
 from couchbase._core.results import ResultBase
 
+# the slots themselves: result classes may put properties named `value`/`flags` over them
+_set_value = ResultBase.__dict__["value"].__set__
+_set_flags = ResultBase.__dict__["flags"].__set__
+
 KEY_MAX = lib.CBC_KEY_MAX
 U8, U16, U32, U64 = 0xFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF
 _OP_APPEND, _OP_PREPEND = lib.CBC_OP_APPEND, lib.CBC_OP_PREPEND
@@ -350,33 +354,34 @@ class _Builder:
         o._vbuuid = r.vbuuid
         o._seqno = r.seqno
         o._vbucket = r.vbucket
-        o.value = None
+        _set_value(o, None)
         o.cas = 0
-        o.flags = 0
+        _set_flags(o, 0)
         o._extra = None
         o._csrc = (csrc_of(r.file, r.line) or None) if rc else None
         bad = rc != 0
         if self.kind == "subdoc":
             # whatever the outcome: body, CAS and the server status (in `flags`)
             o.cas = r.cas
-            o.flags = r.status
-            o.value = ffi.unpack(r.value, r.nvalue) if r.nvalue else b""
+            _set_flags(o, r.status)
+            _set_value(o, ffi.unpack(r.value, r.nvalue) if r.nvalue else b"")
         elif rc == 0:
             kind = self.kind
             if kind == "value":
                 o.cas = r.cas
-                o.flags = flags = r.flags
+                flags = r.flags
+                _set_flags(o, flags)
                 raw = ffi.unpack(r.value, r.nvalue) if r.nvalue else b""
                 try:
-                    o.value = self.decode(raw, flags)
+                    _set_value(o, self.decode(raw, flags))
                 except Exception as e:
                     # the caller raises ValueFormatError(objextra=value, inner_cause=_extra)
-                    o.value = raw
+                    _set_value(o, raw)
                     o._extra = e
                     bad = True
             elif kind == "counter":
                 o.cas = r.cas
-                o.value = int(r.counter)
+                _set_value(o, int(r.counter))
             elif kind == "op":
                 o.cas = r.cas
         o.key = _item(keys, i)

@@ -5,7 +5,7 @@ from couchbase._core.binding import lib
 
 #: opcode: what is sent. kind: "value" -> a value result with the decoded value (or raw
 #: bytes for the modern face), "counter" -> the counter as an int, "op" -> the CAS only,
-#: "unlock" -> CAS 0. quiet_ok: the classic `quiet` may turn a miss (KEY_ENOENT) into an
+#: "unlock" -> CAS 0, "subdoc" -> body, CAS and server status (in flags) whatever the rc. quiet_ok: the classic `quiet` may turn a miss (KEY_ENOENT) into an
 #: unsuccessful result instead of an exception.
 Op = namedtuple("Op", "opcode kind quiet_ok")
 
@@ -23,6 +23,9 @@ TOUCH = Op(lib.CBC_OP_TOUCH, "op", True)
 UNLOCK = Op(lib.CBC_OP_UNLOCK_KEY, "unlock", False)
 INCR = Op(lib.CBC_OP_INCREMENT, "counter", False)
 DECR = Op(lib.CBC_OP_DECREMENT, "counter", False)
+#: sub-document requests: the result keeps the body, CAS and server status whatever the outcome
+SUBDOC_LOOKUP = Op(lib.CBC_OP_SUBDOC_MULTI_LOOKUP, "subdoc", False)
+SUBDOC_MUTATION = Op(lib.CBC_OP_SUBDOC_MULTI_MUTATION, "subdoc", False)
 
 #: the classic API's names for them
 BY_NAME = {

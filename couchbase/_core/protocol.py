@@ -34,12 +34,18 @@ FEATURE_SELECT_BUCKET = 0x08
 FEATURE_ALT_REQUEST = 0x10
 FEATURE_SYNC_REPLICATION = 0x11
 FEATURE_COLLECTIONS = 0x12
+FEATURE_XATTR = 0x06
+FEATURE_PRESERVE_TTL = 0x14
+FEATURE_SUBDOC_CREATE_AS_DELETED = 0x17
+FEATURE_SUBDOC_REPLICA_READ = 0x1C
 
 #: what the classic face asks for
 BASE_FEATURES = (FEATURE_TCPNODELAY, FEATURE_MUTATION_SEQNO, FEATURE_SELECT_BUCKET, FEATURE_ALT_REQUEST,
                  FEATURE_SYNC_REPLICATION)
-#: the modern face also asks for extended statuses and collections
-MODERN_FEATURES = BASE_FEATURES + (FEATURE_XERROR, FEATURE_COLLECTIONS)
+#: the modern face also asks for extended statuses, collections, xattrs, the preserve-TTL
+#: frame and the sub-document document flags
+MODERN_FEATURES = BASE_FEATURES + (FEATURE_XERROR, FEATURE_COLLECTIONS, FEATURE_XATTR, FEATURE_PRESERVE_TTL,
+                                   FEATURE_SUBDOC_CREATE_AS_DELETED, FEATURE_SUBDOC_REPLICA_READ)
 
 # sub-document lookup spec flags and virtual paths
 SD_PATH_XATTR = 0x04
@@ -135,3 +141,8 @@ def parse_lookup_fields(data):
 def lookup_body(specs):
     """A SUBDOC_MULTI_LOOKUP request value for (opcode, flags, path bytes) specs."""
     return b"".join(struct.pack(">BBH", op, flags, len(path)) + path for op, flags, path in specs)
+
+
+def code_for_status(status):
+    """The core code of a server status (a sub-document spec's, for instance)."""
+    return lib.cbc_err_from_status(status)

@@ -361,15 +361,18 @@ class Session:
         finally:
             self.leave()
 
-    def run_single(self, keys, op, items, add_args, no_format=False, classes=None):
+    def run_single(self, keys, op, items, add_args, no_format=False, classes=None, timeout=None):
         """A one-request operation: reset, add, run and build in one native call.
 
-        `add_args` are batch.add_items's (`items` true) or add_keys's positional arguments
-        after the batch (an `errors` pair may end them). Returns ``(result, failed)`` as
-        execute does for a single request. Without the native module this is execute."""
+        `add_args` are the positional arguments after the batch of batch.add_keys (`items`
+        0 or False), add_items (1 or True) or add_subdoc (2); an `errors` pair may end them.
+        `timeout` (seconds) replaces the session's for this call. Returns ``(result,
+        failed)`` as execute does for a single request. Without the native module this is
+        execute."""
         if not _batch.using_native():
-            adder = _batch.add_items if items else _batch.add_keys
-            return self.execute(keys, op, lambda b: adder(b, *add_args), True, no_format, classes=classes)
+            adder = _batch.add_subdoc if items == 2 else _batch.add_items if items else _batch.add_keys
+            return self.execute(keys, op, lambda b: adder(b, *add_args), True, no_format, classes=classes,
+                                timeout=timeout)
         _multi, value_cls, op_cls = classes
         self.enter()
         try:
@@ -377,10 +380,10 @@ class Session:
             rkeys = [k.encode() if isinstance(k, str) else k for k in keys] if passthrough else keys
             started = _monotonic()
             res, failed = _batch._fp.execute(
-                self._h.addr, items, add_args, self.timeout_us,
+                self._h.addr, items, add_args, self.timeout_us if timeout is None else int(timeout * 1e6),
                 (rkeys, op.kind, value_cls, op_cls, passthrough, _batch._custom(self.transcoder), no_format, 0))
             if failed is not None:
-                res, failed = self._after_single(res, failed, op, rkeys, started, classes, no_format)
+                res, failed = self._after_single(res, failed, op, rkeys, started, classes, no_format, timeout)
         finally:
             self.leave()
         return res, failed
@@ -406,7 +409,7 @@ class Session:
             lock.release()
         return res, failed
 
-    def _after_single(self, res, failed, op, rkeys, started, classes, no_format=False):
+    def _after_single(self, res, failed, op, rkeys, started, classes, no_format=False, timeout=None):
         """A single request that failed: a batch-level error raises; a topology retry may
         settle it. Returns (result, [result] or None); runs under the lock."""
         if res is None:
@@ -414,7 +417,7 @@ class Session:
         self._log_failures(self._h.batch, self.timeout_us)
         if self.topology is not None and res.rc in self.topology.retry_codes:
             batch = self._h.batch
-            self.topology.after_run(batch, started)
+            self.topology.after_run(batch, started, timeout)
             multi_cls, value_cls, op_cls = classes
             res, bad = _batch.build_single(batch, rkeys, op.kind, multi_cls, value_cls, op_cls, self.passthrough,
                                            self.transcoder, no_format)

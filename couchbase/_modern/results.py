@@ -5,12 +5,16 @@ native builder creates them directly from a finished batch: one path, two faces.
 base fields (the transcoder and expiry of a GetResult, the bucket name of a mutation).
 """
 import datetime
+import json
+import struct
 
+from couchbase import subdocument as _sd
 from couchbase._core.results import ResultBase
 from couchbase._modern.transcoders import JSONTranscoder
 
 __all__ = ["GetResult", "GetReplicaResult", "ExistsResult", "MutationResult", "CounterResult", "MutationToken",
-           "MultiGetResult", "MultiExistsResult", "MultiMutationResult", "MultiCounterResult", "MultiResultType"]
+           "MultiGetResult", "MultiExistsResult", "MultiMutationResult", "MultiCounterResult", "MultiResultType",
+           "LookupInResult", "LookupInReplicaResult", "MutateInResult", "MultiGetReplicaResult"]
 
 # the `value` slot of the base, read and written under the `value` property below
 _SLOT_VALUE = ResultBase.__dict__["value"]
@@ -92,11 +96,15 @@ _DECODED = _ReadMeta(None, None, True)
 
 
 class GetReplicaResult(GetResult):
+    """A copy read by ``get_any_replica``/``get_all_replicas``: ``is_replica`` says whether
+    it came from a replica (True) or the active node (False)."""
+
     __slots__ = ()
 
     @property
     def is_replica(self):
-        return self._vbucket < 0
+        meta = self._extra
+        return bool(getattr(meta, "replica", False))
 
     @property
     def is_active(self):
@@ -214,3 +222,197 @@ class MultiCounterResult(_MultiResultBase):
 
 
 MultiResultType = (MultiGetResult, MultiMutationResult)
+
+
+# ---------------------------------------------------------------------------------------
+# sub-document results: built by the native builder (kind "subdoc": body, CAS, and the
+# server status in `flags`), parsed on first access
+# ---------------------------------------------------------------------------------------
+
+_LOOKUP_FIELD = struct.Struct(">HI")
+_MUTATION_FIELD = struct.Struct(">BHI")
+_EXISTS = _sd.SubDocOp.EXISTS
+_PATH_NOT_FOUND = _sd.SubDocStatus.PathNotFound
+_DELETED_STATUSES = (0xCD, 0xD3)
+
+
+def raw_body(result):
+    """The undecoded value slot of a result (a sub-document answer's body)."""
+    return _get_slot(result)
+
+
+class _SubdocMeta:
+    """A sub-document result's ``_extra``: the specs as given, the wire order (position ->
+    spec index, or None when the same), and the per-spec (status, value bytes), in spec order,
+    once parsed. `replica` is set for replica reads."""
+
+    __slots__ = ("specs", "order", "fields", "replica", "bucket")
+
+    def __init__(self, specs, order, replica=False, bucket=None):
+        self.specs = specs
+        self.order = order
+        self.fields = None
+        self.replica = replica
+        self.bucket = bucket
+
+
+def _lookup_fields(body, n, order):
+    fields = [None] * n
+    pos = 0
+    for i in range(n):
+        status, size = _LOOKUP_FIELD.unpack_from(body, pos)
+        pos += 6
+        fields[order[i] if order else i] = (status, body[pos:pos + size])
+        pos += size
+    return fields
+
+
+def _mutation_fields(body, n, order):
+    fields = [(0, None)] * n
+    pos = 0
+    while pos + 7 <= len(body):
+        index, status, size = _MUTATION_FIELD.unpack_from(body, pos)
+        pos += 7
+        if index < n:
+            fields[order[index] if order else index] = (status, body[pos:pos + size])
+        pos += size
+    return fields
+
+
+class _SubdocContent:
+    __slots__ = ("_result",)
+
+    def __init__(self, result):
+        self._result = result
+
+    def __getitem__(self, typ):
+        result = self._result
+        return lambda index: typ(result._content(index))
+
+
+class _SubdocResult(ResultBase):
+    __slots__ = ()
+
+    def _fields(self):
+        meta = self._extra
+        if meta.fields is None:
+            meta.fields = self._parse(_get_slot(self), len(meta.specs), meta.order)
+        return meta.fields
+
+    def _field(self, index):
+        fields = self._fields()
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(fields):
+            raise _sd.InvalidIndexException("Provided index is invalid. Index=%s." % (index,))
+        return fields[index]
+
+    @property
+    def content_as(self):
+        """``content_as[T](index)``: the value of spec `index` as T."""
+        return _SubdocContent(self)
+
+    @property
+    def success(self):
+        return True
+
+
+class LookupInResult(_SubdocResult):
+    """``lookup_in``: ``content_as[T](i)`` (a failed spec raises its exception then),
+    ``exists(i)``, ``cas``, ``key``."""
+
+    __slots__ = ()
+    _parse = staticmethod(_lookup_fields)
+
+    def _content(self, index):
+        status, raw = self._field(index)
+        spec = self._extra.specs[index]
+        if spec[0] == _EXISTS:
+            return self.exists(index)
+        if status == 0:
+            return json.loads(raw) if raw else None
+        _sd.parse_subdocument_status(status, spec[1], getattr(self, "key", None))
+
+    def exists(self, index):
+        """Whether spec `index` found its path (other failures of that spec raise)."""
+        status, _raw = self._field(index)
+        if status == 0:
+            return True
+        if status == _PATH_NOT_FOUND:
+            return False
+        _sd.parse_subdocument_status(status, self._extra.specs[index][1], getattr(self, "key", None))
+
+    @property
+    def value(self):
+        """Every spec's outcome as a dict (path, original_index, exists, opcode, status, value)."""
+        out = []
+        for i, (status, raw) in enumerate(self._fields()):
+            spec = self._extra.specs[i]
+            found = status == 0
+            value = found if spec[0] == _EXISTS else (json.loads(raw) if found and raw else None)
+            out.append({"path": spec[1], "original_index": i, "exists": found, "opcode": int(spec[0]),
+                        "status": status, "value": value})
+        return out
+
+    content = value
+
+    @property
+    def is_deleted(self):
+        """Whether the document is a tombstone (read with ``access_deleted=True``)."""
+        return self.flags in _DELETED_STATUSES
+
+    def __repr__(self):
+        return "LookupInResult(key=%r, cas=%d)" % (getattr(self, "key", None), self.cas)
+
+
+class LookupInReplicaResult(LookupInResult):
+    """A ``lookup_in_any_replica``/``lookup_in_all_replicas`` answer: adds ``is_replica``."""
+
+    __slots__ = ()
+
+    @property
+    def is_replica(self):
+        return bool(self._extra.replica)
+
+    @property
+    def is_active(self):
+        return not self._extra.replica
+
+    def __repr__(self):
+        return "LookupInReplicaResult(key=%r, cas=%d, is_replica=%s)" % (getattr(self, "key", None), self.cas,
+                                                                        self.is_replica)
+
+
+class MutateInResult(_SubdocResult):
+    """``mutate_in``: ``cas``, ``key``, ``mutation_token()`` and ``content_as[T](i)`` (the
+    value a counter spec returns; None for the other specs)."""
+
+    __slots__ = ()
+    _parse = staticmethod(_mutation_fields)
+
+    def _content(self, index):
+        _status, raw = self._field(index)
+        return json.loads(raw) if raw else None
+
+    def mutation_token(self):
+        if not self._vbuuid and not self._seqno:
+            return None
+        return MutationToken(self._vbucket, self._vbuuid, self._seqno, self._extra.bucket)
+
+    @property
+    def value(self):
+        out = []
+        for i, (status, raw) in enumerate(self._fields()):
+            spec = self._extra.specs[i]
+            d = {"path": spec[1], "original_index": i, "opcode": int(spec[0]), "status": status}
+            if raw:
+                d["value"] = json.loads(raw)
+            out.append(d)
+        return out
+
+    content = value
+
+    def __repr__(self):
+        return "MutateInResult(key=%r, cas=%d)" % (getattr(self, "key", None), self.cas)
+
+
+class MultiGetReplicaResult(_MultiResultBase):
+    __slots__ = ()

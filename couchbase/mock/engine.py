@@ -13,6 +13,7 @@ from . import status as st
 from .kvops import KVOps
 from .response import Deferred, Response, error
 from .subdoc import SubdocOps
+from .subdoc_mutation import SubdocMutationOps
 
 _U16 = struct.Struct(">H")
 _U32 = struct.Struct(">I")
@@ -28,15 +29,17 @@ _FEATURES = {
     codec.F_COLLECTIONS: (), codec.F_PRESERVE_TTL: (), codec.F_VATTR: (codec.F_XATTR,),
     codec.F_CONFIG_WITH_KNOWN_VERSION: (), codec.F_DEDUPE_NMV: (),
     codec.F_CLUSTERMAP_NOTIF_BRIEF: (codec.F_DUPLEX,),
+    codec.F_SUBDOC_CREATE_AS_DELETED: (), codec.F_SUBDOC_DOCUMENT_MACRO: (),
+    codec.F_SUBDOC_REPLICA_READ: (),
 }
 
 DURABLE_OPS = frozenset((codec.SET, codec.ADD, codec.REPLACE, codec.DELETE, codec.INCREMENT,
                          codec.DECREMENT, codec.APPEND, codec.PREPEND, codec.TOUCH,
-                         codec.GAT))
+                         codec.GAT, codec.SUBDOC_MULTI_MUTATION))
 PRESERVE_TTL_OPS = frozenset((codec.SET, codec.REPLACE, codec.INCREMENT, codec.DECREMENT,
                               codec.APPEND, codec.PREPEND, codec.SETQ, codec.REPLACEQ,
                               codec.INCREMENTQ, codec.DECREMENTQ, codec.APPENDQ,
-                              codec.PREPENDQ))
+                              codec.PREPENDQ, codec.SUBDOC_MULTI_MUTATION))
 
 
 class Frames:
@@ -66,7 +69,7 @@ class Session:
         self.close = False       # transport closes after writing pending output
 
 
-class Engine(KVOps, SubdocOps):
+class Engine(KVOps, SubdocOps, SubdocMutationOps):
     def __init__(self, topology):
         self.topo = topology
         c = codec
@@ -85,6 +88,7 @@ class Engine(KVOps, SubdocOps):
             c.GET_META: self.op_get_meta, c.OBSERVE: self.op_observe,
             c.OBSERVE_SEQNO: self.op_observe_seqno,
             c.SUBDOC_MULTI_LOOKUP: self.op_multi_lookup,
+            c.SUBDOC_MULTI_MUTATION: self.op_multi_mutation,
             c.NOOP: self.op_noop, c.VERSION: self.op_version, c.VERBOSITY: self.op_noop,
             c.QUIT: self.op_quit, c.QUITQ: self.op_quit, c.FLUSH: self.op_unsupported,
             c.FLUSHQ: self.op_unsupported, c.STAT: self.op_stat, c.HELLO: self.op_hello,

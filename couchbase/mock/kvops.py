@@ -288,11 +288,11 @@ class KVOps:
         item = self._existing(b, vb, cid, key, pkt.cas, st.KEY_ENOENT)
         if not isinstance(item, Item):
             return item
-        vbk = b.remove_item(vb, cid, key)
+        cas = b.new_cas()
+        vbk = b.remove_item(vb, cid, key, cas)
         if quiet:
             return None
-        return self._durable(b, vb, fr, R(0, self._ms(s, vbk, vbk.seqno), b"", b"",
-                                          b.new_cas()))
+        return self._durable(b, vb, fr, R(0, self._ms(s, vbk, vbk.seqno), b"", b"", cas))
 
     def op_counter(self, s, pkt, fr):
         op = _QUIET.get(pkt.opcode, pkt.opcode)
@@ -397,10 +397,12 @@ class KVOps:
             if vb >= b.num_vbuckets or s.node_id not in bm.map[vb]:
                 return self.nmv(s, b)
             item = b.get_item(vb, cid, key)
-            if item is None:
-                state, cas = 0x80, 0
-            else:
+            if item is not None:
                 state, cas = (0x01 if b.is_persisted(vb, cid, key, item) else 0x00), item.cas
+            else:
+                # a deleted document: logically deleted (0x81) while its tombstone exists
+                dead = b.tombstone(vb, cid, key)
+                state, cas = (0x81, dead.cas) if dead is not None else (0x80, 0)
             out.append(_OBS_ENTRY.pack(vb, klen) + wire_key + struct.pack(">BQ", state, cas))
         return R(value=b"".join(out))
 

@@ -65,16 +65,14 @@ class Replication:
         copy, stream it to the replicas."""
         now = time.monotonic()
         self._persist(bucket, nid, vbk, _Entry(now + self.persist_delay, vb, k,
-                                               item.copy() if item is not None else None,
-                                               vbk.seqno, vbk.uuid, None))
+                                               item.copy(), vbk.seqno, vbk.uuid, None))
         row = bucket.placement(vb)
         if row[0] != nid:
             return
         for dst in row[1:]:
             if dst == -1 or dst == nid:
                 continue
-            e = _Entry(now + self.lag, vb, k, item.copy() if item is not None else None,
-                       vbk.seqno, vbk.uuid, list(vbk.failover_log))
+            e = _Entry(now + self.lag, vb, k, item.copy(), vbk.seqno, vbk.uuid, list(vbk.failover_log))
             q = self.streams.get((bucket.name, nid, dst))
             if q is None:
                 q = self.streams[(bucket.name, nid, dst)] = collections.deque()
@@ -96,10 +94,7 @@ class Replication:
 
     @staticmethod
     def _write_disk(vbk, e):
-        if e.item is None:
-            vbk.disk.pop(e.k, None)
-        else:
-            vbk.disk[e.k] = e.item.copy()
+        vbk.disk[e.k] = e.item.copy()   # a deletion's item is its tombstone
         if e.seqno > vbk.persisted_seqno:
             vbk.persisted_seqno = e.seqno
 
@@ -107,16 +102,17 @@ class Replication:
         """Deliver one stream entry to node `dst`'s copy (its acknowledgement)."""
         store = bucket.node(dst)
         vbk = store.vbuckets[e.vb]
-        if e.item is None:
+        if e.item.deleted:
             vbk.items.pop(e.k, None)
+            vbk.tombstones[e.k] = e.item
         else:
             vbk.items[e.k] = e.item
+            vbk.tombstones.pop(e.k, None)
         vbk.seqno = e.seqno
         vbk.uuid = e.uuid
         vbk.failover_log = e.log
         self._persist(bucket, dst, vbk, _Entry(time.monotonic() + self.persist_delay, e.vb, e.k,
-                                               e.item.copy() if e.item is not None else None,
-                                               e.seqno, e.uuid, None))
+                                               e.item.copy(), e.seqno, e.uuid, None))
 
     def _flows(self, bucket_name, src, dst):
         nodes = self.topo.nodes

@@ -33,14 +33,30 @@ DURABILITY_IMPOSSIBLE = 0xA1
 SYNC_WRITE_IN_PROGRESS = 0xA2
 SYNC_WRITE_AMBIGUOUS = 0xA3
 SYNC_WRITE_RECOMMIT_IN_PROGRESS = 0xA4
+# sub-document statuses (docs/protocol.md section 3.1)
 SUBDOC_PATH_ENOENT = 0xC0
 SUBDOC_PATH_MISMATCH = 0xC1
 SUBDOC_PATH_EINVAL = 0xC2
-SUBDOC_DOC_NOT_JSON = 0xC7
+SUBDOC_PATH_E2BIG = 0xC3
+SUBDOC_DOC_E2DEEP = 0xC4
+SUBDOC_VALUE_CANTINSERT = 0xC5
+SUBDOC_DOC_NOT_JSON = 0xC6
+SUBDOC_NUM_ERANGE = 0xC7
+SUBDOC_DELTA_EINVAL = 0xC8
+SUBDOC_PATH_EEXISTS = 0xC9
+SUBDOC_VALUE_ETOODEEP = 0xCA
 SUBDOC_INVALID_COMBO = 0xCB
 SUBDOC_MULTI_PATH_FAILURE = 0xCC
+SUBDOC_SUCCESS_DELETED = 0xCD
+SUBDOC_XATTR_INVALID_FLAG_COMBO = 0xCE
+SUBDOC_XATTR_INVALID_KEY_COMBO = 0xCF
+SUBDOC_XATTR_UNKNOWN_MACRO = 0xD0
 SUBDOC_XATTR_UNKNOWN_VATTR = 0xD1
-SUBDOC_INVALID_XATTR_ORDER = 0xD5
+SUBDOC_XATTR_CANT_MODIFY_VATTR = 0xD2
+SUBDOC_MULTI_PATH_FAILURE_DELETED = 0xD3
+SUBDOC_INVALID_XATTR_ORDER = 0xD4
+SUBDOC_CAN_ONLY_REVIVE_DELETED = 0xD6
+SUBDOC_DELETED_DOC_CANT_HAVE_VALUE = 0xD7
 
 # name, description, error-map attributes
 _TABLE = {
@@ -89,17 +105,48 @@ _TABLE = {
                            ["subdoc", "item-only"]),
     SUBDOC_PATH_EINVAL: ("SUBDOC_PATH_EINVAL", "Subdoc: invalid path",
                          ["subdoc", "invalid-input"]),
+    SUBDOC_PATH_E2BIG: ("SUBDOC_PATH_E2BIG", "Subdoc: path too big", ["subdoc", "invalid-input"]),
+    SUBDOC_DOC_E2DEEP: ("SUBDOC_DOC_E2DEEP", "Subdoc: document too deep", ["subdoc", "item-only"]),
+    SUBDOC_VALUE_CANTINSERT: ("SUBDOC_VALUE_CANTINSERT", "Subdoc: cannot insert value",
+                              ["subdoc", "invalid-input"]),
     SUBDOC_DOC_NOT_JSON: ("SUBDOC_DOC_NOT_JSON", "Subdoc: document not JSON",
                           ["subdoc", "item-only"]),
+    SUBDOC_NUM_ERANGE: ("SUBDOC_NUM_ERANGE", "Subdoc: number out of range", ["subdoc", "item-only"]),
+    SUBDOC_DELTA_EINVAL: ("SUBDOC_DELTA_EINVAL", "Subdoc: invalid delta", ["subdoc", "invalid-input"]),
+    SUBDOC_PATH_EEXISTS: ("SUBDOC_PATH_EEXISTS", "Subdoc: path exists", ["subdoc", "item-only"]),
+    SUBDOC_VALUE_ETOODEEP: ("SUBDOC_VALUE_ETOODEEP", "Subdoc: value too deep",
+                            ["subdoc", "invalid-input"]),
     SUBDOC_INVALID_COMBO: ("SUBDOC_INVALID_COMBO", "Subdoc: invalid combination",
                            ["subdoc", "invalid-input"]),
     SUBDOC_MULTI_PATH_FAILURE: ("SUBDOC_MULTI_PATH_FAILURE",
                                 "Subdoc: one or more paths failed", ["subdoc"]),
+    SUBDOC_SUCCESS_DELETED: ("SUBDOC_SUCCESS_DELETED", "Subdoc: success on a deleted document",
+                             ["success", "subdoc"]),
+    SUBDOC_XATTR_INVALID_FLAG_COMBO: ("SUBDOC_XATTR_INVALID_FLAG_COMBO",
+                                      "Subdoc: invalid xattr flag combination",
+                                      ["subdoc", "invalid-input"]),
+    SUBDOC_XATTR_INVALID_KEY_COMBO: ("SUBDOC_XATTR_INVALID_KEY_COMBO",
+                                     "Subdoc: only one xattr key per request",
+                                     ["subdoc", "invalid-input"]),
+    SUBDOC_XATTR_UNKNOWN_MACRO: ("SUBDOC_XATTR_UNKNOWN_MACRO", "Subdoc: unknown macro",
+                                 ["subdoc", "invalid-input"]),
     SUBDOC_XATTR_UNKNOWN_VATTR: ("SUBDOC_XATTR_UNKNOWN_VATTR",
                                  "Subdoc: unknown virtual attribute", ["subdoc", "invalid-input"]),
+    SUBDOC_XATTR_CANT_MODIFY_VATTR: ("SUBDOC_XATTR_CANT_MODIFY_VATTR",
+                                     "Subdoc: virtual attributes are read-only",
+                                     ["subdoc", "invalid-input"]),
+    SUBDOC_MULTI_PATH_FAILURE_DELETED: ("SUBDOC_MULTI_PATH_FAILURE_DELETED",
+                                        "Subdoc: one or more paths failed on a deleted document",
+                                        ["subdoc"]),
     SUBDOC_INVALID_XATTR_ORDER: ("SUBDOC_INVALID_XATTR_ORDER",
                                  "Subdoc: xattr paths must come first",
                                  ["subdoc", "invalid-input"]),
+    SUBDOC_CAN_ONLY_REVIVE_DELETED: ("SUBDOC_CAN_ONLY_REVIVE_DELETED_DOCUMENTS",
+                                     "Subdoc: only a deleted document can be revived",
+                                     ["subdoc", "invalid-input"]),
+    SUBDOC_DELETED_DOC_CANT_HAVE_VALUE: ("SUBDOC_DELETED_DOCUMENT_CANT_HAVE_VALUE",
+                                         "Subdoc: a deleted document cannot have a value",
+                                         ["subdoc", "invalid-input"]),
 }
 
 

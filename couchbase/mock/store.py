@@ -6,14 +6,16 @@ design documents. Its documents live on the nodes: each node has its own NodeSto
 the bucket, with its own copy (VBucket) of every vbucket it holds, active or replica.
 Client operations on a node write that node's active copy; the replication stream
 (replication.py) carries each mutation to the replica copies, later or never, as a real
-cluster does. A deleted document is removed from ``items``; a tombstone layer may keep it
-as an Item with its CAS and seqno.
+cluster does. A deleted document leaves ``items`` for its copy's ``tombstones``: an Item
+(``deleted`` true) with its key, CAS, seqno and system xattrs, which replicates and
+persists like any mutation (OBSERVE reports it as logically deleted, 0x81).
 
 Mutation hook: ``BucketStore.add_mutation_listener(fn)``; ``fn(cid, key)`` is called after
 every change of a document's active copy, for indexes that follow the data (views)."""
 
 import json
 import os
+import re
 import time
 
 from . import codec
@@ -43,9 +45,10 @@ class ManualClock(Clock):
 
 class Item:
     __slots__ = ("value", "flags", "datatype", "cas", "expiry", "lock_until", "seqno",
-                 "xattrs")
+                 "xattrs", "deleted")
 
-    def __init__(self, value, flags=0, datatype=0, cas=0, expiry=0, seqno=0, xattrs=None):
+    def __init__(self, value, flags=0, datatype=0, cas=0, expiry=0, seqno=0, xattrs=None,
+                 deleted=False):
         self.value = value
         self.flags = flags
         self.datatype = datatype
@@ -54,6 +57,7 @@ class Item:
         self.lock_until = 0.0       # > now while locked; the lock token is ``cas``
         self.seqno = seqno
         self.xattrs = xattrs        # dict name -> JSON bytes, or None
+        self.deleted = deleted      # a tombstone (lives in VBucket.tombstones, never in items)
 
     def locked(self, now):
         return self.lock_until > now
@@ -61,19 +65,27 @@ class Item:
     def copy(self):
         """A copy for another vbucket copy (replica, disk, rebalance): same fields, no lock."""
         c = Item(self.value, self.flags, self.datatype, self.cas, self.expiry, self.seqno,
-                 dict(self.xattrs) if self.xattrs else self.xattrs)
+                 dict(self.xattrs) if self.xattrs else self.xattrs, self.deleted)
         return c
 
 
-class VBucket:
-    """One node's copy of one vbucket: documents in memory (``items``), the high seqno,
-    the history branch (``uuid``, ``failover_log``) and what the simulated disk holds
-    (``disk``, up to ``persisted_seqno``)."""
+def system_xattrs(xattrs):
+    """What a tombstone keeps of a document's xattrs: the system ones (``_`` names)."""
+    return {k: v for k, v in (xattrs or {}).items() if k.startswith("_")} or None
 
-    __slots__ = ("items", "seqno", "uuid", "failover_log", "disk", "persisted_seqno")
+
+class VBucket:
+    """One node's copy of one vbucket: documents in memory (``items``) and the tombstones
+    of deleted ones (``tombstones``), the high seqno, the history branch (``uuid``,
+    ``failover_log``) and what the simulated disk holds (``disk``: live items and
+    tombstones, up to ``persisted_seqno``)."""
+
+    __slots__ = ("items", "tombstones", "seqno", "uuid", "failover_log", "disk",
+                 "persisted_seqno")
 
     def __init__(self):
         self.items = {}
+        self.tombstones = {}
         self.seqno = 0
         self.uuid = int.from_bytes(os.urandom(8), "big") or 1
         self.failover_log = [(self.uuid, 0)]   # newest first
@@ -88,24 +100,29 @@ class VBucket:
     def load_from(self, other):
         """Become a copy of `other` (rebalance, rollback), persisted as it is."""
         self.items = {k: it.copy() for k, it in other.items.items()}
-        self.disk = {k: it.copy() for k, it in other.items.items()}
+        self.tombstones = {k: it.copy() for k, it in other.tombstones.items()}
+        self.disk = {k: it.copy() for d in (other.items, other.tombstones) for k, it in d.items()}
         self.seqno = self.persisted_seqno = other.seqno
         self.uuid = other.uuid
         self.failover_log = list(other.failover_log)
 
     def warm_up(self):
         """A killed node's restart: memory is what the disk held."""
-        self.items = {k: it.copy() for k, it in self.disk.items()}
+        self.items = {k: it.copy() for k, it in self.disk.items() if not it.deleted}
+        self.tombstones = {k: it.copy() for k, it in self.disk.items() if it.deleted}
         self.seqno = self.persisted_seqno
 
     def clear(self):
         self.items.clear()
+        self.tombstones.clear()
         self.disk.clear()
         self.seqno += 1
         self.persisted_seqno = self.seqno
 
 
 def is_json(value):
+    """Whether a document body is one JSON text (the datatype a server gives it), at any
+    nesting depth."""
     if not value:
         return False
     c = value[0]
@@ -115,7 +132,65 @@ def is_json(value):
         json.loads(value)
     except ValueError:
         return False
+    except RecursionError:   # nested deeper than the parser's recursion: check it flat
+        return _is_deep_json(value)
     return True
+
+
+_WS = re.compile(rb"[ \t\r\n]*")
+_SCALAR = re.compile(rb'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"'
+                     rb"|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null")
+
+
+def _is_deep_json(value):
+    """is_json without recursion: a stack of open containers, scalars by pattern."""
+    stack = []           # b"]" or b"}" per open container
+    i, n = _WS.match(value, 0).end(), len(value)
+    while True:          # at a value
+        if i < n and value[i] in b"[{":
+            close = b"]" if value[i] == 0x5B else b"}"
+            i = _WS.match(value, i + 1).end()
+            if i < n and value[i] == close[0]:
+                i += 1
+            else:
+                stack.append(close)
+                if close == b"}":
+                    i = _key(value, i)
+                    if i < 0:
+                        return False
+                continue
+        else:
+            m = _SCALAR.match(value, i)
+            if m is None:
+                return False
+            i = m.end()
+        while True:      # after a value: a comma, a closing bracket or the end
+            i = _WS.match(value, i).end()
+            if not stack:
+                return i == n
+            if i < n and value[i] == 0x2C:
+                i = _WS.match(value, i + 1).end()
+                if stack[-1] == b"}":
+                    i = _key(value, i)
+                    if i < 0:
+                        return False
+                break
+            if i < n and value[i] == stack[-1][0]:
+                stack.pop()
+                i += 1
+                continue
+            return False
+
+
+def _key(value, i):
+    """Past `"key" :` at i and the blanks after it, or -1."""
+    m = _SCALAR.match(value, i)
+    if m is None or value[i] != 0x22:
+        return -1
+    i = _WS.match(value, m.end()).end()
+    if i >= len(value) or value[i] != 0x3A:
+        return -1
+    return _WS.match(value, i + 1).end()
 
 
 class Manifest:
@@ -252,15 +327,27 @@ class NodeStore:
         vbk.seqno += 1
         item.seqno = vbk.seqno
         vbk.items[(cid, key)] = item
+        vbk.tombstones.pop((cid, key), None)
         self.bucket.mutated(self.nid, vb, (cid, key), item, vbk)
         return vbk
 
-    def remove_item(self, vb, cid, key):
+    def remove_item(self, vb, cid, key, cas=None, xattrs=False):
+        """Delete the document (live or not): its tombstone takes its place, with `cas`
+        (a new one by default) and `xattrs` (default: the system xattrs of what was there)."""
         vbk = self.vbuckets[vb]
-        vbk.items.pop((cid, key), None)
+        k = (cid, key)
+        old = vbk.items.pop(k, None) or vbk.tombstones.get(k)
+        if xattrs is False:
+            xattrs = system_xattrs(old.xattrs if old is not None else None)
         vbk.seqno += 1
-        self.bucket.mutated(self.nid, vb, (cid, key), None, vbk)
+        tomb = Item(b"", 0, 0, cas or self.bucket.new_cas(), 0, vbk.seqno, xattrs, True)
+        vbk.tombstones[k] = tomb
+        self.bucket.mutated(self.nid, vb, k, tomb, vbk)
         return vbk
+
+    def tombstone(self, vb, cid, key):
+        """The tombstone of a deleted document (an Item, ``deleted`` true) or None."""
+        return self.vbuckets[vb].tombstones.get((cid, key))
 
     def is_persisted(self, vb, cid, key, item):
         """Whether this copy's disk holds `item` as it is (OBSERVE's persisted state)."""
@@ -268,7 +355,7 @@ class NodeStore:
         return d is not None and d.cas == item.cas
 
     def item_count(self):
-        """Documents in the vbuckets this node is active for."""
+        """Live documents in the vbuckets this node is active for."""
         return sum(len(c.items) for vb, c in self.vbuckets.items() if self.is_active(vb))
 
 
@@ -295,7 +382,6 @@ class BucketStore:
         self.placement = _unplaced
         #: the replication stream (replication.Replication), set by the topology
         self.replication = None
-        #: mutation hooks: fn(bucket, vb, (cid, key), item or None), active copies only
         self.manifest = Manifest()
         self.design_docs = {}   # name ("_design/x") -> dict
         self._last_cas = 0
@@ -354,13 +440,12 @@ class BucketStore:
         return out
 
     def mutated(self, nid, vb, k, item, vbk):
-        """A node's copy changed (put_item/remove_item): replicate, persist, notify."""
+        """A node's copy changed (put_item/remove_item; `item` is a tombstone for a
+        deletion): replicate, persist, notify."""
         if self.replication is not None:
             self.replication.on_mutation(self, nid, vb, k, item, vbk)
         else:
-            vbk.disk[k] = item.copy() if item is not None else None
-            if item is None:
-                vbk.disk.pop(k, None)
+            vbk.disk[k] = item.copy()
             vbk.persisted_seqno = vbk.seqno
         if self.mutation_listeners and self.placement(vb)[0] == nid:
             self._notify(*k)
@@ -377,8 +462,8 @@ class BucketStore:
             self.replication.settle(self, vb)
         return vbk
 
-    def remove_item(self, vb, cid, key):
-        vbk = self.active_store(vb).remove_item(vb, cid, key)
+    def remove_item(self, vb, cid, key, cas=None, xattrs=False):
+        vbk = self.active_store(vb).remove_item(vb, cid, key, cas, xattrs)
         if self.replication is not None:
             self.replication.settle(self, vb)
         return vbk
@@ -395,11 +480,16 @@ class BucketStore:
     def drop_collection_items(self, cid):
         for n in list(self.nodes.values()):
             for vbk in n.vbuckets:
-                for d in (vbk.items, vbk.disk):
+                for d in (vbk.items, vbk.tombstones, vbk.disk):
                     for k in [k for k in d if k[0] == cid]:
                         del d[k]
         if self.mutation_listeners:
             self._notify(cid, None)
+
+    def tombstone(self, vb, cid, key):
+        """The active copy's tombstone of a deleted document, or None."""
+        n = self.active_store(vb)
+        return None if n is None else n.tombstone(vb, cid, key)
 
     def item_count(self):
         return sum(len(self.active_store(vb).vbuckets[vb].items) for vb in range(self.num_vbuckets)

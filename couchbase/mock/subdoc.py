@@ -1,4 +1,5 @@
-"""Sub-document lookups (SUBDOC_MULTI_LOOKUP 0xd0) including `$document` virtual xattrs."""
+"""Sub-document lookups (SUBDOC_MULTI_LOOKUP 0xd0) including `$document` virtual xattrs, and
+the path syntax and doc flags the mutations (subdoc_mutation.py) share."""
 
 import json
 import struct
@@ -14,6 +15,14 @@ LOOKUP_EXISTS = 0xC6
 LOOKUP_GET_COUNT = 0xD2
 LOOKUP_GET_DOC = 0x00
 MAX_SPECS = 16
+
+# doc flags (the optional last extras byte; docs/protocol.md section 2.2.18)
+DOC_MKDOC = 0x01
+DOC_ADD = 0x02
+DOC_ACCESS_DELETED = 0x04
+DOC_CREATE_AS_DELETED = 0x08
+DOC_REVIVE = 0x10
+DOC_REPLICA_READ = 0x20
 
 _SPEC = struct.Struct(">BBH")
 _RESULT = struct.Struct(">HI")
@@ -109,7 +118,7 @@ def _dumps(v):
 
 
 class SubdocOps:
-    def _document_vattr(self, b, vb, item):
+    def _document_vattr(self, b, vb, item, deleted=False):
         vbk = b.vbuckets[vb]
         return {
             "CAS": "0x%016x" % item.cas,
@@ -119,16 +128,16 @@ class SubdocOps:
             "exptime": int(item.expiry),
             "value_bytes": len(item.value),
             "datatype": ["json"] if item.datatype & codec.DT_JSON else ["raw"],
-            "deleted": False,
+            "deleted": deleted,
             "flags": item.flags,
             "last_modified": str(item.cas // 1_000_000_000),
             "value_crc32c": "0x%08x" % crc32c(item.value),
         }
 
-    def _xattr_lookup(self, b, vb, item, parts):
+    def _xattr_lookup(self, b, vb, item, parts, deleted=False):
         head = parts[0]
         if head == "$document":
-            root = self._document_vattr(b, vb, item)
+            root = self._document_vattr(b, vb, item, deleted)
         elif head == "$vbucket":
             root = {"HLC": {"now": str(int(b.clock.now())), "mode": "real"}}
         elif head == "$XTOC":
@@ -145,7 +154,10 @@ class SubdocOps:
     def op_multi_lookup(self, s, pkt, fr):
         if len(pkt.extras) not in (0, 1):
             return Response(st.EINVAL)
-        r = self._prep(s, pkt)
+        docflags = pkt.extras[0] if pkt.extras else 0
+        if docflags & ~(DOC_ACCESS_DELETED | DOC_REPLICA_READ):
+            return Response(st.EINVAL)
+        r = self._prep(s, pkt, replica=bool(docflags & DOC_REPLICA_READ))
         if type(r) is not tuple:
             return r
         b, vb, cid, key = r
@@ -168,6 +180,10 @@ class SubdocOps:
         if not specs or len(specs) > MAX_SPECS:
             return Response(st.SUBDOC_INVALID_COMBO)
         item = b.get_item(vb, cid, key)
+        deleted = False
+        if item is None and docflags & DOC_ACCESS_DELETED:
+            item = b.tombstone(vb, cid, key)
+            deleted = item is not None
         if item is None:
             return Response(st.KEY_ENOENT)
         body = None
@@ -185,15 +201,19 @@ class SubdocOps:
                 if parts is None or (flags & PATH_FLAG_XATTR and not parts):
                     code, found = st.SUBDOC_PATH_EINVAL, None
                 elif flags & PATH_FLAG_XATTR:
-                    code, found = self._xattr_lookup(b, vb, item, parts)
+                    code, found = self._xattr_lookup(b, vb, item, parts, deleted)
                 else:
                     if body is None:
                         try:
-                            body = json.loads(item.value)
+                            body = json.loads(item.value) if not deleted else {}
                         except ValueError:
                             body = ValueError
+                        except RecursionError:
+                            body = RecursionError
                     if body is ValueError:
                         code, found = st.SUBDOC_DOC_NOT_JSON, None
+                    elif body is RecursionError:
+                        code, found = st.SUBDOC_DOC_E2DEEP, None
                     else:
                         code, found = resolve(body, parts)
                 if code == st.SUCCESS:
@@ -209,5 +229,8 @@ class SubdocOps:
                 value = b""
             out.append(_RESULT.pack(code, len(value)) + value)
         cas = LOCKED_CAS if item.locked(b.clock.now()) else item.cas
-        return Response(st.SUBDOC_MULTI_PATH_FAILURE if failed else st.SUCCESS,
-                        value=b"".join(out), cas=cas)
+        if deleted:
+            code = st.SUBDOC_MULTI_PATH_FAILURE_DELETED if failed else st.SUBDOC_SUCCESS_DELETED
+        else:
+            code = st.SUBDOC_MULTI_PATH_FAILURE if failed else st.SUCCESS
+        return Response(code, value=b"".join(out), cas=cas)
