@@ -1,4 +1,5 @@
-"""Client CPU per KV operation: our modern API vs the official couchbase==4.6.3 SDK.
+"""Client CPU per KV operation: our modern API vs the official couchbase==4.6.3 SDK
+(single and multi get/upsert, a lookup_in of 3 paths and a mutate_in of 3 specs).
 
     .venv/bin/python benchmarks/bench_modern.py [--ops 20000] [--batch 100]
 
@@ -21,7 +22,7 @@ ROOT = os.path.dirname(HERE)
 OURS = os.path.join(ROOT, ".venv", "bin", "python")
 OFFICIAL = os.path.join(ROOT, ".venv-official", "bin", "python")
 
-PHASES = ("upsert", "get", "upsert_multi", "get_multi")
+PHASES = ("upsert", "get", "upsert_multi", "get_multi", "lookup_in", "mutate_in")
 
 
 def worker(connstr, ops, batch):
@@ -66,10 +67,30 @@ def worker(connstr, ops, batch):
             for v in r.results.values():
                 v.content_as[dict]
 
+    import couchbase.subdocument as SD
+
+    lookups = [SD.get("name"), SD.exists("tags"), SD.get("nested.x")]
+
+    def lookup_in():
+        for k in keys:
+            r = coll.lookup_in(k, lookups)
+            r.content_as[str](0)
+            r.exists(1)
+            r.content_as[float](2)
+
+    def mutate_in():
+        for i, k in enumerate(keys):
+            coll.mutate_in(k, [SD.upsert("n", i), SD.increment("count", 1), SD.array_append("tags", "d")])
+
+    for k in keys[:200]:
+        coll.lookup_in(k, lookups)
+        coll.mutate_in(k, [SD.upsert("n", 0), SD.increment("count", 1), SD.array_append("tags", "d")])
     timed("upsert", single_upsert, len(keys))
     timed("get", single_get, len(keys))
     timed("upsert_multi", multi_upsert, len(keys))
     timed("get_multi", multi_get, len(keys))
+    timed("lookup_in", lookup_in, len(keys))
+    timed("mutate_in", mutate_in, len(keys))
     cluster.close()
     print("RESULT " + json.dumps(out), flush=True)
 

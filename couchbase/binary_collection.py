@@ -4,6 +4,7 @@ from couchbase._modern.kv import (
     ERRORS, _APPEND, _CTR_CLASSES, _DECR, _FMT_BYTES_1X, _INCR, _MUT_CLASSES, _PREPEND, _cas_arg, _check_key,
     _check_keys, _int_arg, _merge,
 )
+from couchbase._modern import multi as _multi_ops
 from couchbase._modern.results import MultiCounterResult
 from couchbase.durability import ClientDurability
 from couchbase.options import AppendOptions, DeltaValue, IncrementOptions, SignedInt64, expiry_to_wire
@@ -96,3 +97,11 @@ class BinaryCollection:
 
     def decrement_multi(self, keys, *opts, **kwargs):
         return self._counter_multi(_DECR, "decrement", keys, opts, kwargs)
+
+    def append_multi(self, keys_and_values, *opts, **kwargs):
+        """Append to several documents in one batch: MultiMutationResult."""
+        return _multi_ops.append_multi(self._c, keys_and_values, opts, kwargs)
+
+    def prepend_multi(self, keys_and_values, *opts, **kwargs):
+        """Prepend to several documents in one batch: MultiMutationResult."""
+        return _multi_ops.prepend_multi(self._c, keys_and_values, opts, kwargs)

@@ -13,23 +13,23 @@ from datetime import timedelta
 from couchbase._core import batch as _batch
 from couchbase._core.batch import PRESERVE_TTL
 from couchbase._core.binding import C
-from couchbase._core.protocol import OP, SD_STATUS_MULTI_PATH_FAILURE, lookup_body, parse_lookup_fields
-from couchbase._core.session import Request
 from couchbase._modern import client_durability
+from couchbase._modern import multi as _multi_ops
+from couchbase._modern import replicas as _replicas
 from couchbase._modern import subdoc as _subdoc
 from couchbase._modern.kv import (
     ERRORS, _ADD, _DELETE, _FMT_JSON_1X, _GAT, _GET, _GETL, _MAX_DURABLE_TIMEOUT_MS, _MUT_CLASSES,
-    _READ_CLASSES, _REPLACE, _RETRY, _SD_GET, _SD_GET_DOC, _SD_XATTR, _SET, _TOUCH, _UNLOCK, _cas_arg, _check_key,
-    _check_keys, _exception, _merge,
+    _READ_CLASSES, _REPLACE, _RETRY, _SET, _TOUCH, _UNLOCK, _cas_arg, _check_key, _check_keys, _exception,
+    _merge,
 )
 from couchbase._modern.results import (
-    ExistsResult, GetResult, MultiExistsResult, MultiGetResult, MultiMutationResult, _ReadMeta,
+    ExistsResult, GetResult, _ReadMeta,
 )
 from couchbase._modern.transcoders import JSONTranscoder
 from couchbase.binary_collection import BinaryCollection
 from couchbase.durability import ClientDurability, Durability, DurabilityLevel, ServerDurability
 from couchbase.exceptions import (
-    AmbiguousTimeoutException, CouchbaseException, FeatureUnavailableException, InvalidArgumentException,
+    AmbiguousTimeoutException, CouchbaseException, InvalidArgumentException,
     TemporaryFailException, ValueFormatException,
 )
 from couchbase.options import (
@@ -259,34 +259,12 @@ class Collection:
         if o:
             _check_keys(o, ExistsOptions._valid, "exists")
         _check_key(key)
-        timeout = self._timeout(o)
-        r = self._lookup(key, [(_SD_GET, _SD_XATTR, b"$document.exptime")], timeout, "exists")
-        rc = r.rc
-        if rc and rc != C.KEY_ENOENT:
-            raise _exception(rc, key, "exists", False)
-        return ExistsResult(rc=rc, key=key, cas=r.cas if not rc else 0)
-
-    def _lookup(self, key, specs, timeout, name):
-        """One SUBDOC_MULTI_LOOKUP (with retries for unknown collection and temporary failures)."""
-        session = self._session()
-        kb = key.encode()
-        body = lookup_body(specs)
-        deadline = time.monotonic() + timeout
-        refreshed = False
-        while True:
-            req = Request(OP.SUBDOC_MULTI_LOOKUP, key=kb, value=body, collection=self._cid)
-            r = session.raw_run([req], max(0.001, deadline - time.monotonic()))[0]
-            if r.status == SD_STATUS_MULTI_PATH_FAILURE:  # some path failed: the document is there
-                r.rc = 0
-            rc = r.rc
-            if rc == C.UNKNOWN_COLLECTION and not refreshed and self._cid:
-                refreshed = True
-                if self._refresh_cid(timeout):
-                    continue
-            if rc in (C.ETMPFAIL,) and time.monotonic() + 0.01 < deadline:
-                time.sleep(0.01)
-                continue
-            return r
+        body, _order, _specs = _subdoc.lookup_request([_EXPTIME_SPEC])
+        r = _subdoc.run(self, _subdoc.LOOKUP, key, body, b"", 0, 0, 0, self._timeout(o), "exists", False,
+                        _EXISTS_CLASSES, missing_ok=True)
+        if r.rc == C.KEY_ENOENT:
+            return ExistsResult(rc=r.rc, key=key, cas=0)
+        return ExistsResult(rc=0, key=key, cas=r.cas)
 
     def _get_projected(self, key, o):
         _check_key(key)
@@ -296,21 +274,18 @@ class Collection:
         return res
 
     def _get_with_expiry(self, key, o):
+        """The document, its flags and expiry in one lookup ($document.exptime, $document.flags, body)."""
         _check_key(key)
-        timeout = self._timeout(o)
-        specs = [(_SD_GET, _SD_XATTR, b"$document.exptime"), (_SD_GET, _SD_XATTR, b"$document.flags"),
-                 (_SD_GET_DOC, 0, b"")]
-        r = self._lookup(key, specs, timeout, "get")
-        if r.rc:
-            raise _exception(r.rc, key, "get", False)
-        fields = parse_lookup_fields(r.value)
-        if len(fields) != 3 or fields[2][0] != 0:
+        body, order, specs = _subdoc.lookup_request(_WITH_EXPIRY_SPECS)
+        r = _subdoc.run(self, _subdoc.LOOKUP, key, body, b"", 0, 0, 0, self._timeout(o), "get", False,
+                        _subdoc.LOOKUP_CLASSES)
+        fields = _subdoc.finish_lookup(r, order, specs)._fields()
+        if fields[2][0] != 0:
             raise CouchbaseException("Unexpected sub-document answer for get(with_expiry=True)", key=key)
         exptime = int(fields[0][1]) if fields[0][0] == 0 and fields[0][1] else 0
         flags = int(fields[1][1]) if fields[1][0] == 0 and fields[1][1] else 0
         res = GetResult(rc=0, key=key, value=fields[2][1], cas=r.cas, flags=flags)
-        tc = o.get("transcoder") or self._tc or _DEFAULT_JSON
-        res._extra = _ReadMeta(tc, exptime)
+        res._extra = _ReadMeta(o.get("transcoder") or self._tc or _DEFAULT_JSON, exptime)
         return res
 
     # ---- mutations ----
@@ -409,161 +384,74 @@ class Collection:
         client_durability.wait(self._bucket._connection(), res, key, durability,
                                max(timeout, self._durable_timeout))
 
-    # ---- multi operations: one batch, one C call ----
+    # ---- multi operations: one batch, one C call (couchbase._modern.multi) ----
 
     def _multi(self, op, name, keys, add_for, classes, timeout, mutation, multi_cls, o, tc=None):
-        """Run `add_for(cid, keys)` for all keys in one batch; a MultiXResult (or the first
-        exception when return_exceptions=False)."""
-        session = self._session()
-        mres, _failed = session.execute(keys, op, lambda batch: add_for(batch, self._cid, keys), False, True,
-                                        classes=classes, timeout=timeout)
-        if self._cid and any(r.rc == C.UNKNOWN_COLLECTION for r in mres.values()):
-            if self._refresh_cid(timeout):
-                again = [k for k, r in mres.items() if r.rc == C.UNKNOWN_COLLECTION]
-                more, _failed = session.execute(again, op, lambda batch: add_for(batch, self._cid, again), False,
-                                                True, classes=classes, timeout=timeout)
-                mres.update(more)
-        results = {}
-        errors = {}
-        meta_tc = None
-        if classes is _READ_CLASSES:
-            if tc is not None and not (type(tc) is JSONTranscoder and tc._default):
-                meta_tc = tc
-            elif self._tc is not None:
-                meta_tc = self._tc
-        bucket = self._bucket_name
-        for k, r in mres.items():
-            if r.rc:
-                errors[k] = _exception(r.rc, k, name, mutation, r)
-            else:
-                if meta_tc is not None:
-                    r._extra = _ReadMeta(meta_tc)
-                elif mutation:
-                    r._extra = bucket
-                results[k] = r
-        if errors and o and o.get("return_exceptions") is False:
-            raise next(iter(errors.values()))
-        return multi_cls(results, errors)
+        return _multi_ops._multi(self, op, name, keys, add_for, classes, timeout, mutation, multi_cls, o, tc)
 
-    @staticmethod
-    def _key_list(keys):
-        if not isinstance(keys, list):
-            raise InvalidArgumentException("keys must be a list of str.")
-        for k in keys:
-            _check_key(k)
-        return keys
-
-    def _per_key(self, o, keys, name, conv, default):
-        """A per-key list for option `name` when per_key_options sets it, else the global value."""
-        pko = o.get("per_key_options") if o else None
-        if not pko:
-            return default
-        if not any(name in (pko.get(k) or {}) for k in keys):
-            return default
-        return [conv((pko.get(k) or {}).get(name)) if name in (pko.get(k) or {}) else default for k in keys]
+    _key_list = staticmethod(_multi_ops._key_list)
 
     def get_multi(self, keys, *opts, **kwargs):
         """MultiGetResult for a list of keys, read in one batch."""
-        o = _merge(opts, kwargs)
-        keys = self._key_list(keys)
-        tc = None
-        if o:
-            if o.get("with_expiry") or o.get("project"):
-                raise FeatureUnavailableException("with_expiry/project are not supported by get_multi.")
-            tc = o.get("transcoder")
-        timeout = self._timeout(o)
-
-        def add_for(batch, cid, ks):
-            _batch.add_keys(batch, ks, _GET.opcode, 0, 0, cid, errors=ERRORS)
-
-        return self._multi(_GET, "get", keys, add_for, _READ_CLASSES, timeout, False, MultiGetResult, o, tc)
-
-    def _store_multi(self, op, name, kv, opts, kwargs):
-        o = _merge(opts, kwargs)
-        if not isinstance(kv, dict):
-            raise InvalidArgumentException("keys_and_docs must be a dict.")
-        keys = self._key_list(list(kv))
-        values = list(kv.values())
-        exp = cas = 0
-        tc = dur = None
-        if o:
-            if "expiry" in o:
-                exp = expiry_to_wire(o["expiry"])
-            if "cas" in o and name == "replace":
-                cas = _cas_arg(o["cas"])
-            tc = o.get("transcoder")
-            dur = o.get("durability")
-        if dur is not None and isinstance(dur, ClientDurability):
-            raise FeatureUnavailableException("ClientDurability is not supported by the *_multi operations.")
-        exp = self._per_key(o, keys, "expiry", expiry_to_wire, exp)
-        if name == "replace":
-            cas = self._per_key(o, keys, "cas", _cas_arg, cas)
-        timeout = self._timeout(o, durable=dur is not None)
-        level, dto, _client = self._durability(o, timeout) if dur is not None else (0, 0, None)
-        if o and o.get("preserve_expiry"):
-            level |= PRESERVE_TTL
-        fmt, encoder = self._encoder(tc)
-        index = {k: i for i, k in enumerate(keys)}
-
-        def add_for(batch, cid, ks):
-            vs = values if ks is keys else [values[index[k]] for k in ks]
-            e = exp if not isinstance(exp, list) or ks is keys else [exp[index[k]] for k in ks]
-            c = cas if not isinstance(cas, list) or ks is keys else [cas[index[k]] for k in ks]
-            _batch.add_items(batch, ks, vs, op.opcode, fmt, e, c, cid, level, dto, encoder, ERRORS)
-
-        return self._multi(op, name, keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
+        return _multi_ops.get_multi(self, keys, *opts, **kwargs)
 
     def upsert_multi(self, keys_and_docs, *opts, **kwargs):
-        return self._store_multi(_SET, "upsert", keys_and_docs, opts, kwargs)
+        return _multi_ops.upsert_multi(self, keys_and_docs, *opts, **kwargs)
 
     def insert_multi(self, keys_and_docs, *opts, **kwargs):
-        return self._store_multi(_ADD, "insert", keys_and_docs, opts, kwargs)
+        return _multi_ops.insert_multi(self, keys_and_docs, *opts, **kwargs)
 
     def replace_multi(self, keys_and_docs, *opts, **kwargs):
-        return self._store_multi(_REPLACE, "replace", keys_and_docs, opts, kwargs)
+        return _multi_ops.replace_multi(self, keys_and_docs, *opts, **kwargs)
 
     def remove_multi(self, keys, *opts, **kwargs):
         """Remove a list of keys in one batch (``cas`` per key through per_key_options)."""
-        o = _merge(opts, kwargs)
-        keys = self._key_list(keys)
-        cas = _cas_arg(o.get("cas")) if o else 0
-        cas = self._per_key(o, keys, "cas", _cas_arg, cas)
-        dur = o.get("durability") if o else None
-        timeout = self._timeout(o, durable=dur is not None)
-        level, dto, _client = self._durability(o, timeout) if dur is not None else (0, 0, None)
-        index = {k: i for i, k in enumerate(keys)}
-
-        def add_for(batch, cid, ks):
-            c = cas if not isinstance(cas, list) or ks is keys else [cas[index[k]] for k in ks]
-            _batch.add_keys(batch, ks, _DELETE.opcode, 0, c, cid, 0, level, dto, errors=ERRORS)
-
-        return self._multi(_DELETE, "remove", keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
+        return _multi_ops.remove_multi(self, keys, *opts, **kwargs)
 
     def touch_multi(self, keys, expiry, *opts, **kwargs):
-        o = _merge(opts, kwargs)
-        keys = self._key_list(keys)
-        exp = expiry_to_wire(expiry)
-        timeout = self._timeout(o)
-
-        def add_for(batch, cid, ks):
-            _batch.add_keys(batch, ks, _TOUCH.opcode, exp, 0, cid, errors=ERRORS)
-
-        return self._multi(_TOUCH, "touch", keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
+        return _multi_ops.touch_multi(self, keys, expiry, *opts, **kwargs)
 
     def exists_multi(self, keys, *opts, **kwargs):
-        o = _merge(opts, kwargs)
-        results, errors = {}, {}
-        for k in self._key_list(keys):
-            try:
-                results[k] = self.exists(k, timeout=o.get("timeout")) if o and o.get("timeout") else self.exists(k)
-            except CouchbaseException as e:
-                errors[k] = e
-        if errors and o and o.get("return_exceptions") is False:
-            raise next(iter(errors.values()))
-        return MultiExistsResult(results, errors)
+        return _multi_ops.exists_multi(self, keys, *opts, **kwargs)
+
+    def get_and_lock_multi(self, keys, lock_time, *opts, **kwargs):
+        """Read and lock every key for `lock_time`: MultiGetResult (their cas unlock them)."""
+        return _multi_ops.get_and_lock_multi(self, keys, lock_time, *opts, **kwargs)
+
+    lock_multi = get_and_lock_multi
+
+    def unlock_multi(self, keys, *opts, **kwargs):
+        """Unlock keys locked by lock_multi: `keys` is its result or a dict key -> cas. Returns
+        a dict key -> None (unlocked) or the exception."""
+        return _multi_ops.unlock_multi(self, keys, *opts, **kwargs)
+
+    # ---- replica reads (couchbase._modern.replicas) ----
+
+    def get_any_replica(self, key, *opts, **kwargs):
+        """The first copy of the document that answers (active or replica): GetReplicaResult."""
+        return _replicas.get_any_replica(self, key, opts, kwargs)
+
+    def get_all_replicas(self, key, *opts, **kwargs):
+        """Every copy of the document that answers: an iterable of GetReplicaResult."""
+        return _replicas.get_all_replicas(self, key, opts, kwargs)
+
+    def get_any_replica_multi(self, keys, *opts, **kwargs):
+        return _replicas.get_any_replica_multi(self, keys, opts, kwargs)
+
+    def get_all_replicas_multi(self, keys, *opts, **kwargs):
+        return _replicas.get_all_replicas_multi(self, keys, opts, kwargs)
+
+    def lookup_in_any_replica(self, key, spec, *opts, **kwargs):
+        return _replicas.lookup_in_any_replica(self, key, spec, opts, kwargs)
+
+    def lookup_in_all_replicas(self, key, spec, *opts, **kwargs):
+        return _replicas.lookup_in_all_replicas(self, key, spec, opts, kwargs)
 
 
 CBCollection = Collection
 
 _DEFAULT_JSON = JSONTranscoder()
 _FLAGS_JSON = 0x02000000
+_EXPTIME_SPEC = (0xC5, "$document.exptime", True)
+_WITH_EXPIRY_SPECS = [_EXPTIME_SPEC, (0xC5, "$document.flags", True), (0x00, "", False)]
+_EXISTS_CLASSES = (dict, ExistsResult, ExistsResult)

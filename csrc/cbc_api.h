@@ -82,7 +82,7 @@ typedef struct {
     uint8_t datatype;    /* datatype byte to send (0 raw, 1 JSON) */
     int16_t server;      /* -1: route by key; >= 0: send to that server index */
     uint16_t vbucket;    /* used only when server >= 0 */
-    uint8_t replica;     /* 0: active copy; N: replica N (GET_REPLICA) */
+    uint8_t replica;     /* 0: active copy; N: replica N (GET_REPLICA, SUBDOC_MULTI_LOOKUP) */
     uint8_t durability;  /* 0: none; 1..3: durability level frame (alt magic 0x08) */
     uint16_t durability_timeout_ms; /* 0: server default */
     uint8_t preserve_ttl; /* 1: send the preserve-TTL frame (id 5): the mutation keeps the expiry */

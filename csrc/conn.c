@@ -345,7 +345,9 @@ int cbc__conn_route(const cbc_CONN *conn, const cbc_REQUEST *req, uint16_t *vbuc
         *vbucket = req->vbucket;
         server = req->server;
     } else if (conn->map_mode == CBC_MAP_VBUCKET) {
-        size_t copy = req->opcode == CBC_OP_GET_REPLICA ? req->replica : 0;
+        /* replica reads: GET_REPLICA, and sub-document lookups with the replica-read flag */
+        size_t copy = (req->opcode == CBC_OP_GET_REPLICA || req->opcode == CBC_OP_SUBDOC_MULTI_LOOKUP)
+                          ? req->replica : 0;
         server = cbc__vb_map_key(&conn->vbmap, req->key, req->nkey, copy, vbucket);
     } else if (conn->map_mode == CBC_MAP_KETAMA) {
         /* memcached buckets keep one copy of each key */

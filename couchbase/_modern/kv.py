@@ -4,7 +4,6 @@ from couchbase import _formats
 from couchbase import exceptions as _exc
 from couchbase._core import ops
 from couchbase._core.binding import C
-from couchbase._core.protocol import OP, SD_PATH_XATTR
 from couchbase._modern.results import CounterResult, GetResult, MutationResult
 from couchbase.exceptions import InvalidArgumentException, ValueFormatException
 from couchbase.options import ConstrainedInt
@@ -12,10 +11,6 @@ from couchbase.options import ConstrainedInt
 _GET, _GAT, _GETL, _SET, _ADD, _REPLACE = ops.GET, ops.GAT, ops.LOCK, ops.SET, ops.ADD, ops.REPLACE
 _DELETE, _TOUCH, _UNLOCK, _INCR, _DECR = ops.DELETE, ops.TOUCH, ops.UNLOCK, ops.INCR, ops.DECR
 _APPEND, _PREPEND = ops.APPEND, ops.PREPEND
-
-_SD_GET = OP.SUBDOC_GET
-_SD_GET_DOC = OP.GET
-_SD_XATTR = SD_PATH_XATTR
 
 _FMT_JSON_1X = _formats.FMT_JSON  # the builder's built-in JSON rule
 _FMT_BYTES_1X = _formats.FMT_BYTES

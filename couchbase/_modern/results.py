@@ -95,6 +95,16 @@ class GetResult(ResultBase):
 _DECODED = _ReadMeta(None, None, True)
 
 
+class _ReplicaMeta(_ReadMeta):
+    """A GetReplicaResult's ``_extra``: adds whether the copy came from a replica."""
+
+    __slots__ = ("replica",)
+
+    def __init__(self, transcoder, replica):
+        _ReadMeta.__init__(self, transcoder)
+        self.replica = replica
+
+
 class GetReplicaResult(GetResult):
     """A copy read by ``get_any_replica``/``get_all_replicas``: ``is_replica`` says whether
     it came from a replica (True) or the active node (False)."""

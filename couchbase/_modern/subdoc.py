@@ -48,7 +48,7 @@ _LOOKUP_SPEC = struct.Struct(">BBH")
 _MUTATION_SPEC = struct.Struct(">BBHI")
 _EXPIRY = struct.Struct(">I")
 
-_LOOKUP_CLASSES = (dict, LookupInResult, LookupInResult)
+LOOKUP_CLASSES = _LOOKUP_CLASSES = (dict, LookupInResult, LookupInResult)
 _MUTATION_CLASSES = (dict, MutateInResult, MutateInResult)
 
 #: encoded lookups by spec list: applications repeat the same few lookups
@@ -166,9 +166,11 @@ def mutation_extras(expiry, semantics, access_deleted, create_as_deleted):
     return out + bytes((docflags,)) if docflags else out
 
 
-def run(coll, op, key, body, extras, cas, durability, durability_timeout, timeout, name, mutation, classes):
+def run(coll, op, key, body, extras, cas, durability, durability_timeout, timeout, name, mutation, classes,
+        missing_ok=False):
     """Run one sub-document request with the retries of single operations; returns the
-    result (rc 0 or SUBDOC_MULTI_FAILURE) or raises the operation's exception."""
+    result (rc 0 or SUBDOC_MULTI_FAILURE, or KEY_ENOENT when `missing_ok`) or raises the
+    operation's exception."""
     session = coll._session()
     keys = [key]
     deadline = time.monotonic() + timeout
@@ -180,7 +182,7 @@ def run(coll, op, key, body, extras, cas, durability, durability_timeout, timeou
             keys, op, 2, (key, op.opcode, body, extras, cas, coll._cid, durability, durability_timeout, 0, ERRORS),
             True, classes, left)
         rc = res.rc
-        if not rc or rc == C.SUBDOC_MULTI_FAILURE:
+        if not rc or rc == C.SUBDOC_MULTI_FAILURE or (missing_ok and rc == C.KEY_ENOENT):
             return res
         if rc in _RETRY:
             left = deadline - time.monotonic()

@@ -13,7 +13,7 @@ EJECTED = "ejected"    # removed from the cluster
 
 BUCKET_CAPABILITIES = ["couchapi", "collections", "durableWrite", "tombstonedUserXAttrs",
                        "dcp", "cbhello", "touch", "cccp", "xdcrCheckpointing", "nodesExt",
-                       "xattr"]
+                       "xattr", "preserveExpiry", "subdoc.ReplicaRead", "subdoc.DocumentMacroSupport"]
 CLUSTER_CAPABILITIES = {"n1ql": ["enhancedPreparedStatements"]}
 VERSION = "7.6.2-3721-enterprise"
 
