@@ -1,12 +1,23 @@
 """Credentials for Cluster: PasswordAuthenticator (SASL PLAIN on every KV socket)."""
+from enum import IntEnum
+
 from couchbase.exceptions import InvalidArgumentException
 
 __all__ = ["Authenticator", "PasswordAuthenticator", "AuthDomain"]
 
 
-class AuthDomain:
-    Local = "local"
-    External = "external"
+class AuthDomain(IntEnum):
+    """Where a user is managed: by the cluster (Local) or by an external service (External, LDAP)."""
+    Local = 0
+    External = 1
+
+    @classmethod
+    def to_str(cls, value):
+        return "external" if value == cls.External else "local"
+
+    @classmethod
+    def from_str(cls, value):
+        return cls.External if value == "external" else cls.Local
 
 
 class Authenticator(dict):

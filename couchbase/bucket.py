@@ -3,10 +3,12 @@ from couchbase._core import connstr as _connstr
 from couchbase._core.collection_ids import CollectionIds
 from couchbase._core.protocol import MODERN_FEATURES
 from couchbase._core.session import Session
+from couchbase._modern import health as _health
 from couchbase.exceptions import (
     MODERN, AuthenticationException, BucketNotFoundException, CouchbaseException, InvalidArgumentException,
     UnAmbiguousTimeoutException,
 )
+from couchbase.management.collections import CollectionManager
 from couchbase.scope import Scope
 
 __all__ = ["Bucket"]
@@ -60,9 +62,18 @@ class Bucket:
         """``_default._default``."""
         return self.default_scope().collection("_default")
 
-    def collection(self, name):
-        """Collection `name` of the ``_default`` scope."""
-        return self.default_scope().collection(name)
+    def collection(self, collection_name):
+        """Collection `collection_name` of the ``_default`` scope."""
+        return self.default_scope().collection(collection_name)
+
+    def collections(self):
+        """CollectionManager: the scopes and collections of this bucket."""
+        return CollectionManager(self._cluster, self._name)
+
+    def ping(self, *opts, **kwargs):
+        """PingResult: a NOOP to each data node of this bucket, and a request to every node of
+        the other services."""
+        return _health.ping(self._cluster, self, opts, kwargs)
 
     # ---- views (couchbase._modern.views, couchbase.management.views) ----
 

@@ -2,22 +2,24 @@
 
     cluster = Cluster.connect("couchbase://host", ClusterOptions(PasswordAuthenticator("u", "p")))
     collection = cluster.bucket("travel-sample").scope("inventory").collection("airline")
-"""
-import time
 
+Connection-string options (``couchbase://host?kv_timeout=2.5s``) are read as cluster options
+(couchbase._modern.cluster_options); options given in code win over them.
+"""
 from couchbase._core import connstr as _connstr
 from couchbase._core.topology import probe_credentials
+from couchbase._modern import cluster_options as _copts
+from couchbase._modern import health as _health
+from couchbase._modern import services as _services
+from couchbase._modern.cluster_nodes import ClusterNodes
 from couchbase.auth import PasswordAuthenticator
 from couchbase.bucket import Bucket
-from couchbase.exceptions import (
-    InvalidArgumentException, UnAmbiguousTimeoutException,
-)
+from couchbase.exceptions import InvalidArgumentException, UnAmbiguousTimeoutException
+from couchbase.management.buckets import BucketManager
+from couchbase.management.users import UserManager
 from couchbase.options import ClusterOptions, ClusterTimeoutOptions, cluster_timeouts  # noqa: F401 (3.x imports)
 
 __all__ = ["Cluster", "ClusterOptions", "ClusterTimeoutOptions"]
-
-_QUERY_FLAGS = {"enable_tls", "enable_mutation_tokens", "enable_compression", "enable_tcp_keep_alive",
-                "enable_dns_srv", "enable_unordered_execution", "network", "enable_lazy_connections"}
 
 
 class _Settings:
@@ -36,7 +38,7 @@ class _Settings:
         self.views_timeout = sec["views_timeout"]
         self.management_timeout = sec["management_timeout"]
         self.transcoder = options.get("transcoder")
-        self.enable_mutation_tokens = options.get("enable_mutation_tokens", True)
+        self.serializer = options.get("serializer")
         #: bytes a server may announce for one response (None: the core's default, 21 MiB)
         self.max_response_size = options.get("max_response_size")
 
@@ -48,28 +50,26 @@ class Cluster:
     def __init__(self, connstr, *options, **kwargs):
         if not isinstance(connstr, str):
             raise InvalidArgumentException("The connection string must be a str.")
-        opts = dict(options[0]) if options and isinstance(options[0], dict) else {}
         if options and isinstance(options[0], PasswordAuthenticator):
             raise InvalidArgumentException("Authenticator is mandatory.")
-        base, _, query = connstr.partition("?")
-        if query:
-            for part in query.split("&"):
-                name, _, value = part.partition("=")
-                if name in _QUERY_FLAGS:
-                    opts[name] = {"true": True, "false": False}.get(value, int(value) if value.isdigit() else value)
+        if "//" not in connstr:
+            connstr = "couchbase://" + connstr
+        spec = _connstr.parse(connstr)
+        opts = _copts.parse_connstr_options(spec.options.items())
+        if options and isinstance(options[0], dict):
+            opts.update(ClusterOptions(**dict(options[0])))
         opts.update({k: v for k, v in kwargs.items() if v is not None})
-        opts = ClusterOptions(**opts)  # validates types
+        opts = ClusterOptions(**opts)  # validates keys and types
         auth = opts.get("authenticator")
         if auth is None or "username" not in auth:
             raise InvalidArgumentException("Authenticator is mandatory.")
-        if "//" not in base:
-            base = "couchbase://" + base
-        self._connstr = base
+        self._connstr = connstr.partition("?")[0]
         self._options = opts
         self._settings = _Settings(opts)
         self._closed = False
         self._buckets = {}
-        self._spec = _connstr.parse(base)
+        self._spec = _connstr.parse(self._connstr)
+        self._nodes = ClusterNodes(self)
         self._check_credentials()
 
     @staticmethod
@@ -87,29 +87,56 @@ class Cluster:
         if last is not None:
             raise UnAmbiguousTimeoutException("Failed to connect (core code 0x%X)" % last, rc=last)
 
-    def wait_until_ready(self, timeout, *options, **kwargs):
-        """Return once a data node accepts these credentials (and every open bucket has a
-        config); UnAmbiguousTimeoutException after `timeout` (a timedelta)."""
+    def bucket(self, bucket_name):
+        """Open bucket `bucket_name` (BucketNotFoundException when it does not exist)."""
         self._check_open()
-        seconds = timeout.total_seconds() if hasattr(timeout, "total_seconds") else float(timeout)
-        deadline = time.monotonic() + seconds
-        while True:
-            try:
-                self._check_credentials()
-                if all(getattr(b, "_closed", False) is False for b in self._buckets.values()):
-                    return
-            except UnAmbiguousTimeoutException:
-                if time.monotonic() >= deadline:
-                    raise UnAmbiguousTimeoutException("The cluster was not ready within %.3fs" % seconds)
-                time.sleep(0.05)
-
-    def bucket(self, name):
-        """Open bucket `name` (BucketNotFoundException when it does not exist)."""
-        self._check_open()
-        b = self._buckets.get(name)
+        b = self._buckets.get(bucket_name)
         if b is None or b._closed:
-            b = self._buckets[name] = Bucket(self, name)
+            b = self._buckets[bucket_name] = Bucket(self, bucket_name)
         return b
+
+    # ---- management (couchbase.management) ----
+
+    def buckets(self):
+        """BucketManager: create, update, drop, flush and list buckets."""
+        return BucketManager(self)
+
+    def users(self):
+        """UserManager: users, groups and roles."""
+        return UserManager(self)
+
+    # ---- health (couchbase._modern.health) ----
+
+    def ping(self, *opts, **kwargs):
+        """PingResult: a NOOP to a data node and a request to every node of the other services."""
+        return _health.ping(self, None, opts, kwargs)
+
+    def diagnostics(self, *opts, **kwargs):
+        """DiagnosticsResult of the open connections (no traffic)."""
+        return _health.diagnostics(self, opts, kwargs)
+
+    def wait_until_ready(self, timeout, *opts, **kwargs):
+        """Return once the requested services answer (``service_types``, ``desired_state``);
+        UnAmbiguousTimeoutException after `timeout` (a timedelta)."""
+        self._check_open()
+        return _health.wait_until_ready(self, timeout, opts, kwargs)
+
+    # ---- services this SDK does not run (couchbase._modern.services) ----
+
+    def query(self, statement, *options, **kwargs):
+        """QueryResult; using it raises ServiceUnavailableException without a query service."""
+        return _services.query(self, statement, options, kwargs)
+
+    def analytics_query(self, statement, *options, **kwargs):
+        return _services.analytics_query(self, statement, options, kwargs)
+
+    def search_query(self, index, query, *options, **kwargs):
+        return _services.search(self, index, query, options, kwargs)
+
+    def search(self, index, request, *options, **kwargs):
+        return _services.search(self, index, request, options, kwargs)
+
+    # ---- lifecycle ----
 
     def close(self):
         """Close every bucket; idempotent. Later operations raise RuntimeError."""
@@ -119,6 +146,7 @@ class Cluster:
         for b in self._buckets.values():
             b.close()
         self._buckets.clear()
+        self._nodes.close()
 
     def _check_open(self):
         if self._closed:

@@ -26,6 +26,7 @@ from couchbase._modern.results import (
     ExistsResult, GetResult, _ReadMeta,
 )
 from couchbase._modern.transcoders import JSONTranscoder
+from couchbase import datastructures as _ds
 from couchbase.binary_collection import BinaryCollection
 from couchbase.durability import ClientDurability, Durability, DurabilityLevel, ServerDurability
 from couchbase.exceptions import (
@@ -377,6 +378,73 @@ class Collection:
     def mutate_in(self, key, spec, *opts, **kwargs):
         """Change paths of a document atomically: MutateInResult."""
         return _subdoc.mutate_in(self, key, spec, opts, kwargs)
+
+    # ---- data structures (couchbase.datastructures) ----
+
+    def couchbase_list(self, key):
+        """The CouchbaseList kept in document `key`."""
+        return _ds.CouchbaseList(key, self)
+
+    def couchbase_map(self, key):
+        return _ds.CouchbaseMap(key, self)
+
+    def couchbase_set(self, key):
+        return _ds.CouchbaseSet(key, self)
+
+    def couchbase_queue(self, key):
+        return _ds.CouchbaseQueue(key, self)
+
+    # deprecated in 4.x, kept for the applications that call them
+    def list_append(self, key, value, create=False, **kwargs):
+        return _ds.list_append(self, key, value, create, **kwargs)
+
+    def list_prepend(self, key, value, create=False, **kwargs):
+        return _ds.list_prepend(self, key, value, create, **kwargs)
+
+    def list_set(self, key, index, value, **kwargs):
+        return _ds.list_set(self, key, index, value, **kwargs)
+
+    def list_get(self, key, index, **kwargs):
+        return _ds.list_get(self, key, index, **kwargs)
+
+    def list_remove(self, key, index, **kwargs):
+        return _ds.list_remove(self, key, index, **kwargs)
+
+    def list_size(self, key, **kwargs):
+        return _ds.list_size(self, key, **kwargs)
+
+    def map_add(self, key, mapkey, value, create=False, **kwargs):
+        return _ds.map_add(self, key, mapkey, value, create, **kwargs)
+
+    def map_get(self, key, mapkey, **kwargs):
+        return _ds.map_get(self, key, mapkey, **kwargs)
+
+    def map_remove(self, key, mapkey, **kwargs):
+        return _ds.map_remove(self, key, mapkey, **kwargs)
+
+    def map_size(self, key, **kwargs):
+        return _ds.map_size(self, key, **kwargs)
+
+    def set_add(self, key, value, create=False, **kwargs):
+        return _ds.set_add(self, key, value, create, **kwargs)
+
+    def set_remove(self, key, value, **kwargs):
+        return _ds.set_remove(self, key, value, **kwargs)
+
+    def set_size(self, key, **kwargs):
+        return _ds.set_size(self, key, **kwargs)
+
+    def set_contains(self, key, value, **kwargs):
+        return _ds.set_contains(self, key, value, **kwargs)
+
+    def queue_push(self, key, value, create=False, **kwargs):
+        return _ds.queue_push(self, key, value, create, **kwargs)
+
+    def queue_pop(self, key, **kwargs):
+        return _ds.queue_pop(self, key, **kwargs)
+
+    def queue_size(self, key):
+        return _ds.queue_size(self, key)
 
     # ---- client durability: OBSERVE_SEQNO polling ----
 

@@ -9,6 +9,7 @@ import time
 from datetime import datetime, timedelta
 from enum import Enum, IntEnum
 
+from couchbase._modern import cluster_options as _copts
 from couchbase.exceptions import InvalidArgumentException
 
 _THIRTY_DAYS = 30 * 24 * 60 * 60
@@ -381,20 +382,45 @@ _BOOL_KEYS = ("enable_tls", "enable_mutation_tokens", "enable_compression", "ena
               "enable_clustermap_notification", "enable_metrics", "enable_tracing")
 
 
-class ClusterTimeoutOptions(dict):
+class _SettingsBlock(dict):
+    """A block of cluster settings: known keys only, None values dropped."""
+
+    _valid = frozenset()
+
+    def __init__(self, **kwargs):
+        for k in kwargs:
+            if k not in self._valid:
+                raise InvalidArgumentException("Unknown option %r for %s." % (k, type(self).__name__))
+        super().__init__({k: v for k, v in kwargs.items() if v is not None})
+
+
+class ClusterTimeoutOptions(_SettingsBlock):
     """Timeouts, each a ``timedelta``: ``kv_timeout`` (2.5 s), ``kv_durable_timeout`` (10 s),
     ``bootstrap_timeout`` (10 s), ``connect_timeout`` (2 s) and the service timeouts."""
 
+    _valid = _copts.TIMEOUT_KEYS
+
     def __init__(self, **kwargs):
         kwargs.pop("config_total_timeout", None)
-        out = {}
         for k, v in kwargs.items():
-            if v is None:
-                continue
-            if k in _TIMEOUT_KEYS and not isinstance(v, timedelta):
+            if v is not None and k in _TIMEOUT_KEYS and not isinstance(v, timedelta):
                 raise InvalidArgumentException("Expected timedelta for %s, got %s." % (k, type(v).__name__))
-            out[k] = v
-        super().__init__(out)
+        super().__init__(**kwargs)
+
+
+class ClusterTracingOptions(_SettingsBlock):
+    """Accepted for 4.x code; this SDK has no tracing."""
+    _valid = _copts.TRACING_KEYS
+
+
+class ClusterMetricsOptions(_SettingsBlock):
+    """Accepted for 4.x code; this SDK has no metrics."""
+    _valid = _copts.METRICS_KEYS
+
+
+class ClusterOrphanReportingOptions(_SettingsBlock):
+    """Accepted for 4.x code; this SDK has no orphan reporting."""
+    _valid = _copts.ORPHAN_KEYS
 
 
 class KnownConfigProfiles(Enum):
@@ -416,6 +442,7 @@ class ClusterOptions(dict):
         flat.update({k: v for k, v in kwargs.items() if v is not None})
         if authenticator is not None:
             flat["authenticator"] = authenticator
+        _copts.check_keys(flat)
         _check_cluster_values(flat)
         super().__init__(flat)
 

@@ -6,16 +6,19 @@ fills them directly, so subclasses add ``__slots__ = ()`` and behaviour only.
 """
 from couchbase._core.results import NATIVE, ResultBase  # noqa: F401
 from couchbase._modern.results import (  # noqa: F401  (4.x paths)
-    CounterResult, ExistsResult, GetReplicaResult, GetResult, MultiCounterResult, MultiExistsResult,
-    MultiGetResult, MultiMutationResult, MultiResultType, MutationResult, MutationToken,
+    CounterResult, DiagnosticsResult, ExistsResult, GetReplicaResult, GetResult, LookupInReplicaResult,
+    LookupInResult, MultiCounterResult, MultiExistsResult, MultiGetReplicaResult, MultiGetResult,
+    MultiMutationResult, MultiResultType, MutateInResult, MutationResult, MutationToken, PingResult,
 )
 from couchbase._modern.views import ViewResult  # noqa: F401,E402  (4.x path)
+from couchbase._modern.services import AnalyticsResult, QueryResult, SearchResult  # noqa: F401  (4.x paths)
 from couchbase.exceptions import code_text
 
 __all__ = ["Result", "OperationResult", "ValueResult", "MultiResult", "ObserveInfo", "HttpResult",
            "GetResult", "GetReplicaResult", "ExistsResult", "MutationResult", "CounterResult", "MutationToken",
            "MultiGetResult", "MultiExistsResult", "MultiMutationResult", "MultiCounterResult", "MultiResultType",
-           "ViewResult"]
+           "ViewResult", "LookupInResult", "LookupInReplicaResult", "MutateInResult", "MultiGetReplicaResult",
+           "PingResult", "DiagnosticsResult", "QueryResult", "AnalyticsResult", "SearchResult"]
 
 
 class Result(ResultBase):

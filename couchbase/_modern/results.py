@@ -11,10 +11,14 @@ import struct
 from couchbase import subdocument as _sd
 from couchbase._core.results import ResultBase
 from couchbase._modern.transcoders import JSONTranscoder
+from couchbase.diagnostics import (
+    ClusterState, EndpointDiagnosticsReport, EndpointPingReport, EndpointState, ServiceType,
+)
 
 __all__ = ["GetResult", "GetReplicaResult", "ExistsResult", "MutationResult", "CounterResult", "MutationToken",
            "MultiGetResult", "MultiExistsResult", "MultiMutationResult", "MultiCounterResult", "MultiResultType",
-           "LookupInResult", "LookupInReplicaResult", "MutateInResult", "MultiGetReplicaResult"]
+           "LookupInResult", "LookupInReplicaResult", "MutateInResult", "MultiGetReplicaResult", "PingResult",
+           "DiagnosticsResult"]
 
 # the `value` slot of the base, read and written under the `value` property below
 _SLOT_VALUE = ResultBase.__dict__["value"]
@@ -426,3 +430,61 @@ class MutateInResult(_SubdocResult):
 
 class MultiGetReplicaResult(_MultiResultBase):
     __slots__ = ()
+
+
+# ---------------------------------------------------------------------------------------
+# ping and diagnostics reports
+# ---------------------------------------------------------------------------------------
+
+class _HealthReport:
+    """``id``, ``version``, ``sdk``, ``endpoints`` ({ServiceType: [report]}) and ``as_json()``."""
+
+    _report_cls = None
+
+    def __init__(self, raw):
+        self._raw = raw
+        self._endpoints = {ServiceType(svc): [self._report_cls(ServiceType(svc), e) for e in eps]
+                           for svc, eps in (raw.get("services") or {}).items()}
+
+    @property
+    def id(self):
+        return self._raw.get("id")
+
+    @property
+    def version(self):
+        return self._raw.get("version")
+
+    @property
+    def sdk(self):
+        return self._raw.get("sdk")
+
+    @property
+    def endpoints(self):
+        return self._endpoints
+
+    def as_json(self):
+        return json.dumps({"version": self.version, "id": self.id, "sdk": self.sdk,
+                           "services": {k.value: [e.as_dict() for e in v] for k, v in self._endpoints.items()}})
+
+    def __repr__(self):
+        return "%s:%s" % (type(self).__name__, self._raw)
+
+
+class PingResult(_HealthReport):
+    """``cluster.ping()``/``bucket.ping()``: every pinged endpoint's state and latency."""
+
+    _report_cls = EndpointPingReport
+
+
+class DiagnosticsResult(_HealthReport):
+    """``cluster.diagnostics()``: the open connections and the cluster ``state``."""
+
+    _report_cls = EndpointDiagnosticsReport
+
+    @property
+    def state(self):
+        eps = [e for v in self._endpoints.values() for e in v]
+        up = sum(1 for e in eps if e.state == EndpointState.Connected)
+        if up == len(eps):
+            return ClusterState.Online
+        return ClusterState.Degraded if up else ClusterState.Offline

@@ -3,6 +3,7 @@
 import json
 import re
 
+from . import manage
 from . import topology as tp
 from .http import HttpResponse, Stream, json_response
 
@@ -42,6 +43,7 @@ class RestService:
             ("DELETE", B + r"/scopes/([^/]+)", self.scope_drop, None),
             ("POST", B + r"/scopes/([^/]+)/collections/?", self.coll_create, None),
             ("DELETE", B + r"/scopes/([^/]+)/collections/([^/]+)", self.coll_drop, None),
+            ("PATCH", B + r"/scopes/([^/]+)/collections/([^/]+)", self.coll_update, None),
             ("POST", r"/controller/failOver", self.failover, None),
             ("POST", r"/controller/startGracefulFailover", self.failover, None),
             ("POST", r"/controller/addNode", self.add_node, None),
@@ -52,6 +54,8 @@ class RestService:
             ("POST", r"/mock/hooks", self.hooks_add, None),
             ("DELETE", r"/mock/hooks", self.hooks_clear, None),
         ]
+        self.rbac = ctl.__dict__.setdefault("rbac", manage.Rbac(ctl))
+        self.routes += manage.routes(self.rbac)
         self.routes = [(m, re.compile("^" + p + "$"), f, lvl) for m, p, f, lvl in self.routes]
 
     @property
@@ -85,7 +89,11 @@ class RestService:
             if method != req.method:
                 continue
             args = m.groups()
-            if bucket_level:
+            if bucket_level == "user":
+                creds = req.credentials()
+                if creds is None or self.topo.users.get(creds[0]) != creds[1]:
+                    return UNAUTHORIZED
+            elif bucket_level:
                 name = args[0]
                 exists = name in self.topo.buckets
                 if not self._bucket_access(req, name):
@@ -115,7 +123,8 @@ class RestService:
             "componentsVersion": {"ns_server": tp.VERSION}})
 
     def _node_json(self, n, host):
-        return {"hostname": "%s:%d" % (host, n.rest_port), "otpNode": n.otp_name,
+        return {"hostname": "%s:%d" % (host, n.rest_port), "otpNode": n.otp_name, "os": "x86_64-pc-linux-gnu",
+                "nodeUUID": "%032x" % (n.id + 1),
                 "status": "healthy" if n.running else "unhealthy",
                 "clusterMembership": {tp.ACTIVE: "active", tp.PENDING: "inactiveAdded",
                                       tp.FAILED: "inactiveFailed"}.get(n.state, n.state),
@@ -141,12 +150,17 @@ class RestService:
                             "failOver": {"uri": "/controller/failOver"}}})
 
     # -- buckets ------------------------------------------------------------------------------
+    def _verbose(self, name, host):
+        """The verbose bucket JSON: the map's, with the settings a real server reports."""
+        cfg = self.topo.verbose_bucket(name, self.node.id, host)
+        cfg.update(manage.bucket_fields(self.topo.buckets[name], name))
+        return cfg
+
     def bucket_list(self, req):
-        return json_response([self.topo.verbose_bucket(n, self.node.id, req.host)
-                              for n in self.topo.buckets])
+        return json_response([self._verbose(n, req.host) for n in self.topo.buckets])
 
     def bucket_verbose(self, req, name):
-        return json_response(self.topo.verbose_bucket(name, self.node.id, req.host))
+        return json_response(self._verbose(name, req.host))
 
     def bucket_terse(self, req, name):
         return HttpResponse(200, self.topo.config_bytes(name, self.node.id))
@@ -171,52 +185,55 @@ class RestService:
         return self._stream(name, lambda: self.topo.config_bytes(name, self.node.id))
 
     def stream_verbose(self, req, name):
-        return self._stream(name, lambda: json.dumps(
-            self.topo.verbose_bucket(name, self.node.id, req.host)).encode())
+        return self._stream(name, lambda: json.dumps(self._verbose(name, req.host)).encode())
 
     def bucket_create(self, req):
         f = req.form
         name = f.get("name", "")
         errors = {}
-        if not NAME_RE.match(name) or name.startswith((".", "_")):
+        if not name:
+            errors["name"] = "Bucket name cannot be empty"
+        elif not NAME_RE.match(name) or name.startswith((".", "_")):
             errors["name"] = "Bucket name can only contain characters in range A-Z, a-z, " \
-                             "0-9 as well as underscore, period, dash & percent."
+                             "0-9 as well as underscore, period, dash & percent. Consult the documentation."
         elif name in self.topo.buckets:
             errors["name"] = "Bucket with given name already exists"
         btype = f.get("bucketType", "couchbase")
         if btype not in ("couchbase", "membase", "ephemeral"):
             errors["bucketType"] = "Unsupported bucket type (memcached buckets are not " \
                                    "supported by this server)"
-        try:
-            replicas = int(f.get("replicaNumber", self.topo.replicas))
-            if not 0 <= replicas <= 3:
-                raise ValueError
-        except ValueError:
-            errors["replicaNumber"] = "Replica number must be 0..3"
-            replicas = 0
+        changes, more = manage.parse_bucket_form(f, btype, creating=True)
+        errors.update(more)
         if errors:
             return json_response({"errors": errors, "summaries": {}}, 400)
         nvb = int(f["numVBuckets"]) if f.get("numVBuckets") else None
-        self.ctl.create_bucket(name, password=f.get("saslPassword") or None,
-                               replicas=replicas, num_vbuckets=nvb,
-                               bucket_type="ephemeral" if btype == "ephemeral" else "membase",
-                               flush_enabled=f.get("flushEnabled", "0") == "1",
-                               ram_quota_mb=int(f.get("ramQuotaMB") or f.get("ramQuota")
-                                                or 100))
+        b = self.ctl.create_bucket(name, password=f.get("saslPassword") or None,
+                                   replicas=changes.get("replicaNumber", self.topo.replicas), num_vbuckets=nvb,
+                                   bucket_type="ephemeral" if btype == "ephemeral" else "membase",
+                                   flush_enabled=changes.get("flushEnabled", False),
+                                   ram_quota_mb=changes.get("ramQuotaMB") or int(f.get("ramQuota") or 100))
+        if b is not None:
+            manage.apply_settings(b, changes)
         return HttpResponse(202, b"", headers={"Location": "/pools/default/buckets/" + name})
 
     def bucket_edit(self, req, name):
         b = self.topo.buckets[name]
         f = req.form
-        if "flushEnabled" in f:
-            b.flush_enabled = f["flushEnabled"] == "1"
+        changes, errors = manage.parse_bucket_form(f, b.bucket_type, creating=False)
+        if "replicaNumber" in changes and changes["replicaNumber"] != b.replicas:
+            errors.setdefault("replicaNumber", "Changing the number of replicas needs a rebalance, "
+                                               "which this server does not run")
+        if errors:
+            return json_response({"errors": errors, "summaries": {}}, 400)
+        manage.apply_settings(b, changes)
         if "saslPassword" in f:
             b.password = f["saslPassword"] or None
+        self.topo.changed()
         return HttpResponse(200, b"")
 
     def bucket_delete(self, req, name):
         if name not in self.topo.buckets:
-            return _not_found("The bucket to be deleted was not found.")
+            return _not_found("Requested resource not found.")
         self.ctl.delete_bucket(name)
         return HttpResponse(200, b"")
 
@@ -248,12 +265,14 @@ class RestService:
         scope = req.form.get("name", "")
 
         def do(b):
-            if not NAME_RE.match(scope) or scope[0] in "_%":
-                return json_response({"errors": {"name": "Invalid scope name"}}, 400)
+            if not scope or not NAME_RE.match(scope) or scope[0] in "_%":
+                return json_response({"errors": {"name": "Can only contain characters A-Z, a-z, 0-9 and "
+                                                         "the following symbols _ - %% and can not start "
+                                                         "with _ or %%"}}, 400)
             try:
                 b.manifest.add_scope(scope)
             except KeyError:
-                return json_response({"errors": {"_": "Scope with this name already exists"}},
+                return json_response({"errors": {"_": 'Scope with name "%s" already exists' % scope}},
                                      400)
         return self._manifest_change(name, do)
 
@@ -264,7 +283,7 @@ class RestService:
                         .get("collections", {}).values()]
                 b.manifest.drop_scope(scope)
             except LookupError:
-                return _not_found('{"errors":{"_":"Scope with this name is not found"}}')
+                return _not_found(json.dumps({"errors": {"_": 'Scope with name "%s" is not found' % scope}}))
             for cid in cids:
                 b.drop_collection_items(cid)
         return self._manifest_change(name, do)
@@ -274,24 +293,69 @@ class RestService:
         coll = f.get("name", "")
 
         def do(b):
-            if not NAME_RE.match(coll) or coll[0] in "_%":
-                return json_response({"errors": {"name": "Invalid collection name"}}, 400)
+            if not coll or not NAME_RE.match(coll) or coll[0] in "_%":
+                return json_response({"errors": {"name": "Can only contain characters A-Z, a-z, 0-9 and "
+                                                         "the following symbols _ - %% and can not start "
+                                                         "with _ or %%"}}, 400)
             try:
-                b.manifest.add_collection(scope, coll, int(f.get("maxTTL") or 0))
-            except LookupError:
-                return _not_found('{"errors":{"_":"Scope with this name is not found"}}')
+                max_ttl = int(f.get("maxTTL") or 0)
+                if max_ttl < -1 or max_ttl > 2147483647:
+                    raise ValueError
+            except ValueError:
+                return json_response({"errors": {"maxTTL": "The value must be an integer between -1 and "
+                                                           "2147483647"}}, 400)
+            if scope not in b.manifest.scopes:
+                return self._scope_missing(scope)
+            try:
+                b.manifest.add_collection(scope, coll, max_ttl)
             except KeyError:
-                return json_response(
-                    {"errors": {"_": "Collection with this name already exists"}}, 400)
+                return json_response({"errors": {"_": 'Collection with name "%s" in scope "%s" already exists'
+                                                      % (coll, scope)}}, 400)
         return self._manifest_change(name, do)
+
+    @staticmethod
+    def _scope_missing(scope):
+        return _not_found(json.dumps({"errors": {"_": 'Scope with name "%s" is not found' % scope}}))
+
+    @staticmethod
+    def _collection_missing(scope, coll):
+        return _not_found(json.dumps({"errors": {"_": 'Collection with name "%s" in scope "%s" is not found'
+                                                      % (coll, scope)}}))
 
     def coll_drop(self, req, name, scope, coll):
         def do(b):
+            if scope not in b.manifest.scopes:
+                return self._scope_missing(scope)
             try:
                 cid = b.manifest.drop_collection(scope, coll)
             except LookupError:
-                return _not_found('{"errors":{"_":"Collection with this name is not found"}}')
+                return self._collection_missing(scope, coll)
             b.drop_collection_items(cid)
+        return self._manifest_change(name, do)
+
+    def coll_update(self, req, name, scope, coll):
+        f = req.form
+
+        def do(b):
+            m = b.manifest
+            if scope not in m.scopes:
+                return self._scope_missing(scope)
+            entry = m.scopes[scope]["collections"].get(coll)
+            if entry is None:
+                return self._collection_missing(scope, coll)
+            if "maxTTL" in f:
+                try:
+                    max_ttl = int(f["maxTTL"])
+                    if max_ttl < -1 or max_ttl > 2147483647:
+                        raise ValueError
+                except ValueError:
+                    return json_response({"errors": {"maxTTL": "The value must be an integer between -1 and "
+                                                               "2147483647"}}, 400)
+                entry["maxTTL"] = max_ttl
+                m.by_cid[entry["uid"]] = (scope, coll, max_ttl)
+            if f.get("history") == "true":
+                return json_response({"errors": {"history": "Bucket must have storage_mode=magma"}}, 400)
+            m.uid += 1
         return self._manifest_change(name, do)
 
     # -- topology control -----------------------------------------------------------------------

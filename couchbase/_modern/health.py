@@ -1,0 +1,151 @@
+"""ping, diagnostics and wait_until_ready of the modern API.
+
+ping sends a NOOP to each data node (a bucket's connections for ``bucket.ping()``, the
+cluster's bucket-less connection for ``cluster.ping()``) and an HTTP request to each node of
+every other service the cluster runs (views, management, query, search, analytics,
+eventing); diagnostics reports the open KV connections without any traffic.
+"""
+import time
+import uuid
+from datetime import timedelta
+
+from couchbase._core import http as _http
+from couchbase._core.protocol import AGENT, OP
+from couchbase._core.session import Request
+from couchbase._modern.kv import _check_keys, _merge
+from couchbase._modern.results import DiagnosticsResult, PingResult
+from couchbase.diagnostics import ClusterState, PingState, ServiceType
+from couchbase.exceptions import CouchbaseError, InvalidArgumentException, UnAmbiguousTimeoutException
+from couchbase.options import DiagnosticsOptions, PingOptions, WaitUntilReadyOptions
+
+#: ServiceType -> (cluster_nodes service key, ping path)
+_HTTP = {ServiceType.View: ("views", "/"), ServiceType.Management: ("mgmt", "/pools"),
+         ServiceType.Query: ("query", "/admin/ping"), ServiceType.Search: ("search", "/api/ping"),
+         ServiceType.Analytics: ("analytics", "/admin/ping"), ServiceType.Eventing: ("eventing", "/api/v1/config")}
+_SDK = AGENT.decode()
+_PING_TIMEOUT = 10.0
+
+
+def _service_types(o):
+    types = o.get("service_types") if o else None
+    if types is None:
+        return list(ServiceType)
+    if isinstance(types, ServiceType):
+        types = [types]
+    if not all(isinstance(t, ServiceType) for t in types):
+        raise InvalidArgumentException("service_types must be ServiceType values.")
+    return list(types)
+
+
+def _kv_targets(cluster, bucket):
+    """[(session, server index, "host:port")] of the KV endpoints to ping."""
+    if bucket is not None:
+        session = bucket._connection()
+        return [(session, i, hp) for i, hp in enumerate(session.nodes)]
+    session = cluster._nodes.kv_session()
+    return [(session, 0, session.nodes[0])]
+
+
+def _ping_kv(session, index, remote, timeout, bucket_name):
+    entry = {"id": uuid.uuid4().hex[:16], "type": "key_value", "remote": remote, "bucket": bucket_name}
+    started = time.perf_counter()
+    try:
+        r = session.raw_run([Request(OP.NOOP, server=index)], timeout, retry=False)[0]
+        rc = r.rc
+    except CouchbaseError as e:
+        rc = getattr(e, "rc", -1) or -1
+    entry["latency_us"] = int((time.perf_counter() - started) * 1e6)
+    if rc:
+        timed_out = entry["latency_us"] >= timeout * 1e6 * 0.99
+        entry["state"] = (PingState.TIMEOUT if timed_out else PingState.ERROR).value
+        entry["error"] = "core code 0x%X" % rc
+    else:
+        entry["state"] = PingState.OK.value
+    return entry
+
+
+def _ping_http(svc, host, port, path, timeout, cluster):
+    s = cluster._settings
+    entry = {"id": uuid.uuid4().hex[:16], "type": svc.value, "remote": "%s:%d" % (host, port)}
+    started = time.perf_counter()
+    try:
+        _http.request(host, port, "GET", path, s.username, s.password, timeout=timeout)
+        entry["state"] = PingState.OK.value
+    except CouchbaseError as e:
+        entry["state"] = (PingState.TIMEOUT if "timed out" in str(e) else PingState.ERROR).value
+        entry["error"] = str(getattr(e, "message", e))
+    entry["latency_us"] = int((time.perf_counter() - started) * 1e6)
+    return entry
+
+
+def ping(cluster, bucket, opts, kwargs):
+    """PingResult of the requested service types (default: every service the cluster runs)."""
+    o = _merge(opts, kwargs)
+    if o:
+        _check_keys(o, PingOptions._valid, "ping")
+    cluster._check_open()
+    timeout = o["timeout"].total_seconds() if o and o.get("timeout") else _PING_TIMEOUT
+    services = {}
+    for svc in _service_types(o):
+        if svc == ServiceType.KeyValue:
+            name = bucket.name if bucket is not None else None
+            services["key_value"] = [_ping_kv(s, i, hp, timeout, name) for s, i, hp in _kv_targets(cluster, bucket)]
+            continue
+        key, path = _HTTP[svc]
+        eps = [_ping_http(svc, n.host, n.services[key], path, timeout, cluster)
+               for n in cluster._nodes.nodes() if key in n.services]
+        if eps:
+            services[svc.value] = eps
+    return PingResult({"version": 2, "id": (o or {}).get("report_id") or str(uuid.uuid4()), "sdk": _SDK,
+                       "services": services})
+
+
+def diagnostics(cluster, opts, kwargs):
+    """DiagnosticsResult of the open KV connections (no traffic)."""
+    o = _merge(opts, kwargs)
+    if o:
+        _check_keys(o, DiagnosticsOptions._valid, "diagnostics")
+    cluster._check_open()
+    eps = []
+    kv = cluster._nodes._session
+    if kv is not None and not kv.closed:
+        eps.append({"id": uuid.uuid4().hex[:16], "type": "key_value", "remote": kv.nodes[0], "state": "connected"})
+    for b in cluster._buckets.values():
+        if b._closed:
+            continue
+        state = "disconnected" if b._session.closed else "connected"
+        for hp in b._session.nodes:
+            eps.append({"id": uuid.uuid4().hex[:16], "type": "key_value", "remote": hp, "state": state,
+                        "bucket": b.name})
+    return DiagnosticsResult({"version": 2, "id": (o or {}).get("report_id") or str(uuid.uuid4()), "sdk": _SDK,
+                              "services": {"key_value": eps} if eps else {}})
+
+
+def wait_until_ready(cluster, timeout, opts, kwargs):
+    """Return once the requested services (default: KV and every service the cluster runs)
+    answer as ``desired_state`` asks; UnAmbiguousTimeoutException after `timeout`."""
+    o = _merge(opts, kwargs)
+    if o:
+        _check_keys(o, WaitUntilReadyOptions._valid, "wait_until_ready")
+    seconds = timeout.total_seconds() if hasattr(timeout, "total_seconds") else float(timeout)
+    desired = (o or {}).get("desired_state", ClusterState.Online)
+    if desired not in (ClusterState.Online, ClusterState.Degraded):
+        raise InvalidArgumentException("desired_state must be ClusterState.Online or ClusterState.Degraded.")
+    deadline = time.monotonic() + seconds
+    types = _service_types(o)
+    last = None
+    while True:
+        left = deadline - time.monotonic()
+        try:
+            report = ping(cluster, None, (), {"service_types": types, "timeout": timedelta(seconds=max(0.05, min(left, 2)))})
+            states = [e.state for eps in report.endpoints.values() for e in eps]
+            # services the cluster does not run have no endpoints: nothing to wait for
+            if not states or (all(s == PingState.OK for s in states) if desired == ClusterState.Online
+                              else any(s == PingState.OK for s in states)):
+                return None
+        except CouchbaseError as e:
+            last = e
+        if time.monotonic() >= deadline:
+            raise UnAmbiguousTimeoutException("The cluster was not ready within %.3fs" % seconds, inner_cause=last)
+        time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+

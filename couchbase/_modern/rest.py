@@ -1,0 +1,96 @@
+"""The management REST client of the modern API: one request to the first node that answers.
+
+Managers build (method, path, form) and read (status, body); the texts a real server answers
+with decide some exception classes (``error``), as they do for the 4.x SDK.
+"""
+import json
+import time
+from urllib.parse import quote, urlencode
+
+from couchbase._core import http as _http
+from couchbase.exceptions import (
+    AuthenticationException, CouchbaseError, InternalServerFailureException, ManagementErrorContext,
+    QuotaLimitedException, RateLimitedException, UnAmbiguousTimeoutException,
+)
+
+
+def path_escape(name):
+    """A name as one URL path segment."""
+    return quote(name, safe="")
+
+
+class Rest:
+    """Management requests of one Cluster."""
+
+    def __init__(self, cluster):
+        self._cluster = cluster
+
+    def _timeout(self, options):
+        t = options.get("timeout") if options else None
+        if t is not None:
+            return t.total_seconds()
+        return self._cluster._settings.management_timeout
+
+    def call(self, method, path, form=None, options=None):
+        """(status, body text) of the first node that answers within the timeout."""
+        cluster = self._cluster
+        cluster._check_open()
+        s = cluster._settings
+        timeout = self._timeout(options)
+        deadline = time.monotonic() + timeout
+        body = urlencode(form) if form is not None else None
+        last = None
+        for host, port in cluster._nodes.rest_endpoints():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                status, _headers, data = _http.request(host, port, method, path, s.username, s.password, body=body,
+                                                       timeout=left)
+            except CouchbaseError as e:
+                last = e
+                continue
+            text = data.decode("utf-8", "replace")
+            if status == 401:
+                raise AuthenticationException("The management request was not authorized.",
+                                              context=self.context(status, path, text))
+            return status, text
+        raise UnAmbiguousTimeoutException("No management node answered %s %s." % (method, path), inner_cause=last)
+
+    @staticmethod
+    def context(status, path, text):
+        return ManagementErrorContext(http_status=status, path=path, content=text)
+
+    def error(self, cls, status, path, text, message=None):
+        """An exception of class `cls` carrying the answer."""
+        return cls(message or _summary(text) or "HTTP %d" % status, context=self.context(status, path, text))
+
+    def common_error(self, status, path, text):
+        """What any other unexpected answer means (429: limits; else a server failure)."""
+        if status == 429:
+            if "Limit(s) exceeded" in text:
+                return self.error(RateLimitedException, status, path, text)
+            if "Maximum number of collections has been reached" in text:
+                return self.error(QuotaLimitedException, status, path, text)
+        return self.error(InternalServerFailureException, status, path, text)
+
+    def json(self, status, path, text):
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise self.error(InternalServerFailureException, status, path, text, "Unparseable answer") from None
+
+
+def _summary(text):
+    """The error texts of a JSON error body, joined; else the text itself."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return text.strip()[:300]
+    if isinstance(doc, dict):
+        errors = doc.get("errors", doc)
+        if isinstance(errors, dict):
+            return ". ".join(str(v) for v in errors.values())
+        if isinstance(errors, list):
+            return ". ".join(str(v) for v in errors)
+    return str(doc)[:300]

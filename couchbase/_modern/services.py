@@ -1,0 +1,94 @@
+"""The services this SDK does not run (query, analytics, search): their entry points return
+the 4.x result objects, whose first use raises ServiceUnavailableException when no node of
+the cluster runs the service (as the 4.x SDK does against such a cluster), and
+FeatureUnavailableException when one does (this SDK sends no query to it)."""
+from couchbase._modern.kv import _check_keys, _merge
+from couchbase.exceptions import (
+    AnalyticsErrorContext, FeatureUnavailableException, InvalidArgumentException, QueryErrorContext,
+    SearchErrorContext, ServiceUnavailableException,
+)
+from couchbase.options import AnalyticsOptions, QueryOptions, SearchOptions
+
+
+class _ServiceResult:
+    """A query's result: ``rows()``, ``execute()``, ``metadata()`` and iteration raise."""
+
+    _service = None      # cluster_nodes service key
+    _name = None         # the service's name in messages
+    _context = None      # the error context class
+
+    def __init__(self, cluster, context):
+        self._cluster = cluster
+        self._ctx = context
+
+    def _raise(self):
+        try:
+            runs = self._cluster._nodes.has_service(self._service)
+        except Exception:  # the nodes could not be read: the service is not reachable either
+            runs = False
+        ctx = self._context(**self._ctx)
+        if runs:
+            raise FeatureUnavailableException("This SDK does not send %s requests." % self._name, context=ctx)
+        raise ServiceUnavailableException("No node of the cluster runs the %s service." % self._name, context=ctx)
+
+    def rows(self):
+        self._raise()
+
+    def execute(self):
+        self._raise()
+
+    def metadata(self):
+        self._raise()
+
+    def __iter__(self):
+        self._raise()
+
+    def __repr__(self):
+        return "%s(%r)" % (type(self).__name__, self._ctx)
+
+
+class QueryResult(_ServiceResult):
+    _service, _name, _context = "query", "query", QueryErrorContext
+
+
+class AnalyticsResult(_ServiceResult):
+    _service, _name, _context = "analytics", "analytics", AnalyticsErrorContext
+
+
+class SearchResult(_ServiceResult):
+    _service, _name, _context = "search", "search", SearchErrorContext
+
+    def facets(self):
+        self._raise()
+
+
+def _statement(statement):
+    if not isinstance(statement, str):
+        raise InvalidArgumentException("The statement must be a str.")
+    return statement
+
+
+def query(cluster, statement, opts, kwargs, query_context=None):
+    o = _merge(opts, kwargs)
+    if o:
+        _check_keys(o, QueryOptions._valid | {"positional_parameters", "named_parameters"}, "query")
+    cluster._check_open()
+    return QueryResult(cluster, {"statement": _statement(statement), "query_context": query_context})
+
+
+def analytics_query(cluster, statement, opts, kwargs, query_context=None):
+    o = _merge(opts, kwargs)
+    if o:
+        _check_keys(o, AnalyticsOptions._valid, "analytics_query")
+    cluster._check_open()
+    return AnalyticsResult(cluster, {"statement": _statement(statement), "query_context": query_context})
+
+
+def search(cluster, index, request, opts, kwargs, scope=None):
+    o = _merge(opts, kwargs)
+    if o:
+        _check_keys(o, SearchOptions._valid, "search")
+    cluster._check_open()
+    if not isinstance(index, str):
+        raise InvalidArgumentException("The index name must be a str.")
+    return SearchResult(cluster, {"index_name": index, "query": repr(request), "scope": scope})

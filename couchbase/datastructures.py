@@ -1,0 +1,306 @@
+"""Data structures kept in one JSON document each, on top of the sub-document API:
+``collection.couchbase_list(key)``, ``couchbase_map``, ``couchbase_set``, ``couchbase_queue``.
+
+A structure's document is created (empty) by its first operation when missing. The
+deprecated ``Collection.list_*``/``map_*``/``set_*``/``queue_*`` methods are the functions
+at the end of this module; they create the document only when asked (``create=True``).
+"""
+import time
+from datetime import timedelta
+
+from couchbase import subdocument as SD
+from couchbase.exceptions import (
+    CasMismatchException, DocumentExistsException, DocumentNotFoundException, InvalidArgumentException,
+    PathExistsException, PathNotFoundException, QueueEmpty, UnAmbiguousTimeoutException,
+)
+from couchbase.options import MutateInOptions
+
+__all__ = ["CouchbaseList", "CouchbaseMap", "CouchbaseSet", "CouchbaseQueue"]
+
+_RETRY_FOR = timedelta(seconds=10)
+
+
+class _Structure:
+    """A document holding one JSON container (``_empty`` is its type)."""
+
+    _empty = list
+
+    def __init__(self, key, collection):
+        self._key = key
+        self._coll = collection
+
+    def _create(self):
+        try:
+            self._coll.insert(self._key, self._empty())
+        except DocumentExistsException:
+            pass
+
+    def _run(self, fn, *args):
+        """fn(*args), creating the document first when it is missing."""
+        try:
+            return fn(*args)
+        except DocumentNotFoundException:
+            self._create()
+            return fn(*args)
+
+    def _mutate(self, *specs, **kwargs):
+        return self._run(self._coll.mutate_in, self._key, list(specs), MutateInOptions(**kwargs))
+
+    def _lookup(self, *specs):
+        return self._run(self._coll.lookup_in, self._key, list(specs))
+
+    def _get(self):
+        return self._run(self._coll.get, self._key)
+
+    def size(self):
+        """The number of items."""
+        return self._lookup(SD.count("")).content_as[int](0)
+
+    def clear(self):
+        """Remove the whole structure (its document)."""
+        try:
+            self._coll.remove(self._key)
+        except DocumentNotFoundException:
+            pass
+
+    def _take(self, pick, timeout):
+        """Remove the item `pick(items)` chooses (an index, or None when there is none) with
+        a CAS-checked mutation, retried until `timeout`. Returns (item, True) or (None, False)."""
+        deadline = time.monotonic() + (timeout or _RETRY_FOR).total_seconds()
+        while True:
+            doc = self._get()
+            items = doc.content_as[self._empty]
+            index = pick(items)
+            if index is None:
+                return None, False
+            try:
+                self._coll.mutate_in(self._key, [SD.remove("[%d]" % index)], MutateInOptions(cas=doc.cas))
+                return items[index], True
+            except (CasMismatchException, DocumentExistsException, PathNotFoundException):
+                if time.monotonic() >= deadline:
+                    raise UnAmbiguousTimeoutException("The structure kept changing: gave up.") from None
+
+    def __iter__(self):
+        return iter(self._get().content_as[self._empty])
+
+    def __repr__(self):
+        return "%s(%r)" % (type(self).__name__, self._key)
+
+
+class CouchbaseList(_Structure):
+    """A list: append, prepend, set_at, get_at, remove_at, index_of, get_all, size, clear."""
+
+    def append(self, value):
+        self._mutate(SD.array_append("", value))
+
+    def prepend(self, value):
+        self._mutate(SD.array_prepend("", value))
+
+    def _at(self, fn, index):
+        try:
+            return fn()
+        except PathNotFoundException:
+            raise InvalidArgumentException("Index: %s is out of range." % (index,)) from None
+
+    def set_at(self, index, value):
+        self._at(lambda: self._mutate(SD.replace("[%d]" % index, value)), index)
+
+    def get_at(self, index):
+        return self._at(lambda: self._lookup(SD.get("[%d]" % index)).content_as[lambda v: v](0), index)
+
+    def remove_at(self, index):
+        self._at(lambda: self._mutate(SD.remove("[%d]" % index)), index)
+
+    def index_of(self, value):
+        """The index of the first item equal to `value`, or -1."""
+        for i, v in enumerate(self.get_all()):
+            if v == value:
+                return i
+        return -1
+
+    def get_all(self):
+        return self._get().content_as[list]
+
+
+class CouchbaseMap(_Structure):
+    """A dict: add, get, remove, exists, keys, values, items, get_all, size, clear."""
+
+    _empty = dict
+
+    def add(self, mapkey, value):
+        self._mutate(SD.upsert(mapkey, value))
+
+    def get(self, mapkey):
+        return self._lookup(SD.get(mapkey)).content_as[lambda v: v](0)
+
+    def remove(self, mapkey):
+        try:
+            self._mutate(SD.remove(mapkey))
+        except PathNotFoundException:
+            raise InvalidArgumentException("Key: %s is not in the map." % (mapkey,)) from None
+
+    def exists(self, key):
+        return self._lookup(SD.exists(key)).exists(0)
+
+    def get_all(self):
+        return self._get().content_as[dict]
+
+    def keys(self):
+        return list(self.get_all().keys())
+
+    def values(self):
+        return list(self.get_all().values())
+
+    def items(self):
+        yield from self.get_all().items()
+
+
+class CouchbaseSet(_Structure):
+    """A set of primitive values kept in a JSON array: add, remove, contains, values, size, clear."""
+
+    def add(self, value):
+        """True when added, False when the set already had it."""
+        try:
+            self._mutate(SD.array_addunique("", value))
+            return True
+        except PathExistsException:
+            return False
+
+    def remove(self, value, timeout=None):
+        """Remove `value` (nothing happens when the set does not have it)."""
+        self._take(lambda items: items.index(value) if value in items else None, timeout)
+
+    def contains(self, value):
+        return value in self.values()
+
+    def values(self):
+        return self._get().content_as[list]
+
+
+class CouchbaseQueue(_Structure):
+    """A FIFO queue: push adds at the front, pop takes from the back (QueueEmpty when empty)."""
+
+    def push(self, value):
+        self._mutate(SD.array_prepend("", value))
+
+    def pop(self, timeout=None):
+        item, found = self._take(lambda items: len(items) - 1 if items else None, timeout)
+        if not found:
+            raise QueueEmpty("No items to remove from the queue")
+        return item
+
+
+# ---- the deprecated Collection methods (create the document only with create=True) ----
+
+def _with_create(coll, key, create, empty, fn):
+    try:
+        return fn()
+    except DocumentNotFoundException:
+        if not create:
+            raise
+        try:
+            coll.insert(key, empty())
+        except DocumentExistsException:
+            pass
+        return fn()
+
+
+def _index_error(fn, index):
+    try:
+        return fn()
+    except PathNotFoundException:
+        raise IndexError(index) from None
+
+
+def list_append(coll, key, value, create=False, **kwargs):
+    return _with_create(coll, key, create, list, lambda: coll.mutate_in(key, [SD.array_append("", value)], **kwargs))
+
+
+def list_prepend(coll, key, value, create=False, **kwargs):
+    return _with_create(coll, key, create, list, lambda: coll.mutate_in(key, [SD.array_prepend("", value)], **kwargs))
+
+
+def list_set(coll, key, index, value, **kwargs):
+    return _index_error(lambda: coll.mutate_in(key, [SD.replace("[%d]" % index, value)], **kwargs), index)
+
+
+def list_get(coll, key, index, **kwargs):
+    return _index_error(lambda: coll.lookup_in(key, [SD.get("[%d]" % index)], **kwargs).value[0]["value"], index)
+
+
+def list_remove(coll, key, index, **kwargs):
+    return _index_error(lambda: coll.mutate_in(key, [SD.remove("[%d]" % index)], **kwargs), index)
+
+
+def list_size(coll, key, **kwargs):
+    return coll.lookup_in(key, [SD.count("")], **kwargs).value[0]["value"]
+
+
+def map_add(coll, key, mapkey, value, create=False, **kwargs):
+    return _with_create(coll, key, create, dict, lambda: coll.mutate_in(key, [SD.upsert(mapkey, value)], **kwargs))
+
+
+def map_get(coll, key, mapkey, **kwargs):
+    return _index_error(lambda: coll.lookup_in(key, [SD.get(mapkey)], **kwargs).value[0]["value"], mapkey)
+
+
+def map_remove(coll, key, mapkey, **kwargs):
+    return _index_error(lambda: coll.mutate_in(key, [SD.remove(mapkey)], **kwargs), mapkey)
+
+
+def map_size(coll, key, **kwargs):
+    return list_size(coll, key, **kwargs)
+
+
+def set_add(coll, key, value, create=False, **kwargs):
+    """The mutation's result, or None when the set already had `value`."""
+    try:
+        return _with_create(coll, key, create, list,
+                            lambda: coll.mutate_in(key, [SD.array_addunique("", value)], **kwargs))
+    except PathExistsException:
+        return None
+
+
+def set_remove(coll, key, value, **kwargs):
+    while True:
+        doc = coll.get(key, **kwargs)
+        items = doc.content_as[list]
+        if value not in items:
+            return None
+        try:
+            return coll.mutate_in(key, [SD.remove("[%d]" % items.index(value))], MutateInOptions(cas=doc.cas),
+                                  **kwargs)
+        except (CasMismatchException, DocumentExistsException):
+            continue
+
+
+def set_size(coll, key, **kwargs):
+    return list_size(coll, key, **kwargs)
+
+
+def set_contains(coll, key, value, **kwargs):
+    return value in coll.get(key, **kwargs).content_as[list]
+
+
+def queue_push(coll, key, value, create=False, **kwargs):
+    return list_prepend(coll, key, value, create=create, **kwargs)
+
+
+def queue_pop(coll, key, **kwargs):
+    while True:
+        try:
+            doc = coll.lookup_in(key, [SD.get("[-1]")], **kwargs)
+            item = doc.content_as[lambda v: v](0)
+        except PathNotFoundException:
+            raise QueueEmpty("No items to remove from the queue") from None
+        try:
+            coll.mutate_in(key, [SD.remove("[-1]")], MutateInOptions(cas=doc.cas), **kwargs)
+            return item
+        except (CasMismatchException, DocumentExistsException):
+            continue
+        except PathNotFoundException:
+            raise QueueEmpty("No items to remove from the queue") from None
+
+
+def queue_size(coll, key):
+    return list_size(coll, key)

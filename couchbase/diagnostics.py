@@ -1,0 +1,107 @@
+"""Health reports of the modern API: ``cluster.ping()``/``bucket.ping()`` (PingResult) and
+``cluster.diagnostics()`` (DiagnosticsResult), with their endpoint reports and states."""
+from datetime import timedelta
+from enum import Enum
+
+__all__ = ["EndpointState", "ClusterState", "ServiceType", "PingState", "EndpointDiagnosticsReport",
+           "EndpointPingReport"]
+
+
+class EndpointState(Enum):
+    Disconnected = "disconnected"
+    Connecting = "connecting"
+    Connected = "connected"
+    Disconnecting = "disconnecting"
+
+
+class ClusterState(Enum):
+    Online = "online"
+    Degraded = "degraded"
+    Offline = "offline"
+
+
+class ServiceType(Enum):
+    Analytics = "analytics"
+    KeyValue = "key_value"
+    Eventing = "eventing"
+    Management = "management"
+    Query = "query"
+    Search = "search"
+    View = "view"
+
+
+class PingState(Enum):
+    OK = "ok"
+    TIMEOUT = "timeout"
+    ERROR = "error"
+
+
+class _Report:
+    """An endpoint's report: the fields of its JSON form, read through properties."""
+
+    def __init__(self, service_type, source):
+        self._service_type = service_type
+        self._src = source
+
+    @property
+    def service_type(self):
+        return self._service_type
+
+    type = service_type
+
+    @property
+    def id(self):
+        return self._src.get("id")
+
+    @property
+    def local(self):
+        return self._src.get("local")
+
+    @property
+    def remote(self):
+        return self._src.get("remote")
+
+    @property
+    def namespace(self):
+        return self._src.get("namespace", self._src.get("bucket"))
+
+    def __repr__(self):
+        return "%s:%s" % (type(self).__name__, self.as_dict())
+
+
+class EndpointDiagnosticsReport(_Report):
+    """One open connection: ``state`` (EndpointState) and ``last_activity`` (timedelta)."""
+
+    @property
+    def last_activity(self):
+        us = self._src.get("last_activity_us")
+        return timedelta(microseconds=us) if us is not None else None
+
+    last_activity_us = last_activity
+
+    @property
+    def state(self):
+        return EndpointState(self._src.get("state"))
+
+    def as_dict(self):
+        return {k: v for k, v in self._src.items() if v is not None}
+
+
+class EndpointPingReport(_Report):
+    """One pinged endpoint: ``state`` (PingState), ``latency`` (timedelta), ``error``."""
+
+    @property
+    def error(self):
+        return self._src.get("error")
+
+    @property
+    def latency(self):
+        us = self._src.get("latency_us")
+        return timedelta(microseconds=us) if us is not None else None
+
+    @property
+    def state(self):
+        return PingState(self._src.get("state"))
+
+    def as_dict(self):
+        return {k: v for k, v in self._src.items() if v is not None}
