@@ -106,7 +106,8 @@ class CouchbaseList(_Structure):
         self._at(lambda: self._mutate(SD.replace("[%d]" % index, value)), index)
 
     def get_at(self, index):
-        return self._at(lambda: self._lookup(SD.get("[%d]" % index)).content_as[lambda v: v](0), index)
+        """The item at `index` (None when the list has no such index)."""
+        return self._lookup(SD.get("[%d]" % index)).value[0]["value"]
 
     def remove_at(self, index):
         self._at(lambda: self._mutate(SD.remove("[%d]" % index)), index)

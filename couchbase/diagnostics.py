@@ -63,7 +63,7 @@ class _Report:
 
     @property
     def namespace(self):
-        return self._src.get("namespace", self._src.get("bucket"))
+        return self._src.get("namespace", self._src.get("scope"))
 
     def __repr__(self):
         return "%s:%s" % (type(self).__name__, self.as_dict())
@@ -71,6 +71,11 @@ class _Report:
 
 class EndpointDiagnosticsReport(_Report):
     """One open connection: ``state`` (EndpointState) and ``last_activity`` (timedelta)."""
+
+    @property
+    def namespace(self):
+        """The bucket the connection serves (None for the cluster's own)."""
+        return self._src.get("bucket")
 
     @property
     def last_activity(self):

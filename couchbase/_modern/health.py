@@ -26,10 +26,10 @@ _SDK = AGENT.decode()
 _PING_TIMEOUT = 10.0
 
 
-def _service_types(o):
+def _service_types(o, default=None):
     types = o.get("service_types") if o else None
     if types is None:
-        return list(ServiceType)
+        return list(default or ServiceType)
     if isinstance(types, ServiceType):
         types = [types]
     if not all(isinstance(t, ServiceType) for t in types):
@@ -38,12 +38,17 @@ def _service_types(o):
 
 
 def _kv_targets(cluster, bucket):
-    """[(session, server index, "host:port")] of the KV endpoints to ping."""
+    """[(session, server index, "host:port", bucket name)] of the KV endpoints to ping: a
+    bucket's connections, or the cluster's own and those of every open bucket."""
     if bucket is not None:
         session = bucket._connection()
-        return [(session, i, hp) for i, hp in enumerate(session.nodes)]
+        return [(session, i, hp, bucket.name) for i, hp in enumerate(session.nodes)]
     session = cluster._nodes.kv_session()
-    return [(session, 0, session.nodes[0])]
+    out = [(session, 0, session.nodes[0], None)]
+    for b in list(cluster._buckets.values()):
+        if not b._closed:
+            out += [(b._session, i, hp, b.name) for i, hp in enumerate(b._session.nodes)]
+    return out
 
 
 def _ping_kv(session, index, remote, timeout, bucket_name):
@@ -86,10 +91,11 @@ def ping(cluster, bucket, opts, kwargs):
     cluster._check_open()
     timeout = o["timeout"].total_seconds() if o and o.get("timeout") else _PING_TIMEOUT
     services = {}
-    for svc in _service_types(o):
+    # a bucket's ping is about its data connections; the cluster's about every service
+    for svc in _service_types(o, [ServiceType.KeyValue] if bucket is not None else None):
         if svc == ServiceType.KeyValue:
-            name = bucket.name if bucket is not None else None
-            services["key_value"] = [_ping_kv(s, i, hp, timeout, name) for s, i, hp in _kv_targets(cluster, bucket)]
+            services["key_value"] = [_ping_kv(s, i, hp, timeout, name)
+                                     for s, i, hp, name in _kv_targets(cluster, bucket)]
             continue
         key, path = _HTTP[svc]
         eps = [_ping_http(svc, n.host, n.services[key], path, timeout, cluster)
@@ -107,10 +113,11 @@ def diagnostics(cluster, opts, kwargs):
         _check_keys(o, DiagnosticsOptions._valid, "diagnostics")
     cluster._check_open()
     eps = []
+    open_buckets = [b for b in cluster._buckets.values() if not b._closed]
     kv = cluster._nodes._session
     if kv is not None and not kv.closed:
         eps.append({"id": uuid.uuid4().hex[:16], "type": "key_value", "remote": kv.nodes[0], "state": "connected"})
-    for b in cluster._buckets.values():
+    for b in open_buckets:
         if b._closed:
             continue
         state = "disconnected" if b._session.closed else "connected"

@@ -62,6 +62,17 @@ class SearchResult(_ServiceResult):
         self._raise()
 
 
+class ScopeSearchResult(SearchResult):
+    """A scope-level search: needs search indexes scoped to collections, which a cluster
+    without a search service cannot offer (FeatureUnavailableException, as in 4.x)."""
+
+    def _raise(self):
+        if not self._cluster._nodes.has_service(self._service):
+            raise FeatureUnavailableException("Scope-level search indexes are not available on this cluster.",
+                                              context=self._context(**self._ctx))
+        super()._raise()
+
+
 def _statement(statement):
     if not isinstance(statement, str):
         raise InvalidArgumentException("The statement must be a str.")
@@ -91,4 +102,5 @@ def search(cluster, index, request, opts, kwargs, scope=None):
     cluster._check_open()
     if not isinstance(index, str):
         raise InvalidArgumentException("The index name must be a str.")
-    return SearchResult(cluster, {"index_name": index, "query": repr(request), "scope": scope})
+    cls = ScopeSearchResult if scope is not None else SearchResult
+    return cls(cluster, {"index_name": index, "query": repr(request), "scope": scope})

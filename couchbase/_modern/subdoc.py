@@ -324,7 +324,8 @@ def _path_parts(path):
 
 
 def _place(doc, parts, value):
-    """Put `value` at `parts` in `doc`, creating the objects and arrays on the way."""
+    """Put `value` at `parts` in `doc`, creating the objects and arrays on the way; an array
+    element is appended to its (new) array, as the 4.x SDK does."""
     cur = doc
     for i, p in enumerate(parts):
         last = i == len(parts) - 1
@@ -332,11 +333,8 @@ def _place(doc, parts, value):
         if isinstance(p, int):
             if not isinstance(cur, list):
                 return
-            while len(cur) <= p:
-                cur.append(None)
-            if last or cur[p] is None:
-                cur[p] = nxt
-            cur = cur[p]
+            cur.append(nxt)
+            cur = nxt
         else:
             if not isinstance(cur, dict):
                 return
