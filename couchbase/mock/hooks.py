@@ -14,7 +14,7 @@ DATA_OPCODES = frozenset((
     codec.SETQ, codec.ADDQ, codec.REPLACEQ, codec.DELETEQ, codec.INCREMENTQ,
     codec.DECREMENTQ, codec.APPENDQ, codec.PREPENDQ, codec.TOUCH, codec.GAT, codec.GATQ,
     codec.GET_REPLICA, codec.GET_LOCKED, codec.UNLOCK_KEY, codec.GET_META,
-    codec.SUBDOC_MULTI_LOOKUP, codec.OBSERVE, codec.OBSERVE_SEQNO))
+    codec.SUBDOC_MULTI_LOOKUP, codec.SUBDOC_MULTI_MUTATION, codec.OBSERVE, codec.OBSERVE_SEQNO))
 
 DELAY = "delay"
 DROP = "drop"
