@@ -1,4 +1,4 @@
-"""Sub-document specs for ``Collection.lookup_in`` and ``Collection.mutate_in``.
+"""Sub-document specs for ``Collection.lookup_in`` and ``Collection.mutate_in``::
 
     import couchbase.subdocument as SD
     coll.lookup_in("k", [SD.get("name"), SD.exists("tags"), SD.count("tags")])
