@@ -3,9 +3,11 @@ in couchbase.binary_collection).
 
 Every operation, single or multi, runs on the bucket's Session (couchbase._core.session):
 the batch is filled by the native encoder, run in one GIL-free C call and turned into
-the modern result classes by the native builder. Requests the encoder does not describe
-(sub-document lookups for ``exists``/``get(with_expiry=True)``) go through
-``Session.raw_run``.
+the modern result classes by the native builder. Sub-document requests (``lookup_in``,
+``mutate_in``, ``exists``, ``get(with_expiry=True)``, ``get(project=...)``) take the same
+path with the ``add_subdoc`` adder (couchbase._modern.subdoc); replica reads and the
+multi operations live in couchbase._modern.replicas and couchbase._modern.multi, the data
+structures in couchbase.datastructures.
 """
 import time
 from datetime import timedelta

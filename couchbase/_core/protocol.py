@@ -1,5 +1,5 @@
-"""Protocol helpers of the engine: opcodes, HELLO features, packets the core frames, and
-the bodies of OBSERVE and STAT.
+"""Protocol helpers of the engine: opcodes, HELLO features, packets the core frames, the
+bodies of OBSERVE and STAT, and the core code of a server status.
 
 The numbers come from the cffi surface (csrc/cbc_api.h), their one source: ``OP.GET`` is
 ``lib.CBC_OP_GET``. Packets are framed by the C core (``cbc_pkt_encode``).
@@ -46,10 +46,6 @@ BASE_FEATURES = (FEATURE_TCPNODELAY, FEATURE_MUTATION_SEQNO, FEATURE_SELECT_BUCK
 #: frame and the sub-document document flags
 MODERN_FEATURES = BASE_FEATURES + (FEATURE_XERROR, FEATURE_COLLECTIONS, FEATURE_XATTR, FEATURE_PRESERVE_TTL,
                                    FEATURE_SUBDOC_CREATE_AS_DELETED, FEATURE_SUBDOC_REPLICA_READ)
-
-# sub-document lookup spec flags and virtual paths
-SD_PATH_XATTR = 0x04
-SD_STATUS_MULTI_PATH_FAILURE = 0xCC
 
 
 def encode_packet(opcode, key=b"", value=b"", server=0):
@@ -125,22 +121,6 @@ def parse_stat_records(blob):
         pos += nk + nv
         out.append((name, value))
     return out
-
-
-def parse_lookup_fields(data):
-    """(status, value bytes) for each spec of a SUBDOC_MULTI_LOOKUP answer."""
-    fields = []
-    pos = 0
-    while pos + 6 <= len(data):
-        status, n = struct.unpack_from(">HI", data, pos)
-        fields.append((status, data[pos + 6:pos + 6 + n]))
-        pos += 6 + n
-    return fields
-
-
-def lookup_body(specs):
-    """A SUBDOC_MULTI_LOOKUP request value for (opcode, flags, path bytes) specs."""
-    return b"".join(struct.pack(">BBH", op, flags, len(path)) + path for op, flags, path in specs)
 
 
 def code_for_status(status):
