@@ -191,7 +191,7 @@ def exists_multi(coll, keys, *opts, **kwargs):
         r = mres[i]
         rc = 0 if r.rc == C.SUBDOC_MULTI_FAILURE else r.rc
         if rc and rc != C.KEY_ENOENT:
-            errors[k] = _exception(rc, k, "exists", False)
+            errors[k] = _exception(rc, k, "exists", False, r)
         else:
             results[k] = ExistsResult(rc=rc, key=k, cas=r.cas if not rc else 0)
     if errors and o and o.get("return_exceptions") is False:

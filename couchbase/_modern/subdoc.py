@@ -192,7 +192,7 @@ def run(coll, op, key, body, extras, cas, durability, durability_timeout, timeou
                 left = deadline - time.monotonic()
                 continue
             if rc == C.DOCUMENT_LOCKED:
-                raise _exception(rc, key, name, mutation)
+                raise _exception(rc, key, name, mutation, res)
             raise (TemporaryFailException if rc == C.ETMPFAIL else _exc.AmbiguousTimeoutException)(
                 "Retried until the timeout: %s" % name, key=key, rc=rc)
         if rc == C.UNKNOWN_COLLECTION and not refreshed and coll._cid:
@@ -200,12 +200,15 @@ def run(coll, op, key, body, extras, cas, durability, durability_timeout, timeou
             if coll._refresh_cid(timeout):
                 left = max(0.001, deadline - time.monotonic())
                 continue
-        raise _exception(rc, key, name, mutation)
+        raise _exception(rc, key, name, mutation, res)
 
 
-def _exception(rc, key, name, mutation):
-    return _exc.exception_for(_exc.MODERN, rc, key=key, op=name, mutation=mutation,
-                              context=_exc.SubdocumentErrorContext(key=key))
+def _exception(rc, key, name, mutation, result=None):
+    """The modern exception of a failed sub-document request; a failed socket's reason
+    ("host:port: ...") noted on `result` becomes its message."""
+    detail = getattr(result, "_extra", None)
+    return _exc.exception_for(_exc.MODERN, rc, detail if isinstance(detail, str) else None, key=key, op=name,
+                              mutation=mutation, context=_exc.SubdocumentErrorContext(key=key))
 
 
 def finish_lookup(res, order, specs, replica=False):
@@ -227,7 +230,7 @@ def finish_mutation(res, order, specs, key, bucket, insert):
                                        key=key, bucket_name=bucket, status_code=status, first_error_index=spec_index,
                                        first_error_path=path))
             raise e
-        raise _exception(res.rc, key, "mutate_in", True)
+        raise _exception(res.rc, key, "mutate_in", True, res)
     res._extra = _SubdocMeta(specs, order, False, bucket)
     return res
 

@@ -199,3 +199,109 @@ def test_lookup_of_a_non_json_body_is_doc_not_json(h, s):
     assert h.run(s, codec.SET, key="p", extras=SET(), value=b"plain").status == 0
     r = h.run(s, LOOKUP, key="p", value=lspec(0xC5, "a"))
     assert lookup_fields(r.value)[0][0] == st.SUBDOC_DOC_NOT_JSON
+
+
+# ---- tombstones live in each node's copy; sub-document writes go through it ----
+
+def replicated():
+    """Two nodes, one replica: (harness, session on the active node of "k", active id,
+    replica id). Without an event loop replication delivers at once."""
+    h = Harness(nodes=2, replicas=1)
+    active, replica = h.owner(b"k")
+    return h, h.session(node=active), active, replica
+
+
+def copy(h, nid, key=b"k"):
+    """Node nid's copy of the key's vbucket."""
+    return h.topo.buckets["default"].node(nid).vbuckets[codec.vbucket_of(key, 16)]
+
+
+def observe_state(h, s, key=b"k"):
+    kb = b"\x00" + key
+    r = h.run(s, codec.OBSERVE, value=struct.pack(">HH", codec.vbucket_of(key, 16), len(kb)) + kb)
+    return struct.unpack_from(">BQ", r.value, 4 + len(kb))
+
+
+def test_a_deletion_replicates_as_a_tombstone_that_the_replica_reports_as_0x81():
+    h, s, active, replica = replicated()
+    store(h, s, "k", {"a": 1})
+    cas = h.run(s, codec.DELETE, key="k").cas
+    for nid in (active, replica):
+        c = copy(h, nid)
+        assert (0, b"k") not in c.items
+        assert c.tombstones[(0, b"k")].cas == cas
+    assert observe_state(h, h.session(node=replica)) == (0x81, cas)
+
+
+def test_a_tombstone_is_persisted_and_read_back_by_a_restarted_node():
+    h, s, active, _replica = replicated()
+    store(h, s, "k", {"a": 1})
+    cas = h.run(s, codec.DELETE, key="k").cas
+    h.topo.replication.kill(active)
+    c = copy(h, active)
+    assert (0, b"k") not in c.items
+    assert c.tombstones[(0, b"k")].cas == cas
+
+
+def test_a_sub_document_mutation_replicates_and_reaches_the_mutation_listeners():
+    h, s, active, replica = replicated()
+    seen = []
+    h.topo.buckets["default"].add_mutation_listener(lambda cid, key: seen.append((cid, key)))
+    store(h, s, "k", {"a": 1})
+    assert h.run(s, MUT, key="k", value=spec(0xC8, "b", 2)).status == 0
+    assert json.loads(copy(h, replica).items[(0, b"k")].value) == {"a": 1, "b": 2}
+    assert copy(h, replica).disk[(0, b"k")].value == copy(h, active).items[(0, b"k")].value
+    assert seen == [(0, b"k"), (0, b"k")]
+
+
+def test_a_sub_document_delete_replicates_its_tombstone_with_the_system_xattrs():
+    h, s, _active, replica = replicated()
+    store(h, s, "k", {"a": 1})
+    assert h.run(s, MUT, key="k", value=spec(0xC8, "_sys", 1, XATTR)).status == 0
+    assert h.run(s, MUT, key="k", value=spec(0xC8, "usr", 2, XATTR)).status == 0
+    r = h.run(s, MUT, key="k", value=spec(0x04, ""))   # DELETE_DOC
+    assert r.status == 0
+    tomb = copy(h, replica).tombstones[(0, b"k")]
+    assert (tomb.cas, sorted(tomb.xattrs)) == (r.cas, ["_sys"])
+    assert h.run(h.session(node=replica), codec.GET_REPLICA, key="k").status == st.KEY_ENOENT
+
+
+def test_a_create_as_deleted_tombstone_replicates_with_its_xattrs():
+    h, s, _active, replica = replicated()
+    r = h.run(s, MUT, key="k", extras=bytes([ADD | CREATE_AS_DELETED | ACCESS_DELETED]),
+              value=spec(0xC8, "txn", {"id": 1}, XATTR))
+    assert r.status == st.SUBDOC_SUCCESS_DELETED
+    tomb = copy(h, replica).tombstones[(0, b"k")]
+    assert (tomb.cas, json.loads(tomb.xattrs["txn"])) == (r.cas, {"id": 1})
+
+
+# ---- values nested deeper than the parser recurses: a clear answer, never a dropped connection
+
+def test_an_unclosed_deep_value_is_stored_as_raw_bytes(h, s):
+    assert h.run(s, codec.SET, key="deep", extras=SET(), value=b"[" * 65536).status == 0
+    r = h.run(s, codec.GET, key="deep")
+    assert (r.status, r.datatype & codec.DT_JSON, len(r.value)) == (0, 0, 65536)
+
+
+def test_a_deep_but_valid_json_value_is_stored_as_json(h, s):
+    value = b"[" * 65536 + b"]" * 65536
+    assert h.run(s, codec.SET, key="deep", extras=SET(), value=value).status == 0
+    assert h.run(s, codec.GET, key="deep").datatype & codec.DT_JSON
+
+
+def test_a_path_lookup_in_a_too_deep_document_answers_doc_too_deep(h, s):
+    h.run(s, codec.SET, key="deep", extras=SET(), value=b"[" * 65536 + b"]" * 65536)
+    r = h.run(s, LOOKUP, key="deep", value=lspec(0xC5, "a"))
+    assert lookup_fields(r.value)[0][0] == st.SUBDOC_DOC_E2DEEP
+
+
+def test_a_mutation_of_a_too_deep_document_answers_doc_too_deep(h, s):
+    h.run(s, codec.SET, key="deep", extras=SET(), value=b"[" * 65536 + b"]" * 65536)
+    r = h.run(s, MUT, key="deep", value=spec(0xC8, "a", 1))
+    assert (r.status, struct.unpack(">BH", r.value)) == (st.SUBDOC_MULTI_PATH_FAILURE, (0, st.SUBDOC_DOC_E2DEEP))
+
+
+def test_a_too_deep_value_for_a_path_answers_value_too_deep(h, s):
+    store(h, s, "k", {"a": 1})
+    r = h.run(s, MUT, key="k", value=spec(0xC8, "b", b"[" * 65536 + b"]" * 65536))
+    assert (r.status, struct.unpack(">BH", r.value)) == (st.SUBDOC_MULTI_PATH_FAILURE, (0, st.SUBDOC_VALUE_ETOODEEP))
