@@ -49,6 +49,9 @@ typedef struct {
     /* Per-run scratch, owned by pipeline.c. */
     int in_run;
     int can_write;      /* last send did not hit EAGAIN */
+    size_t reused;      /* kept from an earlier run: 1 + rpos when this run began (0: a new
+                         * socket). If the peer turns out to have closed it before anything
+                         * of an answer arrived, its reads go again (pipeline.c, peer_gone) */
     int fail_rc;        /* why the socket failed in this run, 0 if it did not */
     const char *fail_file;
     int fail_line;

@@ -30,6 +30,8 @@
 
 typedef cbc_RUN RUN;
 
+static int queue_packet(cbc_SERVER *s, char *p, size_t n);
+
 static int server_active(const RUN *run, const cbc_SERVER *s)
 {
     if (s->fd < 0) {
@@ -104,6 +106,87 @@ static void finish_connect(RUN *run, cbc_SERVER *s)
     }
 }
 
+/* Requests that may be sent twice with the same outcome: reads of every kind. */
+static int resendable(uint8_t opcode)
+{
+    switch (opcode) {
+    case CBC_OP_GET: case CBC_OP_GETQ: case CBC_OP_GETK: case CBC_OP_GETKQ:
+    case CBC_OP_NOOP: case CBC_OP_VERSION: case CBC_OP_STAT: case CBC_OP_GET_REPLICA:
+    case CBC_OP_OBSERVE_SEQNO: case CBC_OP_OBSERVE: case CBC_OP_GET_CLUSTER_CONFIG:
+    case CBC_OP_GET_COLLECTIONS_MANIFEST: case CBC_OP_GET_COLLECTION_ID: case CBC_OP_GET_SCOPE_ID:
+    case CBC_OP_SUBDOC_GET: case CBC_OP_SUBDOC_EXISTS: case CBC_OP_SUBDOC_MULTI_LOOKUP:
+    case CBC_OP_SUBDOC_GET_COUNT: case CBC_OP_GET_ERROR_MAP:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The peer closed (or reset) socket s. When the socket was reused from an earlier run
+ * (loop_begin does not probe one used moments ago) and nothing of an answer has arrived
+ * on it in this run, the server most likely closed it between the runs: the reads
+ * queued on it are sent again on a new connection, once, within this run's deadline,
+ * and the other requests fail with `rc` (a mutation may have been applied). Otherwise,
+ * or when nothing can be sent again, the socket fails as usual. */
+#ifdef __GNUC__
+__attribute__((noinline, cold))
+#endif
+static void peer_gone(RUN *run, cbc_SERVER *s, int rc, int line)
+{
+    cbc_BATCH *b = run->b;
+    cbc_CONN *conn = run->conn;
+    int idx = (int)(s - (s->text ? conn->tservers : conn->servers));
+    size_t i, again = 0;
+    /* nothing parsed and nothing unparsed since the run began: no byte of an answer */
+    if (s->reused && s->reused == s->rpos + 1 && s->rbuf->len == s->rpos && b) {
+        s->reused = 0; /* once: the new socket is not a reused one */
+        for (i = 0; i < b->n; i++) {
+            cbc_SLOT *slot = &b->slots[i];
+            if (slot->state == CBC_SLOT_SENT && b->results[i].server == idx && slot->text == s->text &&
+                (s->text || resendable(slot->req.opcode))) {
+                slot->state = CBC_SLOT_PENDING; /* out of the failure below */
+                again++;
+            }
+        }
+    }
+    cbc__resp_server_fail(run, s, rc, __FILE__, line);
+    if (!again) {
+        return;
+    }
+    s->fail_rc = 0;
+    s->fail_file = NULL;
+    s->niov = 0;
+    s->iovpos = 0;
+    s->can_write = 1;
+    for (i = 0; i < b->n; i++) {
+        cbc_SLOT *slot = &b->slots[i];
+        if (slot->state != CBC_SLOT_PENDING || b->results[i].server != idx || slot->text != s->text) {
+            continue;
+        }
+        slot->state = CBC_SLOT_SENT;
+        if (!s->text) {
+            if (queue_packet(s, slot->pkt, slot->npkt) != 0) {
+                SLOT_FAIL(&b->results[i], CBC_ERR_CLIENT_ENOMEM);
+                slot->state = CBC_SLOT_DONE;
+                continue;
+            }
+            s->npending++;
+        }
+    }
+    if (s->text) {
+        char *lines;
+        size_t nlines;
+        if (cbc__text_build(b, s, &lines, &nlines) != 0 || queue_packet(s, lines, nlines) != 0) {
+            s->npending = 1; /* so that server_fail fails the queued slots */
+            SERVER_FAIL(run, s, CBC_ERR_CLIENT_ENOMEM);
+            return;
+        }
+    }
+    if (s->npending) {
+        start_connect(run, s);
+    }
+}
+
 /* Send the requests queued in s->iov, trimming entries as they go out. */
 static void flush_iov(RUN *run, cbc_SERVER *s)
 {
@@ -111,6 +194,10 @@ static void flush_iov(RUN *run, cbc_SERVER *s)
         size_t n = s->niov - s->iovpos;
         ssize_t w = cbc__io_sendv(s->fd, s->iov + s->iovpos, n < CBC_IO_IOV_MAX ? n : CBC_IO_IOV_MAX);
         size_t left;
+        if (w == -EPIPE || w == -ECONNRESET) {
+            peer_gone(run, s, cbc_err_from_errno((int)-w, 0), __LINE__);
+            return;
+        }
         if (w < 0) {
             SERVER_FAIL(run, s, cbc_err_from_errno((int)-w, 0));
             return;
@@ -196,8 +283,15 @@ static void do_read(RUN *run, cbc_SERVER *s)
         }
         if (r == 0) {
             /* Peer closed. Before the handshake finished the connection never came up. */
-            SERVER_FAIL(run, s,
-                        s->state == CBC_SRV_READY ? CBC_ERR_NETWORK_ERROR : CBC_ERR_CONNECT_ERROR);
+            if (s->state == CBC_SRV_READY) {
+                peer_gone(run, s, CBC_ERR_NETWORK_ERROR, __LINE__);
+            } else {
+                SERVER_FAIL(run, s, CBC_ERR_CONNECT_ERROR);
+            }
+            return;
+        }
+        if (r == -ECONNRESET && s->state == CBC_SRV_READY) {
+            peer_gone(run, s, cbc_err_from_errno((int)-r, 0), __LINE__);
             return;
         }
         if (r < 0) {
@@ -226,8 +320,8 @@ static void read_blocking(RUN *run, cbc_SERVER *s, uint64_t wait_us)
     if (r == -EAGAIN) {
         return; /* the deadline check at the top of the loop takes over */
     }
-    if (r == 0) {
-        SERVER_FAIL(run, s, CBC_ERR_NETWORK_ERROR);
+    if (r == 0 || r == -ECONNRESET) {
+        peer_gone(run, s, r ? cbc_err_from_errno((int)-r, 0) : CBC_ERR_NETWORK_ERROR, __LINE__);
         return;
     }
     if (r < 0) {
@@ -289,13 +383,15 @@ static void loop_begin(RUN *run, size_t ninv)
         cbc_SERVER *s = cbc__conn_sock(conn, conn->involved[k]);
         /* A socket idle for a while may have been closed by the server since the last
          * run; nothing was sent on it yet, so reconnecting now is safe. A socket used
-         * moments ago is not probed (one syscall less per run): a server gone in that
-         * window fails this run's requests with NETWORK_ERROR, and the next run reconnects. */
+         * moments ago is not probed (one syscall less per run): if the server closed it
+         * in that window, its reads go again on a new connection (peer_gone) and its
+         * mutations fail with NETWORK_ERROR; the next run reconnects. */
         if (s->fd >= 0 && (s->state != CBC_SRV_READY ||
                            (cbc__io_now_us() - s->last_used_us > STALE_PROBE_IDLE_US &&
                             cbc__io_is_stale(s->fd)))) {
             cbc__conn_close_server(s);
         }
+        s->reused = s->fd >= 0 ? s->rpos + 1 : 0;
         if (s->fd < 0 && (run->b ? s->npending > 0 : 1)) {
             start_connect(run, s);
         }

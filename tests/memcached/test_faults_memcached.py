@@ -124,3 +124,23 @@ def test_busy_connection_to_restarted_server_fails_at_most_one_op(uniq):
                 failures += 1
         assert failures <= 1
         assert conn.get(uniq + "k").value == 2
+
+
+# ---- a server that closed a kept connection between two calls (tests/core/test_core_reconnect.py)
+
+@pytest.mark.parametrize("text", ["0", "1"], ids=["binary", "text"])
+def test_a_get_after_the_server_closed_the_connection_succeeds_in_the_same_call(monkeypatch, text):
+    monkeypatch.setenv("COUCHBASE_TEXT_GETS", text)
+    with FakeServer("oneshot") as fake:  # one answer per connection, then it closes
+        conn = connect(fake)
+        assert [conn.get("k", no_format=True).value for _ in range(3)] == [b"v"] * 3
+
+
+def test_a_set_after_the_server_closed_the_connection_fails_cleanly_and_the_next_works():
+    with FakeServer("oneshot") as fake:
+        conn = connect(fake)
+        conn.set("k", "v1")
+        with pytest.raises(NetworkError) as e:
+            conn.set("k", "v2")       # the outcome of a mutation on a closed socket is unknown
+        assert str(fake.port) in str(e.value)
+        assert conn.set("k", "v3").success

@@ -9,7 +9,11 @@ every later line with ``END`` (all keys missing), binary requests with KEY_ENOEN
 ``SERVER_ERROR out of memory``. ``huge`` answers the first request it ever gets
 (binary or text) with a 4 GB announcement (a binary header whose body length is
 0xfffffff0, or ``VALUE k 0 4294967200 1``) followed by zeros as fast as the
-client takes them, and every later one as a miss.
+client takes them, and every later one as a miss. ``oneshot`` answers the first
+request of each connection (a GET with the value ``v``, any other request with success;
+a text line with ``v`` for each key) and then closes that connection, as a server that
+drops idle or faulty connections does. ``oneanswer`` does the same for the first request
+it ever gets, then closes every connection when a request arrives, without answering.
 
 A connection whose first byte is not the binary request magic (0x80) speaks the
 text protocol (``gets k1 k2 ...`` lines), which the modes answer in kind.
@@ -62,7 +66,10 @@ def serve_text(conn, mode, buf):
             elif mode == "texterror":
                 key = _line.split()[1]
                 conn.sendall(b"VALUE " + key + b" 7 2 99\r\nhi\r\nSERVER_ERROR out of memory\r\n")
-            elif mode == "close":
+            elif mode == "oneshot" or (mode == "oneanswer" and first_request()):
+                conn.sendall(b"".join(b"VALUE %s 0 1 1\r\nv\r\n" % k for k in _line.split()[1:]) + b"END\r\n")
+                return
+            elif mode in ("close", "oneanswer"):
                 return
             elif mode == "silent":
                 continue
@@ -94,7 +101,13 @@ def serve(conn, mode):
                 buf = buf[24 + nbody:]
                 if mode == "garbage":
                     conn.sendall(GARBAGE)
-                elif mode == "close":
+                elif mode == "oneshot" or (mode == "oneanswer" and first_request()):
+                    hit = opcode == 0x00
+                    extras, value = (b"\0\0\0\0", b"v") if hit else (b"", b"")
+                    conn.sendall(HDR.pack(0x81, opcode, 0, len(extras), 0, 0, len(extras) + len(value), opaque, 1)
+                                 + extras + value)
+                    return
+                elif mode in ("close", "oneanswer"):
                     return
                 elif mode == "silent":
                     continue
