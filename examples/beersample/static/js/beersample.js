@@ -19,6 +19,7 @@
     var row = template.content.firstElementChild.cloneNode(true);
     row.querySelectorAll("[data-text]").forEach(function (el) {
       var v = item[el.dataset.text];
+      if (el.dataset.format === "fixed1" && typeof v === "number") { v = v.toFixed(1); }
       el.textContent = v === null || v === undefined ? "" : String(v);
     });
     row.querySelectorAll("[data-href]").forEach(function (el) {
