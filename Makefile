@@ -5,7 +5,7 @@ VPY     := $(VENV)/bin/python
 STAMP   := $(VENV)/.deps-stamp
 CORE_SRC := $(wildcard csrc/*.c csrc/*.h csrc/py/*.c csrc/py/*.h) csrc/build_cffi.py setup.py
 
-.PHONY: all deps sysdeps build debug test test-unit test-fast demo bench csrc-check docs clean fuzz fuzz-build sanitize
+.PHONY: all deps sysdeps browserdeps build debug test test-unit test-fast test-browser demo beersample bench csrc-check docs clean fuzz fuzz-build sanitize
 
 all: build
 
@@ -18,10 +18,18 @@ sysdeps:
 	  echo "installing clang and libFuzzer (Debian packages)"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang libclang-rt-14-dev >/dev/null; }
 
+# Debian's Chromium for the beer-sample browser tests (Playwright drives it; it never
+# downloads a browser of its own).
+browserdeps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium (Debian package)"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { echo "chromium could not be installed" >&2; exit 1; }
+
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip setuptools wheel
-	$(VPY) -m pip install -q "cffi>=1.15" "pytest>=7" "pytest-benchmark>=4" "build>=1" "sphinx>=7" "furo" "myst-parser>=2" "mini-racer>=0.12" "flask>=2" "pylibmc>=1.6" "pymemcache>=4" "atheris>=2.3"
+	$(VPY) -m pip install -q "cffi>=1.15" "pytest>=7" "pytest-benchmark>=4" "build>=1" "sphinx>=7" "furo" "myst-parser>=2" "mini-racer>=0.12" "flask>=2" "bootstrap-flask>=2" "playwright>=1.40" "pylibmc>=1.6" "pymemcache>=4" "atheris>=2.3"
 	touch $@
 
 deps: $(STAMP) sysdeps
@@ -43,7 +51,7 @@ csrc-check:
 	@for f in csrc/*.c; do cc -std=c99 -Wall -Wextra -Werror -Icsrc -c $$f -o /dev/null || exit 1; done
 	@echo "csrc: -Wall -Wextra clean"
 
-test: deps build csrc-check
+test: deps browserdeps build csrc-check
 	$(VPY) -m pytest -q tests
 	$(VPY) -m pytest -q benchmarks --benchmark-disable -p no:randomly
 
@@ -52,6 +60,17 @@ test-fast: deps build
 
 demo: deps build
 	$(VPY) examples/demo.py
+
+# The manual's Flask application on the embedded cluster: http://127.0.0.1:5000/
+# (BEERSAMPLE_ARGS="--port 8000", "--generate" for the generated dataset).
+beersample: deps build
+	$(VPY) -m examples.beersample $(BEERSAMPLE_ARGS)
+
+# The beer-sample application in headless Chromium, and its load test; screenshots and
+# the latency report in build/test-output/beersample/.
+test-browser: deps browserdeps build
+	$(VPY) -m pytest -q -s tests/beersample/test_beersample_browser.py tests/beersample/test_beersample_load.py
+	@echo "screenshots: build/test-output/beersample/screenshots/"
 
 # The API reference and the guides (docs/), warnings as errors; HTML in docs/_build/html.
 docs: deps build

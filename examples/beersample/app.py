@@ -3,20 +3,22 @@ tokens, error pages and the welcome page. The beer and brewery routes are in rou
 import hmac
 import os
 import secrets
-import threading
 
-from flask import Flask, abort, current_app, jsonify, render_template, request, session
+from flask import Flask, abort, current_app, g, jsonify, render_template, request, session
 from flask_bootstrap import Bootstrap5
 from werkzeug.exceptions import HTTPException
 
 from couchbase import Couchbase
 from couchbase.exceptions import CouchbaseError
 
+from .pool import ConnectionPool
+
 DEFAULTS = {
     "DATABASE": "beer-sample",
     "HOST": "127.0.0.1",
     "PORT": 8091,  # the cluster's REST port
     "BUCKET_PASSWORD": None,
+    "POOL_SIZE": 4,  # connections shared by the request threads
     "ENTRIES_PER_PAGE": 30,
     "VIEW_STALE": False,  # listings show what was just saved
     "CSRF_ENABLED": True,
@@ -24,24 +26,26 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
 }
 
-_db_lock = threading.Lock()
-
-
 def connect_db(app):
     return Couchbase.connect(bucket=app.config["DATABASE"], host=app.config["HOST"],
                              port=app.config["PORT"], password=app.config["BUCKET_PASSWORD"])
 
 
-def get_db(app=None):
-    """The application's one connection (the classic Connection serialises its users)."""
-    app = app or current_app
-    db = app.extensions.get("couchbase")
-    if db is None:
-        with _db_lock:
-            db = app.extensions.get("couchbase")
-            if db is None:
-                db = app.extensions["couchbase"] = connect_db(app)
-    return db
+def get_db():
+    """This request's connection, taken from the application's pool for the request's
+    duration (or the one connection set as ``app.extensions["couchbase"]``)."""
+    fixed = current_app.extensions.get("couchbase")
+    if fixed is not None:
+        return fixed
+    if "db" not in g:
+        g.db = current_app.extensions["couchbase_pool"].acquire()
+    return g.db
+
+
+def _release_db(exc=None):
+    db = g.pop("db", None)
+    if db is not None:
+        current_app.extensions["couchbase_pool"].release(db)
 
 
 def session_id():
@@ -94,6 +98,8 @@ def create_app(config=None):
     app.config["SECRET_KEY"] = os.environ.get("BEERSAMPLE_SECRET_KEY") or secrets.token_hex(32)
     app.config.update(config or {})
     Bootstrap5(app)
+    app.extensions["couchbase_pool"] = ConnectionPool(lambda: connect_db(app), app.config["POOL_SIZE"])
+    app.teardown_appcontext(_release_db)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.before_request(_check_csrf)
     app.register_error_handler(HTTPException, _error_page)

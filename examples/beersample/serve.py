@@ -116,7 +116,6 @@ def main(argv=None):
         changed = setup_views(db)
         print("views: %s" % ("published " + ", ".join(changed) if changed else "in place"), flush=True)
         app = create_app({"HOST": "127.0.0.1", "PORT": cluster.rest_port, "DATABASE": BUCKET})
-        app.extensions["couchbase"] = db
         try:
             server = make_server(args.host, args.port, app, threaded=True)
         except OSError as e:
