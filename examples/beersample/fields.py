@@ -9,6 +9,8 @@ import math
 import time
 from urllib.parse import urlsplit
 
+from .models import valid_key
+
 NAME_MAX = 100
 TEXT_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -87,8 +89,8 @@ def normalize_beer_fields(form, db):
     brewery_id = values.get("brewery_id", "")
     if not brewery_id:
         errors["brewery_id"] = "Choose the brewery that makes this beer."
-    elif len(brewery_id.encode("utf-8")) > 250:
-        errors["brewery_id"] = "No brewery has an id that long."
+    elif not valid_key(brewery_id):
+        errors["brewery_id"] = "No brewery has an id like that."
     else:
         found = db.get(brewery_id, quiet=True)
         if not found.success or not isinstance(found.value, dict) or found.value.get("type") != "brewery":

@@ -43,6 +43,11 @@ class Brewery(Document):
     kind = "brewery"
 
 
+def valid_key(key):
+    """Whether ``key`` can name a document at all (a non-empty string of at most 250 bytes)."""
+    return isinstance(key, str) and 0 < len(key.encode("utf-8", "surrogatepass")) <= MAX_KEY
+
+
 def _aux_key(prefix, docid):
     key = prefix + docid
     if len(key.encode("utf-8")) > MAX_KEY:

@@ -12,7 +12,7 @@ from couchbase.views.params import Query
 from .app import get_db, session_id, wants_json
 from .fields import NAME_MAX, form_values
 from .kinds import KINDS
-from .models import BeerListRowProcessor, Brewery, count_of, like_marker, likes_key, slug
+from .models import BeerListRowProcessor, Brewery, count_of, like_marker, likes_key, slug, valid_key
 from .paging import BadCursor, cursor, cursor_args, fetch_page
 
 bp = Blueprint("objects", __name__)
@@ -25,7 +25,7 @@ def _config(name):
 
 def _load(kind, docid):
     """The beer or brewery ``docid``, or a 404 that names it."""
-    obj = kind.cls.from_result(docid, get_db().get(docid, quiet=True)) if docid else None
+    obj = kind.cls.from_result(docid, get_db().get(docid, quiet=True)) if valid_key(docid) else None
     if obj is None:
         abort(404, description="No such %s '%s'." % (kind.label, docid))
     return obj
@@ -73,7 +73,7 @@ def search(otype):
 def _with_likes(obj, extra=()):
     """Fill obj.likes/obj.liked and fetch ``extra`` keys, all in one get_multi."""
     marker = like_marker(session["sid"], obj.id) if session.get("sid") else None
-    keys = [likes_key(obj.id)] + ([marker] if marker else []) + [k for k in extra if k]
+    keys = [likes_key(obj.id)] + ([marker] if marker else []) + [k for k in extra if valid_key(k)]
     found = get_db().get_multi(list(dict.fromkeys(keys)), quiet=True)
     obj.likes = count_of(found[likes_key(obj.id)])
     obj.liked = bool(marker) and found[marker].success
@@ -97,8 +97,8 @@ def show(otype, docid):
     kind = KINDS[otype]
     obj = _load(kind, docid)
     if otype == "beers":
-        found = _with_likes(obj, [obj.brewery_id if isinstance(obj.brewery_id, str) else None])
-        brewery = Brewery.from_result(obj.brewery_id, found[obj.brewery_id]) if obj.brewery_id in found else None
+        found = _with_likes(obj, [obj.brewery_id])
+        brewery = Brewery.from_result(obj.brewery_id, found[obj.brewery_id]) if valid_key(obj.brewery_id) else None
         return render_template("beer/show.html", kind=kind, beer=obj, brewery=brewery)
     _with_likes(obj)
     page, next_url, prev_url = _brewery_beers(docid)
