@@ -53,9 +53,10 @@ def test_delete_removes_the_beer_and_its_likes_and_returns_to_the_listing(client
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_delete_missing_id_is_404(client, method):
-    page = getattr(client, method)("/beers/delete/nonexistent")
-    assert page.status_code == 404 and "No such beer 'nonexistent'" in text(page)
+@pytest.mark.parametrize("docid", ["nonexistent", "x" * 300])
+def test_delete_missing_id_is_404(client, method, docid):
+    page = getattr(client, method)("/beers/delete/" + docid)
+    assert page.status_code == 404 and "No such beer '%s'" % docid in text(page)
 
 
 def test_delete_of_an_unknown_object_type_is_404(client):

@@ -61,6 +61,10 @@ def test_show_missing_beer_is_404_naming_it(client):
     assert page.status_code == 404 and "No such beer 'no-such-beer'" in text(page)
 
 
+def test_show_id_longer_than_any_key_is_404(client):
+    assert client.get("/beers/show/" + "x" * 300).status_code == 404
+
+
 def test_show_brewery_under_beers_is_404(client):
     assert client.get("/beers/show/" + BREWERY).status_code == 404
 
