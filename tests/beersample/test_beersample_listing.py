@@ -1,5 +1,6 @@
 """The welcome page, the paged listings, the row processor and the prefix search."""
 import json
+import re
 
 import pytest
 
@@ -32,7 +33,7 @@ def test_welcome_page_counts_beers_and_breweries(client, db, path):
 
 def test_pages_load_bootstrap_from_the_application_not_a_cdn(client):
     html = client.get("/beers").get_data(as_text=True)
-    assets = [u for u in (hrefs(html, "") + __import__("re").findall(r'src="([^"]*)"', html))
+    assets = [u for u in (hrefs(html, "") + re.findall(r'src="([^"]*)"', html))
               if u.endswith((".css", ".js"))]
     assert any("bootstrap.min.css" in u for u in assets) and any("bootstrap" in u and u.endswith(".js") for u in assets)
     assert all(u.startswith("/") for u in assets)
