@@ -3,20 +3,26 @@ from couchbase._version import __version__
 from couchbase.logs import configure_logging, disable_logging, enable_logging
 from couchbase.user_constants import *  # noqa: F401,F403
 from couchbase.user_constants import __all__ as _const_names
+from couchbase.user_constants import LOCKMODE_WAIT
 
 
 class Couchbase:
     """Entry point of the classic API."""
 
     @staticmethod
-    def connect(bucket=None, **kwargs):
+    def connect(bucket=None, host="localhost", port=8091, password=None, quiet=False, config_cache=None,
+                unlock_gil=True, timeout=2.5, transcoder=None, lockmode=LOCKMODE_WAIT, **kwargs):
         """Connect to a bucket and return a :class:`couchbase.connection.Connection`.
 
-        Every keyword is passed to the Connection constructor.
+        The positional order is the 1.2 client's; every argument, and every other keyword
+        (``username``, ``conncache``, ``default_format``, ...), is passed to the Connection
+        constructor. The lock mode defaults to LOCKMODE_WAIT, as the manual documents.
         """
         from couchbase.connection import Connection
 
-        return Connection(bucket=bucket, **kwargs)
+        return Connection(bucket=bucket, host=host, port=port, password=password, quiet=quiet,
+                          config_cache=config_cache, unlock_gil=unlock_gil, timeout=timeout, transcoder=transcoder,
+                          lockmode=lockmode, **kwargs)
 
 
 def __getattr__(name):

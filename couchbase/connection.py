@@ -1,32 +1,40 @@
 """The classic Connection: key-value operations, their _multi forms, and stats.
 
 A thin face over the engine's Session (couchbase._core.session), which owns the sockets,
-the lock and the run path; this module holds the 1.x argument rules, result classes and
-what is raised.
+the lock and the run path; this module holds the 1.x methods, result classes and what is
+raised. The rules behind them live in couchbase._classic (arguments, connecting and the
+configuration cache, pipelines, Items, counters, durability, replicas, stats, timings).
+Errors are raised outside ``except`` blocks, so that an exception a caller keeps holds no
+frame (and so no reference) of the connection.
 """
-import numbers
-
-from couchbase._version import __version__
-
 from couchbase._classic import args as _args
+from couchbase._classic import cntl as _settings_mod
+from couchbase._classic import connect as _connect
+from couchbase._classic import counters as _counters
 from couchbase._classic import design as _design
-from couchbase._classic import http as _http
+from couchbase._classic import duplicates as _dupes
 from couchbase._classic import endure as _endure
+from couchbase._classic import http as _http
+from couchbase._classic import itemops as _items
+from couchbase._classic import pipeline as _pipeline
+from couchbase._classic import properties as _props
 from couchbase._classic import replicas as _replicas
 from couchbase._classic import stats as _stats
+from couchbase._classic import timings as _timings
+from couchbase._classic.endure import DurabilityContext  # noqa: F401  (1.2 name in this module)
+from couchbase._classic.pipeline import Pipeline  # noqa: F401
 from couchbase._core import batch as _batch
-from couchbase._core import connstr
 from couchbase._core import ops as _ops
-from couchbase._core.binding import C
-from couchbase._core.protocol import BASE_FEATURES
+from couchbase._core.binding import C, CORE_VERSION
 from couchbase._core.session import Session
+from couchbase._version import __version__
 from couchbase.exceptions import *  # noqa: F401,F403  (1.x re-exports the tree here)
-from couchbase.exceptions import CLASSIC, ArgumentError, CouchbaseError, ValueFormatError
+from couchbase.items import ItemCollection
+from couchbase.exceptions import CLASSIC, ArgumentError, CouchbaseError, PipelineError, ValueFormatError, _detach
 from couchbase.result import *  # noqa: F401,F403
-from couchbase.result import MultiResult, OperationResult, ValueResult
-from couchbase.transcoder import FMT_AUTO, FMT_BYTES, FMT_JSON, FMT_UTF8, auto_encode
+from couchbase.result import Arguments, MultiResult, OperationResult, ValueResult
 from couchbase.user_constants import *  # noqa: F401,F403
-from couchbase.user_constants import LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT
+from couchbase.user_constants import FMT_JSON, FMT_UTF8, LOCKMODE_EXC, LOCKMODE_NONE, LOCKMODE_WAIT
 
 _CLASSIC = (MultiResult, ValueResult, OperationResult)
 OPS = _ops.BY_NAME
@@ -37,283 +45,220 @@ _SET_OPCODE = _OP_SET.opcode
 _MISS = C.KEY_ENOENT
 _ttl, _cas, _key_list, _require_dict, _per_key = _args.ttl, _args.cas, _args.key_list, _args.require_dict, \
     _args.per_key
+_BAD_ARGS = "Bad/insufficient arguments provided."
+_NO_DURABILITY = (0, 0)
+_APPENDS = ("append", "prepend")
 
 
-class Connection:
+class Connection(_props.ConnectionProperties):
     """A connection to one bucket (or a set of memcached servers).
 
-    Keyword arguments only: ``bucket``, ``host``, ``port``, ``username``, ``password``,
-    ``quiet``, ``timeout`` (seconds), ``default_format``, ``lockmode``, ``unlock_gil``,
-    ``transcoder``, ``connstr``, ``max_response_size`` (bytes a server may announce for one
-    response; larger fails with ProtocolError; default 21 MiB).
+    Keyword arguments only: ``bucket``, ``host`` (a name, a list of names or of
+    ``(name, port)`` pairs; tried in order), ``port`` (REST, 8091), ``username``,
+    ``password``, ``quiet``, ``timeout`` (seconds), ``default_format``, ``lockmode``
+    (LOCKMODE_WAIT by default), ``unlock_gil``, ``transcoder``, ``connstr``,
+    ``conncache``/``config_cache`` (a configuration cache file), ``common_flags`` (write
+    RFC 0020 common flags instead of the 1.x client's), ``max_response_size`` (bytes a
+    server may announce for one response; larger fails with ProtocolError; default 21 MiB),
+    ``_no_connect_exceptions``.
     """
 
-    def __init__(self, bucket=None, host="localhost", port=8091, username=None, password=None,
-                 quiet=False, timeout=2.5, default_format=FMT_JSON, lockmode=LOCKMODE_WAIT,
-                 unlock_gil=True, transcoder=None, connstr=None, conncache=None, config_cache=None,
-                 max_response_size=None, **unknown):
-        if unknown:
-            raise ArgumentError({"message": "Bad/insufficient arguments provided.",
-                                 "inner_cause": TypeError("unexpected keyword(s): %s" % ", ".join(unknown))})
-        self._fast = False
-        self._session = Session(CLASSIC, LOCKMODE_NONE)
-        self._fast_single = self._session.fast_single  # bound once: the per-key path of get/set
-        self.quiet = quiet
-        self.timeout = timeout
-        self.default_format = default_format
-        self.transcoder = transcoder
+    def __init__(self, *, bucket=None, host="localhost", port=_connect.DEFAULT_PORT, username=None, password=None,
+                 quiet=False, timeout=2.5, default_format=FMT_JSON, lockmode=LOCKMODE_WAIT, unlock_gil=True,
+                 transcoder=None, connstr=None, conncache=None, config_cache=None, common_flags=False,
+                 max_response_size=None, experimental_gevent_support=False, _no_connect_exceptions=False, _flags=0, _cntl=None,
+                 _conntype=0, _errors=None, _iops=None, **unknown):
+        self._pipe = self._dur_ctx = self._timings = None
+        self._pipe_batches = []
+        self._fast = self._closed = self._connected = False
+        self._settings = _settings_mod.Settings()
+        self._error_log = []
+        self._session = self._core = Session(CLASSIC, LOCKMODE_NONE)
+        self._fast_single = self._core.fast_single  # bound once: the per-key path of get/set
+        bad = None
+        if unknown or _conntype != 0:
+            bad = TypeError("unexpected keyword(s): %s" % ", ".join(list(unknown) or ["_conntype"]))
+        if lockmode not in (LOCKMODE_NONE, LOCKMODE_EXC, LOCKMODE_WAIT) or isinstance(lockmode, bool):
+            bad = TypeError("Invalid lockmode %r" % (lockmode,))
+        if bad is None:
+            try:
+                self.quiet = quiet
+                self.timeout = timeout
+                self.default_format = _args.default_format(default_format, constructor=True)
+                self.transcoder = transcoder
+                self.max_response_size = max_response_size
+                self._privflags = _flags
+            except (TypeError, ValueError, CouchbaseError) as e:
+                bad = e
+        if bad is not None:
+            raise ArgumentError({"message": _BAD_ARGS, "inner_cause": bad})
+        self.views_timeout = 75.0
         self.data_passthrough = 0
-        self.max_response_size = max_response_size
-        if lockmode not in (LOCKMODE_NONE, LOCKMODE_EXC, LOCKMODE_WAIT):
-            raise ArgumentError.pyexc("Invalid lockmode %r" % (lockmode,), obj=lockmode)
-        self._unlock_gil = bool(unlock_gil)
-        self._session.lockmode = lockmode if self._unlock_gil else LOCKMODE_NONE
+        self._legacy = not common_flags
+        self._unlock_gil = bool(unlock_gil) and not experimental_gevent_support
+        self._core.lockmode = lockmode if self._unlock_gil else LOCKMODE_NONE
         self._update_fast()
         self._bucket = bucket
-        self._connect(bucket, host, port, username, password, connstr)
+        self._ctor = (_connect.spec_for(host, port, bucket, connstr), username, password, conncache or config_cache,
+                      _no_connect_exceptions)
+        for op, value in (_cntl or {}).items():
+            self._cntl(op, value)
+        self._do_ctor_connect()
 
-    # ---- connecting ----
+    def _do_ctor_connect(self):
+        """Connect, at the end of the constructor (1.2: a subclass may override this and
+        call ``_connect()`` later)."""
+        self._connect()
 
-    def _connect(self, bucket, host, port, username, password, text):
-        if text is None and isinstance(host, str) and "://" in host:
-            text = host
-        if text is not None:
-            spec = connstr.parse(text)
-        else:
-            spec = connstr.ConnStr("http", self._host_list(host, port), bucket)
-        if spec.scheme == "memcached":
-            self._session.use_memcached([(h, p or connstr.DEFAULT_PORTS["memcached"]) for h, p in spec.hosts])
-            self._bucket = bucket or spec.bucket or "default"
-            return
-        if bucket is None:
-            bucket = spec.bucket
-        if not bucket:
-            raise ArgumentError.pyexc("A bucket name must be given")
-        self._bucket = bucket
-        if password is not None and username is None:
-            username = bucket
-        self._session.bootstrap(spec, bucket, username, password, BASE_FEATURES)
-
-    @staticmethod
-    def _host_list(host, port):
-        if isinstance(port, bool) or not isinstance(port, int):
-            raise ArgumentError.pyexc("port must be an int", obj=port)
-        if isinstance(host, str):
-            host = [host]
-        if not isinstance(host, (list, tuple)) or not host:
-            raise ArgumentError.pyexc("host must be a str or a list of hosts", obj=host)
-        out = []
-        for h in host:
-            if isinstance(h, (list, tuple)) and len(h) == 2:
-                out.append((str(h[0]), int(h[1])))
-            elif isinstance(h, str):
-                out.append((h, port))
-            else:
-                raise ArgumentError.pyexc("Invalid host entry %r" % (h,), obj=h)
-        return out
-
-    # ---- properties ----
-
-    @property
-    def bucket(self):
-        return self._bucket
-
-    @property
-    def server_nodes(self):
-        return list(self._session.nodes)
-
-    @property
-    def configured_replica_count(self):
-        return self._session.replicas
-
-    @property
-    def max_response_size(self):
-        """The largest response a server may announce, in bytes (see the constructor)."""
-        return self._session.max_response_size
-
-    @max_response_size.setter
-    def max_response_size(self, nbytes):
-        self._session.max_response_size = nbytes
-
-    @property
-    def lockmode(self):
-        return self._session.lockmode
-
-    @property
-    def unlock_gil(self):
-        return int(self._unlock_gil)
-
-    @property
-    def closed(self):
-        return self._session.closed
-
-    @property
-    def connected(self):
-        return True
-
-    @property
-    def quiet(self):
-        return self._quiet
-
-    @quiet.setter
-    def quiet(self, value):
-        if value is None or isinstance(value, str):
-            raise TypeError("quiet must be a bool or int")
-        self._quiet = 1 if value else 0
-
-    @property
-    def timeout(self):
-        return self._session.timeout
-
-    @timeout.setter
-    def timeout(self, value):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError("timeout must be a number of seconds")
-        if value <= 0:
-            raise ValueError("timeout must be positive")
-        self._session.timeout = float(value)
-
-    @property
-    def default_format(self):
-        return self._default_format
-
-    @default_format.setter
-    def default_format(self, value):
-        if value is None:
-            value = FMT_JSON
-        if value is not FMT_AUTO and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ArgumentError.pyexc("default_format must be an int format", obj=value)
-        self._default_format = value
-
-    @property
-    def transcoder(self):
-        return self._session.transcoder
-
-    @transcoder.setter
-    def transcoder(self, value):
-        if isinstance(value, type):
-            value = value()
-        self._session.transcoder = value or None
-        self._update_fast()
-
-    @property
-    def data_passthrough(self):
-        return self._session.passthrough
-
-    @data_passthrough.setter
-    def data_passthrough(self, value):
-        self._session.passthrough = 1 if value else 0
-        self._update_fast()
+    def _connect(self):
+        """Bootstrap now, unless done already."""
+        if self._ctor is not None:
+            spec, username, password, cache, swallow = self._ctor
+            self._bucket = _connect.open_connection(self, spec, self._bucket, username, password, cache, swallow)
+            self._ctor = None
 
     def _update_fast(self):
         """Whether plain single get/set may take the one-native-call path (Session.fast_single)."""
-        s = self._session
-        self._fast = s.transcoder is None and not s.passthrough and s.lockmode == LOCKMODE_WAIT
+        s = self._core
+        self._fast = (s.transcoder is None and not s.passthrough and s.lockmode == LOCKMODE_WAIT
+                      and self._session is s and self._pipe is None and self._dur_ctx is None)
 
     def __repr__(self):
         return "<%s.%s bucket=%s, nodes=%r at 0x%x>" % (
-            type(self).__module__, type(self).__name__, self._bucket, self._session.nodes, id(self))
+            type(self).__module__, type(self).__name__, self._bucket, self._core.nodes, id(self))
 
-    # ---- keys, failures ----
+    # ---- keys, running, failures ----
 
-    def _keys_for_wire(self, keys):
-        """Keys as the batch takes them: str, or bytes from a transcoder's encode_key."""
-        tc = self._session.transcoder
-        if tc is None and len(keys) == 1:
-            if type(keys[0]) is str:
-                return keys
-        elif tc is not None and hasattr(tc, "encode_key"):
-            out = []
-            for k in keys:
-                try:
-                    b = tc.encode_key(k)
-                except CouchbaseError:
-                    raise
-                except Exception as e:
-                    raise ValueFormatError({"message": "Transcoder.encode_key failed", "inner_cause": e, "objextra": k})
-                if not isinstance(b, bytes):
-                    raise ValueFormatError.pyexc("Transcoder.encode_key must return bytes", obj=b)
-                if not b:
-                    raise ValueFormatError.pyexc("Transcoder.encode_key returned an empty string", obj=k)
-                out.append(b)
-            return out
-        if bytes in map(type, keys) or bytearray in map(type, keys):
+    def _wire(self, keys):
+        """(keys as the batch takes them: str, or bytes from a transcoder; result keys)."""
+        tc = self._core.transcoder
+        if tc is not None:
+            return _args.transcoded_keys(tc, keys)
+        if (len(keys) != 1 or type(keys[0]) is not str) and (bytes in map(type, keys) or
+                                                              bytearray in map(type, keys)):
             bad = next(k for k in keys if isinstance(k, (bytes, bytearray)))
             raise ValueFormatError.pyexc("Key must be a str, not bytes", obj=bad)
-        return keys
+        return keys, keys
 
-    def _execute(self, keys, op, add, quiet=False, single=False, no_format=False):
+    def _keys_for_wire(self, keys):
+        return self._wire(keys)[0]
+
+    def _execute(self, keys, op, add, quiet=False, no_format=False):
         """Run one batch on the session and raise its first failure (unless a quiet miss)."""
-        out, failed = self._session.execute(keys, op, add, single, no_format, classes=_CLASSIC)
+        if self._pipe is not None:
+            return self._pipe.queue(keys, op, add, quiet, False, no_format)
+        if self._pflags & _dupes.WARNEXPLICIT:
+            out, failed = _dupes.run_explicit(self._session.execute, keys, op, add, False, no_format,
+                                              classes=_CLASSIC)
+        else:
+            out, failed = self._session.execute(keys, op, add, False, no_format, classes=_CLASSIC)
         if failed:
-            self._check(failed, op, quiet, out if not single else None)
+            self._check(failed, op, quiet, out)
         return out
+
+    def _run_one(self, keys, op, items, add_args, quiet=False, no_format=False):
+        """One request through the session's single-operation path (or into the pipeline)."""
+        if self._pipe is not None:
+            adder = _batch.add_items if items else _batch.add_keys
+            return self._pipe.queue(keys, op, lambda b: adder(b, *add_args), quiet, True, no_format)
+        res, failed = self._session.run_single(keys, op, items, add_args, no_format, _CLASSIC)
+        if failed:
+            self._check(failed, op, quiet, None)
+        return res
+
+    def _deferrable(self, fn, single):
+        """fn(), or queued in the pipeline (operations that take more than one round)."""
+        if self._pipe is not None:
+            return self._pipe.defer(fn, single)
+        return fn()
 
     def _check(self, failed, op, quiet, mres):
         """Raise the first failure that is not a quiet miss."""
+        exc = self._failure(failed, op, quiet, mres)
+        if exc is not None:
+            raise exc
+
+    def _failure(self, failed, op, quiet, mres):
+        """The exception for the first failure that is not a quiet miss, or None."""
+        for r in failed:
+            if r._extra is not None:
+                _detach(r._extra)
         if quiet and op.quiet_ok:
             failed = [r for r in failed if r.rc != _MISS]
             if not failed:
-                return
+                return None
         if mres is None:
             mres = MultiResult({failed[0].key: failed[0]})
-        self._raise(failed, mres)
+        return self._error_for(failed, mres)
 
     @staticmethod
-    def _raise(failed, mres):
+    def _error_for(failed, mres):
         r = failed[0]
         if r.rc == 0:  # decoded value could not be decoded
-            raise ValueFormatError({"message": "Failed to decode bytes", "key": r.key, "result": r,
-                                    "objextra": r.value, "all_results": mres,
-                                    "inner_cause": getattr(r, "_extra", None)})
-        cls = CouchbaseError.rc_to_exctype(r.rc)
+            return ValueFormatError({"message": "Failed to decode bytes", "key": r.key, "result": r,
+                                     "objextra": r.value, "all_results": mres, "inner_cause": r._extra})
         # a failed socket's reason ("host:port: ...") when the session noted one
         message = r._extra if isinstance(r._extra, str) else "Operational Error"
-        raise cls({"rc": r.rc, "key": r.key, "message": message, "result": r,
-                   "all_results": mres, "csrc_info": r._csrc or ()})
+        return CouchbaseError.rc_to_exctype(r.rc)({"rc": r.rc, "key": r.key, "message": message, "result": r,
+                                                   "all_results": mres, "csrc_info": r._csrc or ()})
+
+    def _raise(self, failed, mres):
+        raise self._error_for(failed, mres)
 
     def _quiet_for(self, quiet):
         return self._quiet if quiet is None else bool(quiet)
 
+    def _record_error(self, rc, text):
+        self._error_log.append((rc, text))
+        del self._error_log[:-1000]
+
     # ---- storage ----
+
+    def _durable(self, persist_to, replicate_to):
+        if not (persist_to or replicate_to) and self._dur_ctx is not None:
+            persist_to, replicate_to = self._dur_ctx[:2]
+        return _endure.requirements(self, persist_to, replicate_to)
+
+    def _encoder_for(self, name, fmt):
+        return _args.encoder_for(self._core.transcoder, self._default_format, name, fmt)
 
     def _store(self, name, keys, values, cas, ttl, fmt, single, persist_to=0, replicate_to=0):
         op = OPS[name]
-        durable = _endure.requirements(self, persist_to, replicate_to)
-        wire = self._keys_for_wire(keys)
-        ttl = _ttl(ttl)
-        tc = self._session.transcoder
+        if persist_to or replicate_to or self._dur_ctx is not None or type(persist_to) is not int \
+                or type(replicate_to) is not int:
+            durable = self._durable(persist_to, replicate_to)
+            if (durable[0] or durable[1]) and self._pipe is not None:
+                return self._pipe.defer(lambda: self._store(name, keys, values, cas, ttl, fmt, single, *durable),
+                                        single)
+        else:
+            durable = _NO_DURABILITY
+        wire, rkeys = self._wire(keys)
+        if type(ttl) is not _args.PerKey:  # per-key ttls are checked already (1.0 Arguments)
+            ttl = _ttl(ttl)
         if fmt is None:
-            fmt = self._default_format if name not in ("append", "prepend") else FMT_UTF8
-        if name in ("append", "prepend") and tc is None:
-            if fmt is FMT_AUTO or not (fmt & (FMT_BYTES | FMT_UTF8)):
-                raise ArgumentError.pyexc("Only FMT_BYTES and FMT_UTF8 are supported for append/prepend", obj=fmt)
-        encoder = None
-        if tc is not None:
-            def encoder(v, _enc=tc.encode_value, _fmt=fmt):
-                return _enc(v, _fmt)
-        elif fmt is FMT_AUTO:
-            encoder = auto_encode
-        elif not isinstance(fmt, int) or isinstance(fmt, bool):
-            raise ArgumentError.pyexc("format must be an int", obj=fmt)
-
+            fmt = self._default_format if name not in _APPENDS else FMT_UTF8
+        if type(fmt) is int and self._core.transcoder is None and name not in _APPENDS:
+            encoder = None  # the built-in rule, done by the native encoder
+        else:
+            fmt, encoder = self._encoder_for(name, fmt)
+        legacy = self._legacy
         if single:
-            res, failed = self._session.run_single(keys, op, True, (wire, values, op.opcode, fmt, ttl, cas, 0, 0, 0,
-                                                                     encoder), False, _CLASSIC)
-            if failed:
-                self._check(failed, op, False, None)
+            res = self._run_one(rkeys, op, True, (wire, values, op.opcode, fmt, ttl, cas, 0, 0, 0, encoder, None,
+                                                  legacy))
         else:
             def add(batch):
-                _batch.add_items(batch, wire, values, op.opcode, fmt, expiry=ttl, cas=cas, encoder=encoder)
+                _batch.add_items(batch, wire, values, op.opcode, fmt, expiry=ttl, cas=cas, encoder=encoder,
+                                 legacy_flags=legacy)
 
-            res = self._execute(keys, op, add)
+            res = self._execute(rkeys, op, add)
         if durable[0] or durable[1]:
-            self._endure_results(res, single, durable)
+            self._endure_results({res.key: res.cas} if single else {k: r.cas for k, r in res.items()}, durable)
         return res
 
-    def _endure_results(self, res, single, durable, check_removed=False):
-        items = {res.key: res.cas} if single else {k: r.cas for k, r in res.items()}
-        _endure.endure(self, items, durable[0], durable[1], self._session.timeout, 0.01, check_removed)
+    def _endure_results(self, cas_by_key, durable, check_removed=False):
+        timeout = (self._dur_ctx[2] if self._dur_ctx else 0) or self._settings.durability_timeout
+        _endure.endure(self, cas_by_key, durable[0], durable[1], timeout, self._settings.durability_interval,
+                       check_removed)
 
     def set(self, key, value, cas=0, ttl=0, format=None, persist_to=0, replicate_to=0):
         """Store ``value`` under ``key`` unconditionally (or only if ``cas`` matches)."""
@@ -321,9 +266,10 @@ class Connection:
             fmt = self._default_format if format is None else format
             if type(fmt) is int:
                 keys = (key,)
-                res, failed = self._fast_single(keys, _OP_SET, True, (keys, (value,), _SET_OPCODE, fmt, 0,
-                                                                             0, 0, 0, 0, None), ValueResult,
-                                                        OperationResult)
+                # ttl and cas are falsy here; passed on so that the encoder refuses {} or ""
+                res, failed = self._fast_single(keys, _OP_SET, True, (keys, (value,), _SET_OPCODE, fmt, ttl, cas, 0,
+                                                                      0, 0, None, None, self._legacy), ValueResult,
+                                                OperationResult)
                 if failed:
                     self._check(failed, _OP_SET, False, None)
                 return res
@@ -346,12 +292,18 @@ class Connection:
         return self._store("prepend", [key], [value], _cas(cas), ttl, format, True, persist_to, replicate_to)
 
     def _store_multi(self, name, kv, ttl, format, persist_to=0, replicate_to=0):
+        if isinstance(kv, ItemCollection):
+            return self._deferrable(lambda: _items.store(self, name, kv, ttl, format, persist_to, replicate_to),
+                                    False)
         kv = _require_dict(kv)
-        keys = list(kv)
-        return self._store(name, keys, list(kv.values()), 0, ttl, format, False, persist_to, replicate_to)
+        values = list(kv.values())
+        if _batch.has_type(values, Arguments):  # 1.0: per-key value, cas and ttl
+            values, cas, ttl = _args.arguments(values, ttl)
+            return self._store(name, list(kv), values, cas, ttl, format, False, persist_to, replicate_to)
+        return self._store(name, list(kv), values, 0, ttl, format, False, persist_to, replicate_to)
 
     def set_multi(self, keys, ttl=0, format=None, persist_to=0, replicate_to=0):
-        """Store every ``{key: value}`` of the dict in one batch."""
+        """Store every ``{key: value}`` of the dict (or every Item) in one batch."""
         return self._store_multi("set", keys, ttl, format, persist_to, replicate_to)
 
     def add_multi(self, keys, ttl=0, format=None, persist_to=0, replicate_to=0):
@@ -366,30 +318,39 @@ class Connection:
     def prepend_multi(self, keys, ttl=0, format=None, persist_to=0, replicate_to=0):
         return self._store_multi("prepend", keys, ttl, format, persist_to, replicate_to)
 
+    def append_items(self, items, **kwargs):
+        """append_multi over Items; each successful Item's value gets its fragment appended."""
+        return self.append_multi(items, **kwargs)
+
+    def prepend_items(self, items, **kwargs):
+        """prepend_multi over Items; each successful Item's value gets its fragment prepended."""
+        return self.prepend_multi(items, **kwargs)
+
     # ---- retrieval and key operations ----
 
     def _keyed(self, name, keys, single, quiet=None, expiry=0, cas=0, no_format=False, **counter):
         op = OPS[name]
-        wire = self._keys_for_wire(keys)
+        wire, rkeys = self._wire(keys)
+        q = self._quiet_for(quiet) if op.quiet_ok else False
         if single:
-            add_args = (wire, op.opcode, expiry, cas, 0, 0, 0, 0, counter.get("delta", 0),
-                        counter.get("initial", 0), counter.get("create", 0))
-            res, failed = self._session.run_single(keys, op, False, add_args, no_format, _CLASSIC)
-            if failed:
-                self._check(failed, op, self._quiet_for(quiet) if op.quiet_ok else False, None)
-            return res
+            return self._run_one(rkeys, op, False, (wire, op.opcode, expiry, cas, 0, 0, 0, 0, counter.get("delta", 0),
+                                                    counter.get("initial", 0), counter.get("create", 0)), q,
+                                 no_format)
 
         def add(batch):
             _batch.add_keys(batch, wire, op.opcode, expiry=expiry, cas=cas, **counter)
 
-        return self._execute(keys, op, add, self._quiet_for(quiet) if op.quiet_ok else False, False, no_format)
+        return self._execute(rkeys, op, add, q, no_format)
+
+    def _keyed_items(self, name, items, single=False, **kw):
+        return self._deferrable(lambda: _items.keyed(self, name, items, **kw), single)
 
     def get(self, key, ttl=0, quiet=None, replica=False, no_format=False):
         """Fetch ``key``; a non-zero ``ttl`` also resets its expiry (get-and-touch)."""
         if self._fast and type(key) is str and not (ttl or replica or no_format) and _batch._native:
             keys = (key,)
-            res, failed = self._fast_single(keys, _OP_GET, False, (keys, _GET_OPCODE, 0, 0, 0, 0, 0, 0, 0,
-                                                                          0, 0), ValueResult, OperationResult)
+            res, failed = self._fast_single(keys, _OP_GET, False, (keys, _GET_OPCODE, ttl, 0, 0, 0, 0, 0, 0,
+                                                                   0, 0), ValueResult, OperationResult)
             if failed:
                 self._check(failed, _OP_GET, self._quiet if quiet is None else quiet, None)
             return res
@@ -402,6 +363,8 @@ class Connection:
 
     def get_multi(self, keys, ttl=0, quiet=None, replica=False, no_format=False):
         """Fetch many keys in one batch; a dict's values are per-key ttls."""
+        if _items.is_items(keys):
+            return self._keyed_items("get", keys, quiet=quiet, ttl=ttl)
         klist = _key_list(keys)
         ttl = _ttl(ttl)
         if isinstance(keys, dict):
@@ -416,87 +379,98 @@ class Connection:
     def rget(self, key, replica_index=None, quiet=None):
         """Read ``key`` from a replica (the first that answers, or replica ``replica_index``)."""
         self._bootstrap_required("rget")
-        return _replicas.rget(self, [key], replica_index, self._quiet_for(quiet), True)
+        return self._deferrable(lambda: _replicas.rget(self, [key], replica_index, self._quiet_for(quiet), True),
+                                True)
 
     def rget_multi(self, keys, replica_index=None, quiet=None):
+        """rget for many keys; returns a MultiResult."""
         self._bootstrap_required("rget")
-        return _replicas.rget(self, _key_list(keys), replica_index, self._quiet_for(quiet), False)
+        klist = _key_list(keys)
+        return self._deferrable(lambda: _replicas.rget(self, klist, replica_index, self._quiet_for(quiet), False),
+                                False)
 
     def _bootstrap_required(self, what):
-        if self._session.topology is None:
+        if self._core.topology is None:
             raise CouchbaseError.rc_to_exctype(C.NOT_SUPPORTED)(
                 {"rc": C.NOT_SUPPORTED, "message": "%s needs a Couchbase bucket: memcached servers "
                  "do not implement it (they leave the request unanswered)" % what})
 
     def delete(self, key, cas=0, quiet=None, persist_to=0, replicate_to=0):
         """Remove ``key`` (only if ``cas`` matches, when given)."""
-        durable = _endure.requirements(self, persist_to, replicate_to)
-        res = self._keyed("delete", [key], True, quiet, cas=_cas(cas))
-        if (durable[0] or durable[1]) and res.success:
-            self._endure_results(res, True, durable, check_removed=True)
-        return res
+        durable = self._durable(persist_to, replicate_to)
+        if durable[0] or durable[1]:
+            return self._deferrable(lambda: self._delete_durable([key], True, quiet, _cas(cas), durable), True)
+        return self._keyed("delete", [key], True, quiet, cas=_cas(cas))
 
     def delete_multi(self, keys, quiet=None, persist_to=0, replicate_to=0):
         """Remove many keys; a dict's values are CAS values (int, Result or {'cas': n})."""
+        if _items.is_items(keys):
+            return self._keyed_items("delete", keys, quiet=quiet)
         klist = _key_list(keys)
         cas = _per_key(klist, keys, "cas", _cas) if isinstance(keys, dict) else 0
-        durable = _endure.requirements(self, persist_to, replicate_to)
-        res = self._keyed("delete", klist, False, quiet, cas=cas)
+        durable = self._durable(persist_to, replicate_to)
         if durable[0] or durable[1]:
-            done = type(res)((k, r) for k, r in res.items() if r.success)
-            if done:
-                self._endure_results(done, False, durable, check_removed=True)
+            return self._deferrable(lambda: self._delete_durable(klist, False, quiet, cas, durable), False)
+        return self._keyed("delete", klist, False, quiet, cas=cas)
+
+    def _delete_durable(self, keys, single, quiet, cas, durable):
+        res = self._keyed("delete", keys, single, quiet, cas=cas)
+        done = {res.key: res.cas} if single and res.success else \
+            {} if single else {k: r.cas for k, r in res.items() if r.success}
+        if done:
+            self._endure_results(done, durable, check_removed=True)
         return res
 
     def endure(self, key, persist_to=-1, replicate_to=-1, cas=0, check_removed=False, timeout=5.0,
                interval=0.010):
         """Wait until ``key`` is persisted on ``persist_to`` nodes and replicated to ``replicate_to``."""
         durable = _endure.requirements(self, persist_to, replicate_to)
-        return _endure.endure(self, {key: _cas(cas)}, durable[0], durable[1], timeout, interval,
-                              check_removed)[key]
+        cas = _cas(cas)
+        return self._deferrable(lambda: _endure.endure(self, {key: cas}, durable[0], durable[1], timeout, interval,
+                                                       check_removed)[key], True)
 
     def endure_multi(self, keys, persist_to=-1, replicate_to=-1, timeout=5.0, interval=0.010,
                      check_removed=False):
-        """endure() for many keys: an iterable, a dict {key: cas} or a MultiResult."""
-        keys = _args.results_to_cas(keys)
+        """endure() for many keys: an iterable, a dict {key: cas}, a MultiResult, Results or Items."""
+        keys = _items.cas_map(keys) if _items.is_items(keys) else _args.results_to_cas(keys)
         klist = _key_list(keys)
         if len(set(klist)) != len(klist):
             raise ArgumentError({"rc": C.DUPLICATE_COMMANDS, "message": "Duplicate keys in endure_multi"})
         cas = _per_key(klist, keys, "cas", _cas) if isinstance(keys, dict) else [0] * len(klist)
         durable = _endure.requirements(self, persist_to, replicate_to)
-        return _endure.endure(self, dict(zip(klist, cas)), durable[0], durable[1], timeout, interval,
-                              check_removed)
+        return self._deferrable(lambda: _endure.endure(self, dict(zip(klist, cas)), durable[0], durable[1], timeout,
+                                                       interval, check_removed), False)
+
+    def durability(self, persist_to=-1, replicate_to=-1, timeout=0.0):
+        """A context manager: mutations inside it that pass no durability arguments use these."""
+        return DurabilityContext(self, persist_to, replicate_to, timeout)
 
     def touch(self, key, ttl=0):
         """Set a new expiry on ``key`` (0 removes it)."""
         return self._keyed("touch", [key], True, None, expiry=_ttl(ttl))
 
     def touch_multi(self, keys, ttl=0):
+        if _items.is_items(keys):
+            return self._keyed_items("touch", keys, ttl=ttl)
         klist = _key_list(keys)
         if isinstance(keys, dict):
             return self._keyed("touch", klist, False, None, expiry=_per_key(klist, keys, "ttl", _ttl))
         return self._keyed("touch", klist, False, None, expiry=_ttl(ttl))
 
     def lock(self, key, ttl=0):
-        """Get and lock ``key`` for ``ttl`` seconds; the result's CAS unlocks it."""
+        """Get and lock ``key`` for ``ttl`` seconds (0: the server's default, 15 s, as the manual
+        says); the result's CAS unlocks it."""
         ttl = _ttl(ttl)
-        if not ttl:
-            raise ArgumentError.pyexc("Lock must have an expiry")
         self._bootstrap_required("lock")
         return self._keyed("lock", [key], True, None, expiry=ttl)
 
     def lock_multi(self, keys, ttl=0):
+        if _items.is_items(keys):
+            return self._keyed_items("lock", keys, ttl=ttl)
         klist = _key_list(keys)
+        expiry = _per_key(klist, keys, "ttl", _ttl) if isinstance(keys, dict) else _ttl(ttl)
         self._bootstrap_required("lock")
-        if isinstance(keys, dict):
-            per = _per_key(klist, keys, "ttl", _ttl)
-            if not all(per):
-                raise ArgumentError.pyexc("Lock must have an expiry")
-            return self._keyed("lock", klist, False, None, expiry=per)
-        ttl = _ttl(ttl)
-        if not ttl:
-            raise ArgumentError.pyexc("Lock must have an expiry")
-        return self._keyed("lock", klist, False, None, expiry=ttl)
+        return self._keyed("lock", klist, False, None, expiry=expiry)
 
     def unlock(self, key, cas):
         """Release a lock taken by :meth:`lock`, with the CAS it returned."""
@@ -507,7 +481,9 @@ class Connection:
         return self._keyed("unlock", [key], True, None, cas=cas)
 
     def unlock_multi(self, keys):
-        """Unlock many keys: a dict {key: cas | Result | {'cas': n}}, or a list of Results."""
+        """Unlock many keys: a dict {key: cas | Result | {'cas': n}}, a list of Results, or Items."""
+        if _items.is_items(keys):
+            return self._keyed_items("unlock", keys)
         keys = _args.results_to_cas(keys)
         klist = _key_list(keys)
         if not isinstance(keys, dict):
@@ -520,69 +496,41 @@ class Connection:
 
     # ---- counters ----
 
-    @staticmethod
-    def _counter_args(amount, initial, ttl):
-        if isinstance(amount, bool) or not isinstance(amount, numbers.Integral):
-            raise ArgumentError.pyexc("amount must be an int", obj=amount)
-        if initial is not None and (isinstance(initial, bool) or not isinstance(initial, numbers.Integral)
-                                    or not 0 <= initial < 2**64):
-            raise ArgumentError.pyexc("initial must be a non-negative int", obj=initial)
-        if abs(amount) >= 2**64:
-            raise ArgumentError.pyexc("amount out of range", obj=amount)
-        return int(amount), (0 if initial is None else int(initial)), int(initial is not None), _ttl(ttl)
+    _counter_args = staticmethod(_counters.counter_args)
 
-    def _arith(self, keys, amount, initial, ttl, single, sign):
-        amount, init, create, ttl = self._counter_args(amount, initial, ttl)
+    def _arith(self, key, amount, initial, ttl, sign):
+        amount, init, create, ttl = _counters.counter_args(amount, initial, ttl)
         amount *= sign
-        name = "incr" if amount >= 0 else "decr"
-        return self._keyed(name, keys, single, None, expiry=ttl, delta=abs(amount), initial=init, create=create)
+        return self._keyed("incr" if amount >= 0 else "decr", [key], True, None, expiry=ttl, delta=abs(amount),
+                           initial=init, create=create)
 
     def incr(self, key, amount=1, initial=None, ttl=0):
         """Add ``amount`` to the counter; create it with ``initial`` when missing (if given)."""
-        return self._arith([key], amount, initial, ttl, True, 1)
+        return self._arith(key, amount, initial, ttl, 1)
 
     def decr(self, key, amount=1, initial=None, ttl=0):
         """Subtract ``amount`` (stops at 0); create with ``initial`` when missing (if given)."""
-        return self._arith([key], amount, initial, ttl, True, -1)
+        return self._arith(key, amount, initial, ttl, -1)
 
     def arithmetic(self, key, amount=1, initial=None, ttl=0):
         """Add a signed ``amount`` (negative decrements)."""
-        return self._arith([key], amount, initial, ttl, True, 1)
+        return self._arith(key, amount, initial, ttl, 1)
 
-    def _arith_multi(self, keys, amount, initial, ttl, sign):
-        klist = _key_list(keys)
-        if not isinstance(keys, dict):
-            return self._arith(klist, amount, initial, ttl, False, sign)
-        ups, downs = [], []
-        for k in klist:
-            spec = keys[k]
-            if isinstance(spec, dict):
-                if "delta" not in spec:
-                    raise ArgumentError.pyexc("Per-key counter options need 'delta'", obj=spec)
-                a, i, c, t = self._counter_args(spec["delta"], spec.get("initial", initial), spec.get("ttl", ttl))
-            elif isinstance(spec, numbers.Integral) and not isinstance(spec, bool):
-                a, i, c, t = self._counter_args(spec * sign, initial, ttl)
-            else:
-                raise ArgumentError.pyexc("Per-key counter value must be an int or a dict", obj=spec)
-            (ups if a >= 0 else downs).append((k, abs(a), i, c, t))
-        out = MultiResult()
-        for name, group in (("incr", ups), ("decr", downs)):
-            if group:
-                ks = [g[0] for g in group]
-                out.update(self._keyed(name, ks, False, None, expiry=[g[4] for g in group],
-                                       delta=[g[1] for g in group], initial=[g[2] for g in group],
-                                       create=[g[3] for g in group]))
-        return out
+    def _arith_multi(self, name, keys, amount, initial, ttl, sign):
+        if _items.is_items(keys):
+            return self._keyed_items(name, keys, amount=amount, initial=initial, ttl=ttl)
+        return _counters.arith_multi(self, keys, amount, initial, ttl, sign)
 
     def incr_multi(self, keys, amount=1, initial=None, ttl=0):
-        return self._arith_multi(keys, amount, initial, ttl, 1)
+        return self._arith_multi("incr", keys, amount, initial, ttl, 1)
 
     def decr_multi(self, keys, amount=1, initial=None, ttl=0):
-        return self._arith_multi(keys, amount, initial, ttl, -1)
+        return self._arith_multi("decr", keys, amount, initial, ttl, -1)
 
     def arithmetic_multi(self, keys, amount=1, initial=None, ttl=0):
-        _require_dict(keys)
-        return self._arith_multi(keys, amount, initial, ttl, 1)
+        if not _items.is_items(keys):
+            _require_dict(keys)
+        return self._arith_multi("arithmetic", keys, amount, initial, ttl, 1)
 
     # ---- item syntax ----
 
@@ -598,30 +546,31 @@ class Connection:
     # ---- informational ----
 
     def stats(self, keys=None):
-        """Server statistics: ``{stat_name: {"host:port": value}}``; ``keys`` names stat groups."""
-        return _stats.stats(self, keys)
+        """Server statistics: ``{stat_name: {"host:port": value}}``; ``keys`` names stat groups
+        (a str, or a list of them, whose stats are merged)."""
+        groups = _stats.groups(keys)
+        return self._deferrable(lambda: _stats.stats(self, groups), False)
 
     def observe(self, key, master_only=False):
+        """Where ``key``'s copies stand: a ValueResult whose value lists one ObserveInfo per node."""
         self._bootstrap_required("observe")
-        return _replicas.observe(self, [key], master_only, True)
+        wire = _replicas.observe_keys(self, [key])
+        return self._deferrable(lambda: _replicas.observe(self, [key], wire, master_only, True), True)
 
     def observe_multi(self, keys, master_only=False):
         self._bootstrap_required("observe")
-        return _replicas.observe(self, _key_list(keys), master_only, False)
+        klist = _key_list(keys)
+        wire = _replicas.observe_keys(self, klist)
+        return self._deferrable(lambda: _replicas.observe(self, klist, wire, master_only, False), False)
+
+    def errors(self, clear_existing=True):
+        """The connection-level errors seen (bootstrap failures): a tuple of (rc, text)."""
+        out = tuple(self._error_log)
+        if clear_existing:
+            self._error_log = []
+        return out
 
     # ---- views, design documents, raw HTTP (couchbase._classic.design / http) ----
-
-    @property
-    def views_timeout(self):
-        """Seconds a view or design-document request may take (75 by default); a streamed
-        view may stay silent this long between two pieces."""
-        return getattr(self, "_views_timeout", 75.0)
-
-    @views_timeout.setter
-    def views_timeout(self, value):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise ArgumentError.pyexc("views_timeout must be a positive number", obj=value)
-        self._views_timeout = float(value)
 
     def query(self, design, view, use_devmode=False, itercls=None, **kwargs):
         """A lazy ``couchbase.views.iterator.View`` of ``design/view``: keyword parameters
@@ -655,14 +604,69 @@ class Connection:
 
     @staticmethod
     def lcb_version():
-        """(version string, version number) of the C core, as the 1.x client reported libcouchbase's."""
-        parts = [int(p) for p in __version__.split(".")[:3]]
-        return ("cbc-%s" % __version__, parts[0] << 16 | parts[1] << 8 | parts[2])
+        """(text, number) of the libcouchbase API level this core provides: 2.3.0, whose features
+        (error categories, master-only observe, durability) are all here, so version-gated 1.x
+        code takes the paths it should. The text names this package's version too."""
+        return ("2.3.0 (couchbase %s, cbc core %d)" % (__version__, CORE_VERSION), 0x020300)
 
-    def _close(self):
-        """Close every socket; later operations raise ClientTemporaryFailError."""
-        self._session.close()
+    # ---- pipelines, lock, timings, settings ----
+
+    def pipeline(self):
+        """A context manager queueing the operations inside it; see couchbase._classic.pipeline."""
+        return Pipeline(self)
+
+    def _pipeline_begin(self):
+        if self._pipe is not None:
+            raise PipelineError.pyexc("A pipeline is already in progress")
+        self._core.check_open()
+        self._pipe = _pipeline.Queue(self)
+        self._core.http_refused = "Views and HTTP requests cannot run inside a pipeline"
+        self._update_fast()
+
+    def _pipeline_end(self):
+        queue, self._pipe = self._pipe, None
+        self._core.http_refused = None
+        self._update_fast()
+        if queue is None:
+            raise PipelineError.pyexc("No pipeline in progress")
+        return queue.run()
+
+    def _thr_lockop(self, is_unlock):
+        """Take (0) or release (1) the connection's lock by hand (ObjectThreadError under LOCKMODE_NONE)."""
+        return self._core.thread_lock(bool(is_unlock))
+
+    def _start_timings(self):
+        _timings.start(self)
+
+    def _get_timings(self):
+        return _timings.get(self)
+
+    def _stop_timings(self):
+        _timings.stop(self)
+
+    def _cntl(self, op, value=None, value_type=None):
+        """Read or change a setting by its lcb_cntl number (see couchbase._classic.cntl)."""
+        return _settings_mod.cntl(self, op, value, value_type)
 
     def _vbmap(self, key):
+        """(vBucket, server index) of ``key``."""
         wire = self._keys_for_wire([key])[0]
-        return self._session.map_key(wire.encode() if isinstance(wire, str) else wire)
+        self._core.check_open()
+        return self._core.map_key(wire.encode() if isinstance(wire, str) else wire)
+
+    # ---- closing ----
+
+    def _close(self):
+        """Close every socket now; later operations raise ClientTemporaryFailError."""
+        self._core.close()
+        self._closed = True
+        self._pipe_batches = []  # freed with the connection
+
+    close = _close
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._close()
+        return False

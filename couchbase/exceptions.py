@@ -18,6 +18,21 @@ from couchbase._modern.error_context import (  # noqa: F401  (the 4.x path of th
 )
 
 
+def _detach(exc, depth=0):
+    """Release the frames an inner cause (and its chain) holds, keeping them as a note: frames
+    reach callers' locals through f_back, so a kept error would keep the connection alive."""
+    if isinstance(exc, BaseException) and depth < 8:
+        tb, exc.__traceback__ = exc.__traceback__, None
+        if tb is not None and hasattr(exc, "add_note"):
+            import traceback
+            text = "".join(traceback.format_tb(tb)).rstrip()
+            exc.add_note("Traceback of this inner cause (frames released):\n" + text)
+        for chained in (exc.__cause__, exc.__context__):
+            if chained is not None and chained is not exc:
+                _detach(chained, depth + 1)
+    return exc
+
+
 class CouchbaseError(Exception):
     """Base of every error this SDK raises.
 
@@ -47,6 +62,8 @@ class CouchbaseError(Exception):
             setattr(self, name, value)
         if self.all_results is None:
             self.all_results = {}
+        if self.inner_cause is not None:
+            _detach(self.inner_cause)
 
     @classmethod
     def pyexc(cls, message=None, obj=None, inner=None):
@@ -58,6 +75,11 @@ class CouchbaseError(Exception):
         """The classic class for core code ``rc`` (the class asked, for unmapped codes)."""
         row = _BY_CODE.get(rc)
         return row[0] if row is not None else cls
+
+    @classmethod
+    def _can_derive(cls, rc):
+        """True when the class of code ``rc`` is ``cls`` or derives from it."""
+        return issubclass(cls.rc_to_exctype(rc), cls)
 
     @property
     def categories(self):
@@ -90,156 +112,51 @@ class CouchbaseError(Exception):
     __repr__ = __str__
 
 
-class ArgumentError(CouchbaseError):
-    """Invalid argument: raised before anything is sent."""
-
-
-class ValueFormatError(CouchbaseError):
-    """A value or key could not be encoded or decoded."""
-
-
-class InternalSDKError(CouchbaseError):
-    """An error inside the SDK itself."""
-
-
-class CouchbaseInternalError(InternalSDKError):
-    """An error inside the SDK itself."""
-
-
-class AuthError(CouchbaseError):
-    """Authentication failed."""
-
-
-class DeltaBadvalError(CouchbaseError):
-    """The stored value is not a number (incr/decr)."""
-
-
-class TooBigError(CouchbaseError):
-    """The value is larger than the server accepts."""
-
-
-class BusyError(CouchbaseError):
-    """The server is too busy."""
-
-
-class InternalError(CouchbaseError):
-    """Internal error reported by the server."""
-
-
-class InvalidError(CouchbaseError):
-    """Invalid input (malformed host string, invalid character)."""
-
-
-class NoMemoryError(CouchbaseError):
-    """The server is out of memory."""
-
-
-class RangeError(CouchbaseError):
-    """Value out of range."""
-
-
-class LibcouchbaseError(CouchbaseError):
-    """Generic client library error."""
-
-
-class TemporaryFailError(CouchbaseError):
-    """Temporary failure (for example a locked key): try again later."""
-
-
-class KeyExistsError(CouchbaseError):
-    """The key exists (with a different CAS value)."""
-
-
-class NotFoundError(CouchbaseError):
-    """The key does not exist on the server."""
-
-
-class DlopenFailedError(CouchbaseError):
-    """A shared object could not be opened."""
-
-
-class DlsymFailedError(CouchbaseError):
-    """A symbol could not be found."""
-
-
-class CouchbaseNetworkError(CouchbaseError):
-    """Base of the network errors."""
-
-
-class NetworkError(CouchbaseNetworkError):
-    """The connection to a server failed during I/O."""
-
-
-class NotMyVbucketError(CouchbaseError):
-    """The server does not own the key's vBucket."""
-
-
-class NotStoredError(CouchbaseError):
-    """The item was not stored (append/prepend to a missing key)."""
-
-
-class NotSupportedError(CouchbaseError):
-    """The operation is not supported by the server."""
-
-
-class UnknownCommandError(CouchbaseError):
-    """The server does not know the command."""
-
-
-class UnknownHostError(CouchbaseNetworkError):
-    """The host name could not be resolved."""
-
-
-class ProtocolError(CouchbaseNetworkError):
-    """The server sent something that is not the binary protocol."""
-
-
-class TimeoutError(CouchbaseError):
-    """The operation timed out."""
-
-
-class ConnectError(CouchbaseNetworkError):
-    """A connection could not be established."""
-
-
-class BucketNotFoundError(CouchbaseError):
-    """The bucket does not exist."""
-
-
-class ClientNoMemoryError(CouchbaseError):
-    """The client is out of memory."""
-
-
-class ClientTemporaryFailError(CouchbaseError):
-    """Temporary failure on the client (for example a closed connection)."""
-
-
-class BadHandleError(CouchbaseError):
-    """The handle cannot do this operation."""
-
-
-class HTTPError(CouchbaseError):
-    """An HTTP request returned a non-2xx status; ``objextra`` holds the HttpResult."""
-
-
-class ObjectThreadError(CouchbaseError):
-    """A Connection was used from two threads at once under LOCKMODE_EXC."""
-
-
-class ViewEngineError(CouchbaseError):
-    """The view engine reported errors inline."""
-
-
-class AlreadyQueriedError(CouchbaseError):
-    """A View was iterated a second time."""
-
-
-class ObjectDestroyedError(CouchbaseError):
-    """The object was destroyed with operations pending."""
-
-
-class PipelineError(CouchbaseError):
-    """Misuse of a pipeline."""
+# The 1.2 category bases (libcouchbase >= 2.3 error types): every class of a code with a
+# category derives from its category classes, so ``except CouchbaseDataError`` catches a
+# NotFoundError (1.2 built such classes at import; here they are written out).
+class CouchbaseInputError(CouchbaseError): """Category: invalid input (an argument, a key, a host name)."""
+class CouchbaseTransientError(CouchbaseError): """Category: temporary; a retry may succeed."""
+class CouchbaseFatalError(CouchbaseError): """Category: the connection cannot continue in its current state."""
+class CouchbaseDataError(CouchbaseError): """Category: the data on the server (missing, exists ...)."""
+class CouchbaseNetworkError(CouchbaseError): """Category: the network (and the base of the network errors)."""
+class ArgumentError(CouchbaseInputError): """Invalid argument: raised before anything is sent."""
+class ValueFormatError(CouchbaseError): """A value or key could not be encoded or decoded."""
+class InternalSDKError(CouchbaseError): """An error inside the SDK itself."""
+class CouchbaseInternalError(InternalSDKError): """An error inside the SDK itself."""
+class AuthError(CouchbaseFatalError, CouchbaseInputError): """Authentication failed."""
+class DeltaBadvalError(CouchbaseInputError, CouchbaseDataError): """The stored value is not a number (incr/decr)."""
+class TooBigError(CouchbaseInputError, CouchbaseDataError): """The value is larger than the server accepts."""
+class BusyError(CouchbaseTransientError): """The server is too busy."""
+class InternalError(CouchbaseError): """Internal error reported by the server."""
+class InvalidError(CouchbaseInputError): """Invalid input (malformed host string, invalid character)."""
+class NoMemoryError(CouchbaseTransientError): """The server is out of memory."""
+class RangeError(CouchbaseInputError, CouchbaseDataError): """Value out of range."""
+class LibcouchbaseError(CouchbaseError): """Generic client library error."""
+class TemporaryFailError(CouchbaseTransientError): """Temporary failure (for example a locked key): try again later."""
+class KeyExistsError(CouchbaseDataError): """The key exists (with a different CAS value)."""
+class NotFoundError(CouchbaseDataError): """The key does not exist on the server."""
+class DlopenFailedError(CouchbaseInputError, CouchbaseFatalError): """A shared object could not be opened."""
+class DlsymFailedError(CouchbaseInputError, CouchbaseFatalError): """A symbol could not be found."""
+class NetworkError(CouchbaseNetworkError): """The connection to a server failed during I/O."""
+class NotMyVbucketError(CouchbaseNetworkError, CouchbaseTransientError): """The server does not own the vBucket."""
+class NotStoredError(CouchbaseDataError): """The item was not stored (append/prepend to a missing key)."""
+class NotSupportedError(CouchbaseError): """The operation is not supported by the server."""
+class UnknownCommandError(CouchbaseError): """The server does not know the command."""
+class UnknownHostError(CouchbaseNetworkError, CouchbaseInputError): """The host name could not be resolved."""
+class ProtocolError(CouchbaseNetworkError): """The server sent something that is not the binary protocol."""
+class TimeoutError(CouchbaseNetworkError, CouchbaseTransientError): """The operation timed out."""
+class ConnectError(CouchbaseNetworkError): """A connection could not be established."""
+class BucketNotFoundError(CouchbaseInputError, CouchbaseFatalError): """The bucket does not exist."""
+class ClientNoMemoryError(CouchbaseFatalError): """The client is out of memory."""
+class ClientTemporaryFailError(CouchbaseTransientError): """Temporary failure on the client (a closed connection)."""
+class BadHandleError(CouchbaseInputError): """The handle cannot do this operation."""
+class HTTPError(CouchbaseError): """An HTTP request returned a non-2xx status; ``objextra`` holds the HttpResult."""
+class ObjectThreadError(CouchbaseError): """A Connection was used from two threads at once under LOCKMODE_EXC."""
+class ViewEngineError(CouchbaseError): """The view engine reported errors inline."""
+class AlreadyQueriedError(CouchbaseError): """A View was iterated a second time."""
+class ObjectDestroyedError(CouchbaseError): """The object was destroyed with operations pending."""
+class PipelineError(CouchbaseError): """Misuse of a pipeline."""
 
 
 # ---------------------------------------------------------------------------------------

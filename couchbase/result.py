@@ -14,7 +14,8 @@ from couchbase._modern.views import ViewResult  # noqa: F401,E402  (4.x path)
 from couchbase._modern.services import AnalyticsResult, QueryResult, SearchResult  # noqa: F401  (4.x paths)
 from couchbase.exceptions import code_text
 
-__all__ = ["Result", "OperationResult", "ValueResult", "MultiResult", "ObserveInfo", "HttpResult",
+__all__ = ["Result", "OperationResult", "ValueResult", "MultiResult", "ObserveInfo", "HttpResult", "Arguments",
+           "AsyncResult",
            "GetResult", "GetReplicaResult", "ExistsResult", "MutationResult", "CounterResult", "MutationToken",
            "MultiGetResult", "MultiExistsResult", "MultiMutationResult", "MultiCounterResult", "MultiResultType",
            "ViewResult", "LookupInResult", "LookupInReplicaResult", "MutateInResult", "MultiGetReplicaResult",
@@ -131,3 +132,25 @@ class HttpResult(Result):
         return [self._rc_field(), "Value=%r" % (self.value,), "HTTP=%s" % (self.http_status,),
                 "URL=%s" % (self.url,)]
 
+
+
+class Arguments(dict):
+    """1.0: per-key options of a set_multi value: ``Arguments(value=v, cas=c, ttl=t)``
+    (a ttl of 0 takes the call's). 1.2 replaced it with Items (couchbase.items)."""
+
+
+class AsyncResult(MultiResult):
+    """1.2's result of the asynchronous connection classes: a MultiResult with ``callback``,
+    ``errback`` and ``remaining``. This SDK's operations complete before they return (its
+    asynchronous API is the modern ``acouchbase``), so nothing here is ever pending."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.callback = None
+        self.errback = None
+        self.remaining = 0
+
+    def set_callbacks(self, callback, errback):
+        """Set both callbacks."""
+        self.callback = callback
+        self.errback = errback

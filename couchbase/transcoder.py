@@ -1,10 +1,12 @@
 """Format flags and the Transcoder: how values become (bytes, flags) and back.
 
-Flags written are RFC 0020 common flags in the top byte plus the 1.x legacy bits
-in the low three (JSON 0x02000000, pickle 0x01000001, bytes 0x03000002, UTF-8
-0x04000004), so both the 1.x client and modern SDKs read our documents. On read,
-a non-zero top byte decides the format; otherwise the legacy bits are tested in
-the order UTF-8 (4), bytes (2), pickle (1), and anything else is JSON.
+Two styles of flags are written. The classic face writes what the 1.x client wrote: the
+format code itself (JSON 0, pickle 1, bytes 2, UTF-8 4; a ``format`` argument is stored
+as ``format & FMT_MASK``). The modern face, and a classic connection opened with
+``common_flags=True``, write RFC 0020 common flags in the top byte plus the 1.x bits in
+the low three (JSON 0x02000000, pickle 0x01000001, bytes 0x03000002, UTF-8 0x04000004).
+Both faces read both: a non-zero top byte decides the format; otherwise the legacy bits
+are tested in the order UTF-8 (4), bytes (2), pickle (1), and anything else is JSON.
 
 couchbase._core._fastpath implements the same rules in C for the built-in formats and
 reads the converters below (``_json_encode`` ...) from this module's globals at
@@ -41,6 +43,8 @@ class _Auto:
 FMT_AUTO = _Auto()
 
 WRITE_FLAGS = {FMT_JSON: FLAGS_JSON, FMT_PICKLE: FLAGS_PICKLE, FMT_BYTES: FLAGS_BYTES, FMT_UTF8: FLAGS_UTF8}
+#: the 1.x client's flags for each format: the code itself
+LEGACY_FLAGS = {FMT_JSON: FMT_JSON, FMT_PICKLE: FMT_PICKLE, FMT_BYTES: FMT_BYTES, FMT_UTF8: FMT_UTF8}
 
 # Process-wide converters (see set_json_converters). Each takes one argument.
 # An encoder may return str (sent as UTF-8) or bytes; the JSON decoder gets str,
@@ -82,34 +86,55 @@ def auto_format(value):
     return FMT_PICKLE
 
 
+# Errors are raised after their `except` block, never inside it: an exception raised while
+# another is handled keeps that one as __context__, with frames that reach the caller.
+
 def _converted(fn, value, what):
     try:
         out = fn(value)
     except Exception as e:
-        raise ValueFormatError.pyexc("Couldn't encode value as %s" % what, obj=value, inner=e) from e
+        err = e
+    else:
+        err = None
+    if err is not None:
+        raise ValueFormatError.pyexc("Couldn't encode value as %s" % what, obj=value, inner=err)
     if isinstance(out, bytes):
         return out
     if isinstance(out, str):
-        try:
-            return out.encode("utf-8")
-        except UnicodeError as e:
-            raise ValueFormatError.pyexc("Couldn't encode the %s text as UTF-8" % what, obj=value, inner=e) from e
+        data, err = _utf8(out)
+        if err is None:
+            return data
+        raise ValueFormatError.pyexc("Couldn't encode the %s text as UTF-8" % what, obj=value, inner=err)
     raise ValueFormatError.pyexc(
         "The %s encoder returned %.80s, not str or bytes" % (what, type(out).__name__), obj=value)
 
 
-def encode_format(fmt, value):
-    """(bytes, flags) for `value` in built-in format `fmt` (one of the four FMT_* codes).
+def _utf8(text):
+    """(bytes, None), or (None, the UnicodeError)."""
+    try:
+        return text.encode("utf-8"), None
+    except UnicodeError as e:
+        return None, e
+
+
+def encode_format(fmt, value, legacy=False):
+    """(bytes, flags) for `value` in built-in format `fmt` (one of the four FMT_* codes):
+    common flags, or the 1.x client's with `legacy`.
 
     Raises ValueFormatError when the value does not suit the format or cannot be encoded.
     """
+    data, flags = _encode_format(fmt, value)
+    return data, (fmt if legacy else flags)
+
+
+def _encode_format(fmt, value):
     if fmt == FMT_UTF8:
         if not isinstance(value, str):
             raise ValueFormatError.pyexc("Expected str for FMT_UTF8, got %.80s" % type(value).__name__, obj=value)
-        try:
-            return value.encode("utf-8"), FLAGS_UTF8
-        except UnicodeError as e:
-            raise ValueFormatError.pyexc("Couldn't encode value as UTF-8", obj=value, inner=e) from e
+        data, err = _utf8(value)
+        if err is None:
+            return data, FLAGS_UTF8
+        raise ValueFormatError.pyexc("Couldn't encode value as UTF-8", obj=value, inner=err)
     if fmt == FMT_BYTES:
         if not isinstance(value, (bytes, bytearray)):
             raise ValueFormatError.pyexc(
@@ -157,29 +182,37 @@ class Transcoder:
         """The wire bytes of ``key``: a str encoded as UTF-8."""
         if not isinstance(key, str):
             raise ValueFormatError.pyexc("Key must be a str, not %.80s" % type(key).__name__, obj=key)
-        try:
-            return key.encode("utf-8")
-        except UnicodeError as e:
-            raise ValueFormatError.pyexc("Couldn't encode key as UTF-8", obj=key, inner=e) from e
+        data, err = _utf8(key)
+        if err is None:
+            return data
+        raise ValueFormatError.pyexc("Couldn't encode key as UTF-8", obj=key, inner=err)
 
     def decode_key(self, key):
         """The key object for wire bytes: decoded strictly as UTF-8."""
         try:
             return bytes(key).decode("utf-8")
         except UnicodeError as e:
-            raise ValueFormatError.pyexc("Couldn't decode key as UTF-8", obj=key, inner=e) from e
+            err = e
+        raise ValueFormatError.pyexc("Couldn't decode key as UTF-8", obj=key, inner=err)
 
     def encode_value(self, value, format):
-        """(bytes, flags) for ``value``; ``format`` is a FMT_* int (low bits used) or FMT_AUTO."""
+        """(bytes, flags) for ``value``; ``format`` is a FMT_* int or FMT_AUTO.
+
+        The flags are the 1.x client's: ``format & FMT_MASK`` (the chosen format's code
+        under FMT_AUTO). A connection that calls this unchanged method writes the flags
+        of its own style instead (see ``Connection(common_flags=...)``)."""
         fmt = _format_arg(format)
-        return encode_format(auto_format(value) if fmt is None else fmt, value)
+        if fmt is None:
+            return encode_format(auto_format(value), value, True)
+        return encode_format(fmt, value, True)[0], format & FMT_MASK
 
     def decode_value(self, value, flags):
         """The object stored as ``value`` bytes with ``flags``."""
         try:
             return decode_format(format_for_flags(flags), value)
         except Exception as e:
-            raise ValueFormatError.pyexc("Failed to decode bytes", obj=value, inner=e) from e
+            err = e
+        raise ValueFormatError.pyexc("Failed to decode bytes", obj=value, inner=err)
 
 
 def _check_pair(encode, decode):

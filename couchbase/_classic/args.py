@@ -1,8 +1,12 @@
-"""The classic API's argument rules: expiries, CAS values, key lists, per-key options."""
+"""The classic API's argument rules: expiries, CAS values, key lists, per-key options,
+formats, and what a transcoder's key methods must return."""
 import numbers
 
-from couchbase.exceptions import ArgumentError
-from couchbase.result import Result
+from couchbase.exceptions import ArgumentError, CouchbaseError, ValueFormatError
+from couchbase.result import Arguments, Result
+from couchbase.transcoder import FMT_AUTO, FMT_BYTES, FMT_JSON, FMT_UTF8, Transcoder, auto_encode
+
+_APPENDS = ("append", "prepend")
 
 MAX_TTL = 0xFFFFFFFF
 
@@ -75,3 +79,116 @@ def results_to_cas(keys):
     if isinstance(keys, (list, tuple)) and keys and all(isinstance(r, Result) for r in keys):
         return {r.key: r.cas for r in keys}
     return keys
+
+
+class PerKey(list):
+    """Per-key values the face has already checked."""
+
+
+def arguments(values, ttl_all):
+    """(values, per-key cas, per-key ttl) of a 1.0 set_multi whose values may be
+    ``Arguments(value=v, cas=c, ttl=t)``; a per-key ttl of 0 falls back to the call's."""
+    ttl_all = ttl(ttl_all)
+    out, cas_l, ttl_l = [], [], []
+    for v in values:
+        if type(v) is Arguments:
+            if "value" not in v:
+                raise ArgumentError.pyexc("Arguments needs a 'value'", obj=v)
+            out.append(v["value"])
+            cas_l.append(cas(v.get("cas", 0)))
+            ttl_l.append(ttl(v.get("ttl", 0)) or ttl_all)
+        else:
+            out.append(v)
+            cas_l.append(0)
+            ttl_l.append(ttl_all)
+    return out, PerKey(cas_l), PerKey(ttl_l)
+
+
+def default_format(value, constructor=False):
+    """A ``default_format``: an int format or FMT_AUTO (None means FMT_JSON in the constructor only)."""
+    if value is None and constructor:
+        return FMT_JSON
+    if value is FMT_AUTO:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 0xFFFFFFFF:
+        raise ArgumentError.pyexc("default_format must be an int format or FMT_AUTO", obj=value)
+    return value
+
+
+def _builtin(tc, name):
+    """True when `tc`'s method `name` is Transcoder's own (then the native encoder does its work)."""
+    return getattr(type(tc), name, None) is getattr(Transcoder, name) and name not in getattr(tc, "__dict__", ())
+
+
+def _method(tc, name):
+    fn = getattr(tc, name, None)
+    if fn is None:
+        raise ValueFormatError.pyexc("Couldn't find transcoder method %s" % name, obj=tc)
+    return fn
+
+
+def encoder_for(tc, default, name, fmt):
+    """(format, encoder) for a store: `encoder` is None when the built-in rules apply (no
+    transcoder, or one whose encode_value is Transcoder's own), else a callable
+    ``encoder(value) -> (bytes, flags)`` around the transcoder's encode_value."""
+    if fmt is None:
+        fmt = FMT_UTF8 if name in _APPENDS else default
+    if tc is not None and not _builtin(tc, "encode_value"):
+        enc = _method(tc, "encode_value")
+        return fmt, (lambda value, _enc=enc, _fmt=fmt: _enc(value, _fmt))
+    if fmt is FMT_AUTO:
+        if tc is None and name in _APPENDS:
+            raise ArgumentError.pyexc("Only FMT_BYTES and FMT_UTF8 are supported for append/prepend", obj=fmt)
+        return fmt, auto_encode
+    if isinstance(fmt, bool) or not isinstance(fmt, int):
+        raise ArgumentError.pyexc("format must be an int", obj=fmt)
+    if tc is None and name in _APPENDS and not fmt & (FMT_BYTES | FMT_UTF8):
+        raise ArgumentError.pyexc("Only FMT_BYTES and FMT_UTF8 are supported for append/prepend", obj=fmt)
+    return fmt, None
+
+
+def transcoded_keys(tc, keys):
+    """(wire keys, result keys) through a transcoder: encode_key must return non-empty bytes,
+    and result keys are decode_key of those bytes, which must be hashable."""
+    enc = None if _builtin(tc, "encode_key") else _method(tc, "encode_key")
+    dec = None if _builtin(tc, "decode_key") else _method(tc, "decode_key")
+    wire, rkeys = [], []
+    for k in keys:
+        if enc is None:
+            b = Transcoder.encode_key(tc, k)
+        else:
+            b, err = _call(enc, k)
+            if err is not None:
+                raise ValueFormatError({"message": "Transcoder.encode_key failed", "inner_cause": err, "objextra": k})
+        if not isinstance(b, bytes):
+            raise ValueFormatError.pyexc("Transcoder.encode_key must return bytes, not %.80s" % type(b).__name__,
+                                         obj=b)
+        if not b:
+            raise ValueFormatError.pyexc("Transcoder.encode_key returned an empty string", obj=k)
+        wire.append(b)
+        if dec is None:
+            rkeys.append(k if enc is None else Transcoder.decode_key(tc, b))
+            continue
+        rk, err = _call(dec, b)
+        if err is None:
+            try:
+                hash(rk)
+            except TypeError as e:
+                err = e
+        if err is not None:
+            raise ValueFormatError({"message": "Transcoder.decode_key failed or returned an unhashable key",
+                                    "inner_cause": err, "objextra": b})
+        rkeys.append(rk)
+    return wire, rkeys
+
+
+def _call(fn, arg):
+    """(fn(arg), None), or (None, the exception): errors are raised by the caller after the
+    handler, so they carry no __context__ (whose frames would reach the connection). A
+    CouchbaseError from the transcoder is passed on as it is."""
+    try:
+        return fn(arg), None
+    except CouchbaseError:
+        raise
+    except Exception as e:
+        return None, e

@@ -1,7 +1,7 @@
 """Client-side durability for the classic API: poll OBSERVE until enough nodes hold a mutation."""
 import time
 
-from couchbase._classic.replicas import observe
+from couchbase._classic.replicas import observe, observe_keys
 from couchbase._core.binding import C
 from couchbase.exceptions import ArgumentError, CouchbaseError, NotSupportedError
 from couchbase.result import MultiResult, OperationResult
@@ -51,7 +51,8 @@ def endure(conn, cas_by_key, persist_to, replicate_to, timeout, interval, check_
     pending = dict(cas_by_key)
     out = MultiResult()
     while pending:
-        seen = observe(conn, list(pending), False, False)
+        keys = list(pending)
+        seen = observe(conn, keys, observe_keys(conn, keys), False, False)
         for key, res in seen.items():
             if _satisfied(res.value, pending[key], persist_to, replicate_to, check_removed):
                 r = OperationResult()
@@ -70,3 +71,28 @@ def endure(conn, cas_by_key, persist_to, replicate_to, timeout, interval, check_
                        "result": out[first], "all_results": out})
         time.sleep(interval)
     return out
+
+
+class DurabilityContext:
+    """``Connection.durability()`` (1.2): inside the block, mutations that pass neither
+    ``persist_to`` nor ``replicate_to`` wait for these; ``timeout`` seconds (0: the
+    connection's durability timeout). ``__enter__`` returns None."""
+
+    def __init__(self, parent, persist_to=-1, replicate_to=-1, timeout=0.0):
+        requirements(parent, persist_to, replicate_to)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
+            raise ArgumentError.pyexc("durability timeout must be a non-negative number", obj=timeout)
+        self._parent = parent
+        self._spec = (persist_to, replicate_to, float(timeout))
+        self._saved = None
+
+    def __enter__(self):
+        self._saved = self._parent._dur_ctx
+        self._parent._dur_ctx = self._spec
+        self._parent._update_fast()
+        return None
+
+    def __exit__(self, *exc):
+        self._parent._dur_ctx = self._saved
+        self._parent._update_fast()
+        return False

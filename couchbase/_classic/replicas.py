@@ -4,7 +4,7 @@ from couchbase._core import ops
 from couchbase._core import protocol
 from couchbase._core.binding import C
 from couchbase._core.session import Request
-from couchbase.exceptions import ArgumentError, CouchbaseError
+from couchbase.exceptions import ArgumentError, CouchbaseError, ValueFormatError
 from couchbase.result import MultiResult, ObserveInfo, OperationResult, ValueResult
 
 _CLASSES = (MultiResult, ValueResult, OperationResult)
@@ -47,11 +47,30 @@ def rget(conn, keys, replica_index, quiet, single):
     return out[keys[0]] if single else out
 
 
-def observe(conn, keys, master_only, single):
+def observe_keys(conn, keys):
+    """The wire keys of an observe, checked as every operation checks them (ArgumentError
+    for an empty key or one over 250 bytes) before anything is sent."""
+    wire = []
+    for k in conn._keys_for_wire(keys):
+        if isinstance(k, str):
+            try:
+                k = k.encode("utf-8")
+            except UnicodeError:
+                k = None
+        if not isinstance(k, bytes):
+            raise ValueFormatError.pyexc("Key must be a str", obj=k)
+        if not k:
+            raise ArgumentError.pyexc("Empty key (i.e. '', empty string) passed", obj=k)
+        if len(k) > 250:
+            raise ArgumentError.pyexc("Key too long (%d bytes; at most 250)" % len(k), obj=k)
+        wire.append(k)
+    return wire
+
+
+def observe(conn, keys, wire, master_only, single):
     """Where each key's copies stand: a ValueResult whose value lists one ObserveInfo per node."""
     session = conn._session
     topo = session.topology
-    wire = [k.encode() if isinstance(k, str) else k for k in conn._keys_for_wire(keys)]
     ncopies = 1 if master_only else (topo.config.ncopies if topo.config else 1)
     # One OBSERVE per server, listing the keys that server holds a copy of.
     per_server = {}

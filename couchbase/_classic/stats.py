@@ -12,19 +12,30 @@ def _convert(value):
         return value
 
 
-def stats(conn, keys=None):
+def groups(keys):
+    """The stat groups asked for: None (the default group), a str, or a list/tuple of str."""
     if keys is None:
-        groups = [""]
+        out = [""]
     elif isinstance(keys, str):
-        groups = [keys]
+        out = [keys]
     elif isinstance(keys, (list, tuple)):
-        groups = list(keys)
+        out = list(keys)
     else:
         raise ArgumentError.pyexc("stats keys must be a str, list or tuple", obj=keys)
-    for g in groups:
+    if not out:
+        raise ArgumentError.pyexc("stats keys must name at least one group", obj=keys)
+    for g in out:
         if not isinstance(g, str):
             raise ArgumentError.pyexc("stat group must be a str", obj=g)
+        if len(g.encode("utf-8")) > 250:
+            raise ArgumentError.pyexc("stat group name too long", obj=g)
+    return out
+
+
+def stats(conn, groups):
+    """STAT for each group on every server, merged: {stat name: {"host:port": value}}."""
     session = conn._session
+    session.check_open()
     nservers = session.nservers
     requests = [Request(OP.STAT, key=g.encode(), server=i) for g in groups for i in range(nservers)]
     answers = session.raw_run(requests, retry=False)

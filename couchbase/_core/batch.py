@@ -19,8 +19,8 @@ from couchbase._core import batch_py as _py
 from couchbase._core.binding import _fastpath as _fp
 from couchbase._core.binding import ffi, lib
 
-__all__ = ["add_keys", "add_items", "add_subdoc", "build", "build_single", "use_native", "native_available",
-           "using_native", "PRESERVE_TTL"]
+__all__ = ["add_keys", "add_items", "add_subdoc", "build", "build_range", "build_single", "has_type", "size",
+           "reset", "use_native", "native_available", "using_native", "PRESERVE_TTL"]
 
 #: In the `durability` argument of the adders: also send the preserve-TTL frame (the
 #: mutation keeps the document's expiry; docs/protocol.md section 1.3).
@@ -108,12 +108,14 @@ def add_keys(batch, keys, opcode, expiry=0, cas=0, collection=0, replica=0, dura
 
 
 def add_items(batch, keys, values, opcode, fmt, expiry=0, cas=0, collection=0, durability=0,
-              durability_timeout=0, encoder=None, errors=None):
+              durability_timeout=0, encoder=None, errors=None, legacy_flags=False):
     """Add one store request per (key, value); returns how many were added.
 
     Without `encoder`, values are encoded by the built-in rule for `fmt` (an int whose
     low bits pick UTF8, BYTES, PICKLE, else JSON; or FMT_AUTO, chosen per value) and
-    written with common|legacy flags, JSON with datatype JSON. With `encoder`, it is
+    written with common|legacy flags (with `legacy_flags`, the 1.x client's: the low
+    three bits of `fmt`, or the chosen format's code under FMT_AUTO), JSON with datatype
+    JSON. With `encoder`, it is
     called as ``encoder(value)`` and must return ``(bytes, flags)`` with flags < 2**32;
     the flags are stored unmasked (a wrong shape raises ValueFormatError; an exception
     other than ValueFormatError is wrapped as "User-Defined transcoder failed").
@@ -123,9 +125,9 @@ def add_items(batch, keys, values, opcode, fmt, expiry=0, cas=0, collection=0, d
     """
     if _native:
         return _fp.add_items(_addr(batch), keys, values, opcode, fmt, expiry, cas, collection, durability,
-                             durability_timeout, encoder, errors)
+                             durability_timeout, encoder, errors, legacy_flags)
     return _py.add_items(batch, keys, values, opcode, fmt, expiry, cas, collection, durability,
-                         durability_timeout, encoder, errors)
+                         durability_timeout, encoder, errors, legacy_flags)
 
 
 def add_subdoc(batch, key, opcode, value, extras, cas=0, collection=0, durability=0, durability_timeout=0,
@@ -174,3 +176,33 @@ def build_single(batch, keys, kind, multi_cls, value_cls, op_cls, passthrough=Fa
         return _fp.build_single(_addr(batch), keys, kind, value_cls, op_cls, passthrough, transcoder,
                                 no_format, index)
     return _py.build_single(batch, keys, kind, value_cls, op_cls, passthrough, transcoder, no_format, index)
+
+
+def build_range(batch, keys, start, end, kind, mres, failed, value_cls, op_cls, passthrough=False, transcoder=None,
+                no_format=False):
+    """Results [start, end) of a finished batch into `mres` (a dict) and `failed` (a list), as
+    build does for a whole batch; `keys` has one key per request of the batch. For batches
+    filled by several calls and run once (the classic pipeline)."""
+    transcoder = _custom(transcoder)
+    if _native:
+        return _fp.build_range(_addr(batch), keys, start, end, kind, mres, failed, value_cls, op_cls, passthrough,
+                               transcoder, no_format)
+    return _py.build_range(batch, keys, start, end, kind, mres, failed, value_cls, op_cls, passthrough, transcoder,
+                           no_format)
+
+
+def has_type(seq, cls):
+    """Whether an item of the list or tuple `seq` is exactly of type `cls`."""
+    if _native:
+        return _fp.has_type(seq, cls)
+    return cls in map(type, seq)
+
+
+def size(batch):
+    """How many requests `batch` holds."""
+    return lib.cbc_batch_size(batch)
+
+
+def reset(batch):
+    """Empty `batch` (its requests and results)."""
+    lib.cbc_batch_reset(batch)

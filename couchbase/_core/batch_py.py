@@ -58,10 +58,13 @@ def _uint(o, maximum, what):
     if isinstance(o, int):
         v = int(o)
     elif not isinstance(o, float) and hasattr(type(o), "__index__"):
+        err = None
         try:
             v = operator.index(o)
         except Exception as e:
-            raise ArgumentError.pyexc("Invalid %s" % what, obj=o, inner=e) from e
+            err = e  # raised below, outside the handler: no __context__ with frames
+        if err is not None:
+            raise ArgumentError.pyexc("Invalid %s" % what, obj=o, inner=err)
     else:
         raise ArgumentError.pyexc("Invalid %s: an int is required, not %.80s" % (what, type(o).__name__), obj=o)
     if not 0 <= v <= maximum:
@@ -86,10 +89,13 @@ def _item(seq, i):
 
 def _key_bytes(key):
     if isinstance(key, str):
+        err = None
         try:
             b = key.encode("utf-8")
         except UnicodeError as e:
-            raise ValueFormatError.pyexc("Couldn't encode key as UTF-8", obj=key, inner=e) from e
+            err = e
+        if err is not None:
+            raise ValueFormatError.pyexc("Couldn't encode key as UTF-8", obj=key, inner=err)
     elif isinstance(key, bytes):
         b = key
     else:
@@ -176,12 +182,15 @@ def _add_keys(batch, keys, opcode, expiry, cas, collection, replica, durability,
 
 def _encode_custom(encoder, value):
     """(bytes, flags) from a user encoder, validated; flags are kept unmasked."""
+    err = None
     try:
         r = encoder(value)
     except ValueFormatError:
         raise
     except Exception as e:
-        raise ValueFormatError.pyexc("User-Defined transcoder failed", obj=value, inner=e) from e
+        err = e
+    if err is not None:
+        raise ValueFormatError.pyexc("User-Defined transcoder failed", obj=value, inner=err)
     if not isinstance(r, tuple) or len(r) != 2:
         raise ValueFormatError.pyexc(
             "Transcoder.encode_value must return a (bytes, flags) tuple, not %.80s" % type(r).__name__, obj=r)
@@ -198,16 +207,16 @@ def _encode_custom(encoder, value):
 
 
 def add_items(batch, keys, values, opcode, fmt, expiry=0, cas=0, collection=0, durability=0,
-              durability_timeout=0, encoder=None, errors=None):
+              durability_timeout=0, encoder=None, errors=None, legacy_flags=False):
     """See couchbase._core.batch.add_items."""
     _check_batch(batch)
     with _errors(errors):
         return _add_items(batch, keys, values, opcode, fmt, expiry, cas, collection, durability,
-                          durability_timeout, encoder)
+                          durability_timeout, encoder, legacy_flags)
 
 
 def _add_items(batch, keys, values, opcode, fmt, expiry, cas, collection, durability, durability_timeout,
-               encoder):
+               encoder, legacy_flags=False):
     try:
         if not isinstance(keys, (list, tuple)):
             raise ArgumentError.pyexc("keys must be a list or tuple", obj=keys)
@@ -220,7 +229,8 @@ def _add_items(batch, keys, values, opcode, fmt, expiry, cas, collection, durabi
         if encoder is _tc.auto_encode:
             encoder = None
         elif encoder is None and fmt is not _tc.FMT_AUTO:
-            fixed = _tc.legacy_format(_uint(fmt, U32, "format"))
+            fmtbits = _uint(fmt, U32, "format")
+            fixed = _tc.legacy_format(fmtbits)
         elif encoder is not None and not callable(encoder):
             raise ArgumentError.pyexc("encoder must be callable", obj=encoder)
         opcode = _uint(opcode, U8, "opcode")
@@ -254,7 +264,9 @@ def _add_items(batch, keys, values, opcode, fmt, expiry, cas, collection, durabi
                 datatype = 0
             else:
                 f = fixed if fixed is not None else _tc.auto_format(value)
-                data, flags = _tc.encode_format(f, value)
+                data, flags = _tc.encode_format(f, value, legacy_flags)
+                if legacy_flags and fixed is not None:
+                    flags = fmtbits & _tc.FMT_MASK  # 1.x: the format argument's low bits
                 datatype = _DATATYPE_JSON if f == _tc.FMT_JSON else 0
             kbuf = ffi.from_buffer(kb)
             vbuf = ffi.from_buffer(data)
@@ -412,6 +424,31 @@ def build(batch, keys, kind, multi_cls, value_cls, op_cls, passthrough=False, tr
         if len(mres) == before:
             warnings.warn("Found duplicate key", RuntimeWarning, stacklevel=2)
     return mres, failed
+
+
+def build_range(batch, keys, start, end, kind, mres, failed, value_cls, op_cls, passthrough=False,
+                transcoder=None, no_format=False):
+    """See couchbase._core.batch.build_range."""
+    _check_batch(batch)
+    if not isinstance(keys, (list, tuple)):
+        raise TypeError("keys must be a list or tuple")
+    if not isinstance(mres, dict) or not isinstance(failed, list):
+        raise TypeError("build_range: mres must be a dict and failed a list")
+    b = _Builder(kind, value_cls, op_cls, passthrough, transcoder, no_format)
+    n = lib.cbc_batch_size(batch)
+    if len(keys) != n:
+        raise ValueError("the batch has %d results for %d keys" % (n, len(keys)))
+    if not 0 <= start <= end <= n:
+        raise IndexError("results [%d, %d) of a batch of %d" % (start, end, n))
+    setitem = dict.__setitem__
+    for i in range(start, end):
+        o, bad = b.make(batch, i, n, keys, i)
+        before = len(mres)
+        setitem(mres, o.key, o)
+        if bad:
+            failed.append(o)
+        if len(mres) == before:
+            warnings.warn("Found duplicate key", RuntimeWarning, stacklevel=2)
 
 
 def build_single(batch, keys, kind, value_cls, op_cls, passthrough=False, transcoder=None,

@@ -28,6 +28,12 @@ LOCKMODE_NONE = 0
 LOCKMODE_EXC = 1
 LOCKMODE_WAIT = 2
 
+_BUSY_EXC = ("Couldn't lock. If LOCKMODE_WAIT was passed, then this means that something has gone wrong "
+             "internally. Otherwise, this means you are using the Connection object from multiple threads. "
+             "This is not allowed (without an explicit lockmode=LOCKMODE_WAIT constructor argument")
+_BUSY_NONE = ("Concurrent use of a connection opened with lockmode=LOCKMODE_NONE: another thread is running "
+              "an operation on it. Use LOCKMODE_WAIT (the default) to share a connection between threads")
+
 # execute_multi steps: at most this many results, and after the first about this many
 # bytes of values, built while the rest of the answers arrive (see Session.execute).
 _STEP_RESULTS = 128
@@ -131,6 +137,12 @@ class Session:
         self.replicas = 0
         self._raw = None
         self._http = {}
+        #: why HTTP requests are refused right now (a classic pipeline is open), or None
+        self.http_refused = None
+        self._text_gets = False
+        #: (code, message) raised by every operation once the connection is closed, when not a
+        #: plain close (a bootstrap failure the classic face was asked to swallow)
+        self.closed_reason = None
 
     # ---- settings ----
 
@@ -195,14 +207,26 @@ class Session:
         """Another batch on the same connection (control traffic), freed with it."""
         return self._h.new_batch()
 
-    def close(self):
-        self.enter()
+    def close(self, reason=None):
+        """Close every socket now. Later operations raise ClientTemporaryFailError, or the
+        code and message of `reason` (code, message). Closing twice is harmless."""
+        if self.lockmode == LOCKMODE_WAIT:
+            self._lock.acquire()
+        elif not self._lock.acquire(False):
+            raise _exc.ObjectThreadError.pyexc(_BUSY_EXC if self.lockmode == LOCKMODE_EXC else _BUSY_NONE)
         try:
+            if reason is not None:
+                self.closed_reason = reason
             self._h.close()
             for client in self._http.values():
                 client.close()
         finally:
-            self.leave()
+            self._lock.release()
+
+    def check_open(self):
+        """Raise what an operation would raise on a closed connection."""
+        if self._h.conn is None:
+            raise self._closed_error()
 
     # ---- HTTP services of the bucket ----
 
@@ -210,6 +234,8 @@ class Session:
         """The keep-alive HTTP client for a service of this session's bucket: ``capi``
         (views, design documents) or ``mgmt`` (management REST), with the bucket's
         credentials; its nodes follow the current config."""
+        if self.http_refused is not None:
+            raise _exc.PipelineError.pyexc(self.http_refused)
         client = self._http.get(service)
         if client is None:
             topo = self.topology
@@ -245,7 +271,8 @@ class Session:
         self.use_ketama()
         if text_gets is None:
             text_gets = os.environ.get("COUCHBASE_TEXT_GETS", "1") != "0"
-        lib.cbc_conn_set_text_gets(self._h.conn, bool(text_gets))
+        self._text_gets = bool(text_gets)
+        lib.cbc_conn_set_text_gets(self._h.conn, self._text_gets)
 
     def use_ketama(self):
         h = self._h
@@ -286,24 +313,40 @@ class Session:
     # ---- locking ----
 
     def enter(self):
-        """Take the connection for one operation, as the lock mode says; raises when closed."""
+        """Take the connection for one operation, as the lock mode says; raises when closed.
+
+        WAIT blocks until the connection is free; EXC raises ObjectThreadError when another
+        thread has it. NONE promises that only one thread uses the connection; a second
+        thread entering anyway is refused with ObjectThreadError too (a non-blocking
+        acquire: as cheap as a flag, and atomic), so that misuse can never run two
+        operations on one C connection at once."""
         mode = self.lockmode
         if mode == LOCKMODE_WAIT:
             self._lock.acquire()
-        elif mode == LOCKMODE_EXC:
-            if not self._lock.acquire(False):
-                raise _exc.ObjectThreadError.pyexc(
-                    "Couldn't lock. If LOCKMODE_WAIT was passed, then this means that something "
-                    "has gone wrong internally. Otherwise, this means you are using the Connection "
-                    "object from multiple threads. This is not allowed (without an explicit "
-                    "lockmode=LOCKMODE_WAIT constructor argument")
+        elif not self._lock.acquire(False):
+            raise _exc.ObjectThreadError.pyexc(_BUSY_EXC if mode == LOCKMODE_EXC else _BUSY_NONE)
         if self._h.conn is None:
             self.leave()
-            raise _exc.exception_for(self.face, C.CLIENT_ETMPFAIL, "Connection is closed")
+            raise self._closed_error()
 
     def leave(self):
-        if self.lockmode != LOCKMODE_NONE:
-            self._lock.release()
+        self._lock.release()
+
+    def _closed_error(self):
+        rc, message = self.closed_reason or (C.CLIENT_ETMPFAIL, "Connection is closed")
+        return _exc.exception_for(self.face, rc, message)
+
+    def thread_lock(self, release):
+        """The classic ``_thr_lockop``: take (blocking) or release the connection's lock by hand."""
+        if self.lockmode == LOCKMODE_NONE:
+            raise _exc.ObjectThreadError.pyexc("The connection's lockmode is LOCKMODE_NONE: it has no lock")
+        if not release:
+            self._lock.acquire()
+            return True
+        if not self._lock.locked():
+            raise _exc.ObjectThreadError.pyexc("The connection's lock is not held")
+        self._lock.release()
+        return True
 
     # ---- the run path ----
 
@@ -398,7 +441,7 @@ class Session:
         h = self._h
         if h.conn is None:
             lock.release()
-            self.enter()  # raises the closed-connection error
+            raise self._closed_error()
         try:
             started = _monotonic()
             res, failed = _batch._fp.execute(h.addr, items, add_args, self.timeout_us,
@@ -445,6 +488,28 @@ class Session:
             what = "timed out after %.3fs" % (timeout_us / 1e6) if rc == C.ETIMEDOUT else _IO_FAILURES[rc]
             _io_log.warning("%d request(s) to %s %s", count, where, what)
 
+    def run_batch(self, batch, timeout=None):
+        """Run `batch` as its caller filled it (over several calls; the classic pipeline), in
+        one C call, with topology retries, under the lock. Results are read with
+        batch.build_range. The requests to one server keep their order: memcached's text
+        `gets` (which go out on a second socket) are off for the run."""
+        self.enter()
+        text_gets = self._text_gets
+        try:
+            h = self._h
+            if text_gets:
+                lib.cbc_conn_set_text_gets(h.conn, False)
+            timeout_us = self.timeout_us if timeout is None else int(timeout * 1e6)
+            started = _monotonic()
+            if lib.cbc_batch_run(batch, timeout_us, h.err):
+                raise error_from(h.err, self.face)
+            if self.topology is not None:
+                self.topology.after_run(batch, started, timeout)
+        finally:
+            if text_gets and self._h.conn is not None:
+                lib.cbc_conn_set_text_gets(self._h.conn, True)
+            self.leave()
+
     def raw_run(self, requests, timeout=None, retry=True):
         """Run `requests` (Request objects) on the control batch, with topology retries
         unless `retry` is false; returns one RawResult per request."""
@@ -485,9 +550,15 @@ class Session:
 
     # ---- Couchbase buckets ----
 
-    def bootstrap(self, spec, bucket, username, password, features, collections=False):
-        """Follow the topology of `bucket` (couchbase._core.topology): connect now."""
+    def bootstrap(self, spec, bucket, username, password, features, collections=False, cached=None):
+        """Follow the topology of `bucket` (couchbase._core.topology): connect now.
+
+        `cached` is a config saved by an earlier connection (a configuration cache): when it
+        still leads to a live node the network bootstrap is skipped, and True is returned."""
         self.topology = Topology(weakref.proxy(self), spec, bucket, username, password, features)
         if collections:
             self.use_collections(True)
+        if cached is not None and self.topology.connect_cached(cached):
+            return True
         self.topology.connect()
+        return False

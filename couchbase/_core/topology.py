@@ -80,6 +80,28 @@ class Topology:
         raise self._error(C.CONNECT_ERROR, "Could not bootstrap from any of %s"
                           % ", ".join("%s:%s" % hp for hp in self.spec.hosts), inner_cause=last)
 
+    def connect_cached(self, data):
+        """Bootstrap from a config saved by an earlier connection (a configuration cache):
+        open and authenticate the first data socket it names and ask that node for the
+        current config, so a stale cache corrects itself. False, with nothing kept, when the
+        data does not parse, names another bucket, or the node does not answer: the caller
+        then bootstraps from the network."""
+        origin = self.spec.hosts[0][0] if self.spec.hosts else "127.0.0.1"
+        deadline = time.monotonic() + self.session.timeout
+        try:
+            cfg = _config.parse(data, origin)
+            if cfg.name != self.bucket:
+                return False
+            self.session.set_prelude(protocol.prelude(self.bucket, self.username, self.password, self.features))
+            self._apply(cfg, force=True)
+            timeout_us = max(1000, int((deadline - time.monotonic()) * 1e6))
+            self.session.connect_server(0, timeout_us, self._err)
+            self._apply(_config.parse(self._fetch_config_from(0, deadline), cfg.servers[0][0]), force=True)
+        except _exc.CouchbaseError:
+            self.config = None
+            return False
+        return True
+
     def _kv_bootstrap(self, host, port, deadline):
         self.session.set_servers([(host, port)])
         data = self._fetch_config_from(0, deadline)

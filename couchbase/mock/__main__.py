@@ -1,6 +1,6 @@
 """Command line: run a cluster until SIGTERM/SIGINT.
 
-python -m couchbase.mock [--host 127.0.0.1] [--port N] [--nodes N] [--replicas R]
+python -m couchbase.mock [--host 127.0.0.1] [--port N] [--kv-port N] [--nodes N] [--replicas R]
     [--vbuckets V] [--user USER:PASS] [--bucket NAME[:PASSWORD]]...
     [--collection BUCKET.SCOPE.COLLECTION]... [--load NAME=PATH.zip]... [--ready-file PATH]
 """
@@ -32,7 +32,10 @@ def parse_args(argv=None):
                                 description="Run an embedded Couchbase cluster.")
     p.add_argument("--version", action="version", version="%(prog)s " + _package_version())
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0, help="REST port of node 0 (0 = free ports)")
+    p.add_argument("--port", type=int, default=0,
+                   help="REST port of node 0 (0 = a free port; 8091 lets 1.x code with default ports run)")
+    p.add_argument("--kv-port", type=int, default=0, help="data (memcached) port of node 0 (0 = a free port; "
+                   "11210 is the conventional one)")
     p.add_argument("--nodes", type=int, default=1)
     p.add_argument("--replicas", type=int, default=0)
     p.add_argument("--vbuckets", type=int, default=1024)
@@ -63,7 +66,7 @@ async def run(args):
             raise SystemExit("--collection wants BUCKET.SCOPE.COLLECTION, got %r" % spec)
         colls.append(tuple(parts))
     core = ClusterCore(args.host, args.nodes, args.replicas, args.vbuckets, buckets,
-                       {user: password}, colls, args.port)
+                       {user: password}, colls, args.port, kv_port=args.kv_port)
     await core.start()
     for spec in args.load:
         name, _, path = spec.partition("=")

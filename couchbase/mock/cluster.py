@@ -60,10 +60,11 @@ class ClusterCore:
     """Owns the topology, the engine and the node servers. Runs on the loop thread only."""
 
     def __init__(self, host="127.0.0.1", nodes=1, replicas=0, vbuckets=1024, buckets=None,
-                 users=None, collections=(), port=0, rebalance_delay=0.1, clock=None):
+                 users=None, collections=(), port=0, rebalance_delay=0.1, clock=None, kv_port=0):
         self.host = host
         self.num_nodes = nodes
         self.port = port
+        self.kv_port = kv_port
         self.rebalance_delay = rebalance_delay
         self.topo = tp.Topology(host, users, vbuckets, replicas, clock)
         self.engine = Engine(self.topo)
@@ -82,6 +83,8 @@ class ClusterCore:
         self.topo.replication.loop = self.loop
         for i in range(self.num_nodes):
             node = self.topo.new_node()
+            if i == 0 and self.kv_port:
+                node.kv_port = self.kv_port
             srv = self.servers[node.id] = NodeServer(self, node)
             await srv.start(self.port if i == 0 else 0)
         self.topo.activate_initial()
@@ -187,7 +190,7 @@ class MockCluster:
 
     def __init__(self, nodes=1, replicas=0, vbuckets=1024, buckets=None, users=None,
                  collections=(), host="127.0.0.1", port=0, rebalance_delay=0.1, clock=None,
-                 replication_lag=0.0, persist_delay=0.0):
+                 replication_lag=0.0, persist_delay=0.0, kv_port=0):
         if not host.startswith("127.") and host not in ("localhost", "::1"):
             raise ValueError("the mock listens on loopback addresses only")
         colls = []
@@ -197,7 +200,7 @@ class MockCluster:
             colls.append(tuple(c))
         self.core = ClusterCore(host, nodes, replicas, vbuckets, buckets,
                                 users if users is not None else {"Administrator": "password"},
-                                colls, port, rebalance_delay, clock)
+                                colls, port, rebalance_delay, clock, kv_port)
         self.core.topo.replication.set_lag(replication_lag)
         self.core.topo.replication.set_persist_delay(persist_delay)
         self._thread = None

@@ -5,10 +5,10 @@ and which node it is connected to.
 """
 
 import json
-import os
 import struct
+import time
 
-from . import codec, sasl
+from . import codec, sasl, stats
 from . import status as st
 from .kvops import KVOps
 from .response import Deferred, Response, error
@@ -72,6 +72,7 @@ class Session:
 class Engine(KVOps, SubdocOps, SubdocMutationOps):
     def __init__(self, topology):
         self.topo = topology
+        self.timings = stats.Timings()  # the "timings" stat group
         c = codec
         self.handlers = {
             c.GET: self.op_get, c.GETQ: self.op_get, c.GETK: self.op_get,
@@ -110,10 +111,12 @@ class Engine(KVOps, SubdocOps, SubdocMutationOps):
             fr = self._frames(pkt)
             if isinstance(fr, Response):
                 return self._finish(s, pkt.opcode, fr)
+        started = time.perf_counter_ns()
         try:
             res = h(s, pkt, fr)
         except (struct.error, IndexError, ValueError):
             res = Response(st.EINVAL)
+        self.timings.record(s.node_id, pkt.opcode, time.perf_counter_ns() - started)
         if s.xerror or res is None:
             return res
         return self._finish(s, pkt.opcode, res)
@@ -359,26 +362,9 @@ class Engine(KVOps, SubdocOps, SubdocMutationOps):
         return Response(extras=_U64.pack(b.manifest.uid) + _U32.pack(sc["uid"]))
 
     def op_stat(self, s, pkt, fr):
-        group = pkt.key.decode(errors="replace")
-        b = self._bucket(s)
-        stats = []
-        if group == "":
-            stats = [("pid", str(os.getpid())), ("version", "7.6.2-3721-enterprise"),
-                     ("curr_connections", "1"), ("node_id", str(s.node_id))]
-            if b is not None:
-                stats += [("curr_items", str(b.item_count())), ("ep_bucket_type", "persistent"),
-                          ("ep_num_vbuckets", str(b.num_vbuckets))]
-        elif group == "vbucket" and b is not None:
-            bm = self.topo.maps[b.name]
-            for vb, row in enumerate(bm.map):
-                state = "active" if row[0] == s.node_id else \
-                    "replica" if s.node_id in row[1:] else None
-                if state:
-                    stats.append(("vb_%d" % vb, state))
-        elif group == "memory":
-            stats = [("mem_used", "0"), ("ep_max_size", "104857600")]
-        else:
+        answer = stats.group(self, s, self._bucket(s), pkt.key.decode(errors="replace"))
+        if answer is None:
             return Response(st.KEY_ENOENT)
-        out = [Response(key=k.encode(), value=v.encode()) for k, v in stats]
+        out = [Response(key=k.encode(), value=v.encode()) for k, v in answer]
         out.append(Response())
         return out

@@ -131,21 +131,28 @@ static int core_add(void *batch, const cbc_REQUEST *req, PyObject *key)
 /* A fp__converter from couchbase.transcoder's globals (new reference). */
 /* ---- add_keys ---- */
 
-static PyObject *add_keys(void *batch, PyObject *const *args);
-static PyObject *add_items(void *batch, PyObject *const *args);
+static PyObject *add_keys(void *batch, PyObject *const *args, int legacy);
+static PyObject *add_items(void *batch, PyObject *const *args, int legacy);
 
 /* The entry points: argument count, batch, and the optional per-call error classes
- * (the last argument) around the implementation. */
+ * (the argument after the required ones) around the implementation. add_items takes one
+ * more optional argument after those: true for the 1.x flags (see add_items). */
 static PyObject *with_errors(const char *name, PyObject *const *args, Py_ssize_t nargs, Py_ssize_t want,
-                             PyObject *(*impl)(void *, PyObject *const *))
+                             PyObject *(*impl)(void *, PyObject *const *, int), int more)
 {
     void *batch;
     PyObject *save[2], *out;
+    int legacy = 0;
+    if (more && nargs == want + 2) {
+        if ((legacy = PyObject_IsTrue(args[want + 1])) < 0)
+            return NULL;
+        nargs--;
+    }
     if (!fp__check_nargs_opt(name, nargs, want) || !fp__ready() || (batch = fp__batch_from(args[0])) == NULL)
         return NULL;
     if (fp__errors_enter(nargs > want ? args[want] : NULL, save) < 0)
         return NULL;
-    out = impl(batch, args);
+    out = impl(batch, args, legacy);
     fp__errors_leave(save);
     return out;
 }
@@ -153,24 +160,24 @@ static PyObject *with_errors(const char *name, PyObject *const *args, Py_ssize_t
 PyObject *fp_add_keys(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)mod;
-    return with_errors("add_keys", args, nargs, 12, add_keys);
+    return with_errors("add_keys", args, nargs, 12, add_keys, 0);
 }
 
 PyObject *fp_add_items(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)mod;
-    return with_errors("add_items", args, nargs, 11, add_items);
+    return with_errors("add_items", args, nargs, 11, add_items, 1);
 }
 
-static PyObject *add_subdoc(void *batch, PyObject *const *args);
+static PyObject *add_subdoc(void *batch, PyObject *const *args, int legacy);
 
 PyObject *fp_add_subdoc(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)mod;
-    return with_errors("add_subdoc", args, nargs, 10, add_subdoc);
+    return with_errors("add_subdoc", args, nargs, 10, add_subdoc, 0);
 }
 
-static PyObject *add_keys(void *batch, PyObject *const *args)
+static PyObject *add_keys(void *batch, PyObject *const *args, int legacy)
 {
     PyObject *keys;
     Py_ssize_t n, i;
@@ -179,6 +186,7 @@ static PyObject *add_keys(void *batch, PyObject *const *args)
     PARAM expiry, cas, delta, initial, create;
     cbc_REQUEST req;
 
+    (void)legacy; /* flags are add_items' business */
     keys = args[1];
     if (!PyList_Check(keys) && !PyTuple_Check(keys)) {
         fp__raise_exc(fp__exc_arg, keys, "keys must be a list or tuple");
@@ -274,7 +282,7 @@ static int auto_format(PyObject *v)
 }
 
 /* Encode with a built-in format. */
-static int encode_builtin(int f, PyObject *v, CONVERTERS *conv, ENCODED *out)
+static int encode_builtin(int f, PyObject *v, CONVERTERS *conv, const uint32_t *flags, ENCODED *out)
 {
     PyObject *fn, *r;
     const char *what;
@@ -282,7 +290,7 @@ static int encode_builtin(int f, PyObject *v, CONVERTERS *conv, ENCODED *out)
     out->datatype = 0;
     switch (f) {
     case F_UTF8:
-        out->flags = fp__flags[F_UTF8];
+        out->flags = flags[F_UTF8];
         if (!PyUnicode_Check(v)) {
             fp__raise_exc(fp__exc_fmt, v, "Expected str for FMT_UTF8, got %.80s", Py_TYPE(v)->tp_name);
             return -1;
@@ -293,7 +301,7 @@ static int encode_builtin(int f, PyObject *v, CONVERTERS *conv, ENCODED *out)
         }
         return 0;
     case F_BYTES:
-        out->flags = fp__flags[F_BYTES];
+        out->flags = flags[F_BYTES];
         if (PyBytes_Check(v)) {
             out->p = PyBytes_AS_STRING(v);
             out->n = PyBytes_GET_SIZE(v);
@@ -308,13 +316,13 @@ static int encode_builtin(int f, PyObject *v, CONVERTERS *conv, ENCODED *out)
         }
         return 0;
     case F_JSON:
-        out->flags = fp__flags[F_JSON];
+        out->flags = flags[F_JSON];
         out->datatype = DATATYPE_JSON;
         fn = fp__conv_get(&conv->json_enc, fp__str_json_enc);
         what = "JSON";
         break;
     default:
-        out->flags = fp__flags[F_PICKLE];
+        out->flags = flags[F_PICKLE];
         fn = fp__conv_get(&conv->pickle_enc, fp__str_pickle_enc);
         what = "pickle";
         break;
@@ -392,13 +400,14 @@ fail:
     return -1;
 }
 
-static PyObject *add_items(void *batch, PyObject *const *args)
+static PyObject *add_items(void *batch, PyObject *const *args, int legacy)
 {
     PyObject *keys, *values, *fmt, *encoder;
     Py_ssize_t n, i;
-    unsigned long long opcode, collection, durability, dtimeout, fmtbits;
+    unsigned long long opcode, collection, durability, dtimeout, fmtbits = 0;
     uint64_t u;
     int fixed = -1, keep_flags;
+    uint32_t flags[5]; /* the flags written for each format in this call */
     PARAM expiry, cas;
     CONVERTERS conv = {NULL, NULL, NULL, NULL};
     cbc_REQUEST req;
@@ -430,6 +439,9 @@ static PyObject *add_items(void *batch, PyObject *const *args)
         fp__raise_exc(fp__exc_arg, encoder, "encoder must be callable");
         goto fail;
     }
+    memcpy(flags, legacy ? fp__legacy_flags : fp__flags, sizeof flags);
+    if (legacy && fixed >= 0)
+        flags[fixed] = (uint32_t)(fmtbits & FMT_MASK_1X); /* 1.x: the format argument's low bits */
     if (to_uint(args[3], 0xff, "opcode", &opcode) < 0 ||
         param_init(&expiry, args[5], UINT32_MAX, "expiry", n) < 0 ||
         param_init(&cas, args[6], UINT64_MAX, "cas", n) < 0 ||
@@ -472,7 +484,7 @@ static PyObject *add_items(void *batch, PyObject *const *args)
         if (encoder != Py_None) {
             if (encode_custom(encoder, value, &enc) < 0)
                 goto fail_item;
-        } else if (encode_builtin(fixed >= 0 ? fixed : auto_format(value), value, &conv, &enc) < 0) {
+        } else if (encode_builtin(fixed >= 0 ? fixed : auto_format(value), value, &conv, flags, &enc) < 0) {
             goto fail_item;
         }
         req.key = kp;
@@ -507,7 +519,7 @@ fail:
 
 /* args: batch, key, opcode, value (bytes), extras (bytes), cas, collection, durability
  * (| FP_PRESERVE_TTL), durability_timeout, replica */
-static PyObject *add_subdoc(void *batch, PyObject *const *args)
+static PyObject *add_subdoc(void *batch, PyObject *const *args, int legacy)
 {
     PyObject *key = args[1], *value = args[3], *extras = args[4];
     unsigned long long opcode, cas, collection, durability, dtimeout, replica;
@@ -515,6 +527,7 @@ static PyObject *add_subdoc(void *batch, PyObject *const *args)
     Py_ssize_t nk;
     cbc_REQUEST req;
 
+    (void)legacy;
     if (!PyBytes_Check(value) || !PyBytes_Check(extras)) {
         fp__raise_exc(fp__exc_arg, value, "sub-document value and extras must be bytes");
         goto fail;

@@ -29,6 +29,7 @@ const cbc_API *fp__api;
 PyObject *fp__exc_arg;       /* ArgumentError, or a call's own class */
 PyObject *fp__exc_fmt;       /* ValueFormatError, or a call's own class */
 uint32_t fp__flags[5];
+const uint32_t fp__legacy_flags[5] = {F_JSON, F_PICKLE, F_BYTES, 0, F_UTF8};
 PyObject *fp__tc_globals;    /* couchbase.transcoder.__dict__: converters read per call */
 PyObject *fp__fmt_auto;      /* the FMT_AUTO sentinel */
 PyObject *fp__auto_encode;   /* couchbase.transcoder.auto_encode: handled natively */
@@ -329,7 +330,7 @@ PyDoc_STRVAR(add_keys_doc,
 
 PyDoc_STRVAR(add_items_doc,
              "add_items(batch_addr, keys, values, opcode, fmt, expiry, cas, collection, durability,\n"
-             "          durability_timeout, encoder[, errors]) -> int\n\n"
+             "          durability_timeout, encoder[, errors[, legacy_flags]]) -> int\n\n"
              "Add one store request per (key, value) (see couchbase._core.batch.add_items). On error the\n"
              "batch is reset.");
 
@@ -455,7 +456,33 @@ static PyObject *fp_init(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
+PyDoc_STRVAR(has_type_doc,
+             "has_type(seq, cls) -> bool\n\n"
+             "Whether an item of the list or tuple `seq` is exactly of type `cls` (subclasses do not\n"
+             "count): a scan at C speed, for argument forms a face must notice before encoding.");
+
+static PyObject *fp_has_type(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t i, n;
+    PyObject **items;
+    (void)mod;
+    if (!fp__check_nargs("has_type", nargs, 2))
+        return NULL;
+    if (!PyList_Check(args[0]) && !PyTuple_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "has_type: seq must be a list or tuple");
+        return NULL;
+    }
+    n = PySequence_Fast_GET_SIZE(args[0]);
+    items = PySequence_Fast_ITEMS(args[0]);
+    for (i = 0; i < n; i++) {
+        if ((PyObject *)Py_TYPE(items[i]) == args[1])
+            Py_RETURN_TRUE;
+    }
+    Py_RETURN_FALSE;
+}
+
 static PyMethodDef fp_methods[] = {
+    {"has_type", (PyCFunction)(void (*)(void))fp_has_type, METH_FASTCALL, has_type_doc},
     {"init", (PyCFunction)(void (*)(void))fp_init, METH_FASTCALL, init_doc},
     {"add_keys", (PyCFunction)(void (*)(void))fp_add_keys, METH_FASTCALL, add_keys_doc},
     {"add_items", (PyCFunction)(void (*)(void))fp_add_items, METH_FASTCALL, add_items_doc},

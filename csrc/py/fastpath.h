@@ -39,8 +39,12 @@ extern const cbc_API *fp__api;
  * a call has replaced them (fp__errors_enter/leave). */
 extern PyObject *fp__exc_arg;
 extern PyObject *fp__exc_fmt;
-/* Item flags written for F_JSON, F_PICKLE, F_BYTES, F_UTF8 (indexed by format). */
+/* Item flags written for F_JSON, F_PICKLE, F_BYTES, F_UTF8 (indexed by format): the
+ * common flags of couchbase/_formats.py, and the 1.x client's (the format code itself),
+ * which add_items writes when its caller asks for them. */
 extern uint32_t fp__flags[5];
+extern const uint32_t fp__legacy_flags[5];
+#define FMT_MASK_1X 7
 extern PyObject *fp__tc_globals;  /* couchbase.transcoder.__dict__: converters read per call */
 extern PyObject *fp__fmt_auto;    /* the FMT_AUTO sentinel */
 extern PyObject *fp__auto_encode; /* couchbase.transcoder.auto_encode: handled natively */

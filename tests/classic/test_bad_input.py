@@ -89,9 +89,9 @@ def test_bad_cas_raises_argument_error(kv, uniq, cas):
         kv.set(uniq + "k", 1, cas=cas)
 
 
-def test_lock_without_ttl_raises_argument_error(kv, uniq):
+def test_lock_with_negative_ttl_raises_argument_error(kv, uniq):
     with pytest.raises(ArgumentError):
-        kv.lock(uniq + "k")
+        kv.lock(uniq + "k", ttl=-1)
 
 
 def test_unlock_without_cas_raises_argument_error(kv, uniq):

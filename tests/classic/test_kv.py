@@ -226,8 +226,17 @@ def test_data_passthrough_returns_raw_bytes(kv, uniq):
     assert r.value == b'{"a":1}'
 
 
-def test_json_flags_are_common_flags(kv, uniq):
+def test_json_flags_are_the_1x_clients_by_default(kv, uniq):
     kv.set(uniq + "k", {"a": 1})
+    assert kv.get(uniq + "k").flags == FMT_JSON == 0
+
+
+def test_common_flags_option_writes_common_flags(kv, uniq):
+    kv.common_flags = True
+    try:
+        kv.set(uniq + "k", {"a": 1})
+    finally:
+        kv.common_flags = False
     assert kv.get(uniq + "k").flags == 0x02000000
 
 

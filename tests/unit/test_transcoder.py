@@ -53,15 +53,17 @@ def test_written_flags_are_common_plus_legacy():
     (bytearray(b"ab"), FMT_BYTES, b"ab", 0x03000002),
     ("\u00e9t\u00e9", FMT_UTF8, "\u00e9t\u00e9".encode(), 0x04000004),
 ])
-def test_encode_each_format(t, value, fmt, data, flags):
+def test_transcoder_writes_the_1x_flags_and_encode_format_common_ones(t, value, fmt, data, flags):
     out = t.encode_value(value, fmt)
-    assert out == (data, flags)
+    assert out == (data, fmt)
     assert type(out[0]) is bytes
+    assert tc.encode_format(fmt, value) == (data, flags)
+    assert tc.encode_format(fmt, value, legacy=True) == (data, fmt)
 
 
 def test_encode_pickle(t):
     data, flags = t.encode_value({1, 2}, FMT_PICKLE)
-    assert flags == 0x01000001 and pickle.loads(data) == {1, 2}
+    assert flags == FMT_PICKLE == 1 and pickle.loads(data) == {1, 2}
 
 
 def test_json_is_compact_and_unescaped(t):
@@ -69,13 +71,15 @@ def test_json_is_compact_and_unescaped(t):
     assert data == '{"k":"\u65e5\u672c","n":[1,2]}'.encode("utf-8")
 
 
-@pytest.mark.parametrize("fmt,expect", [
-    (3, 0x03000002), (5, 0x04000004), (6, 0x04000004), (7, 0x04000004), (0x100, 0x02000000),
-    (0x04000004, 0x04000004), (0x03000002, 0x03000002), (0x02000000, 0x02000000),
+@pytest.mark.parametrize("fmt,kind", [
+    (3, "bytes"), (5, "utf8"), (6, "utf8"), (7, "utf8"), (0x100, "json"), (12345, "pickle"),
+    (0x04000004, "utf8"), (0x03000002, "bytes"), (0x02000000, "json"),
 ])
-def test_int_formats_use_the_low_bits(t, fmt, expect):
-    value = {0x02000000: [1], 0x03000002: b"x", 0x04000004: "x"}[expect]
-    assert t.encode_value(value, fmt)[1] == expect
+def test_int_formats_use_the_low_bits_and_store_them(t, fmt, kind):
+    value = {"json": [1], "bytes": b"x", "utf8": "x", "pickle": 1.5}[kind]
+    data, flags = t.encode_value(value, fmt)
+    assert flags == fmt & FMT_MASK
+    assert t.decode_value(data, flags) == value
 
 
 @pytest.mark.parametrize("value,flags", [
@@ -85,10 +89,10 @@ def test_int_formats_use_the_low_bits(t, fmt, expect):
 ])
 def test_fmt_auto(t, value, flags):
     data, f = t.encode_value(value, FMT_AUTO)
-    assert f == flags
+    assert f == flags & FMT_MASK
     assert t.decode_value(data, f) == (bytes(value) if isinstance(value, bytearray) else
                                        list(value) if isinstance(value, tuple) else value)
-    assert tc.auto_encode(value) == (data, f)
+    assert tc.auto_encode(value) == (data, flags)  # the modern rule: common flags
 
 
 @pytest.mark.parametrize("value", [{"a": [1, None]}, "str\u00e9", b"\x00\x01", 12, 3.25, [1, "x"], None, True])
@@ -176,10 +180,10 @@ def test_zlib_transcoder_roundtrip():
     z = ZlibTranscoder()
     doc = {"text": "x" * 1000}
     data, flags = z.encode_value(doc, FMT_JSON)
-    assert flags == 0x02000000 | 0x10 and len(data) < 100
+    assert flags == FMT_JSON | 0x10 and len(data) < 100
     assert z.decode_value(data, flags) == doc
     data, flags = z.encode_value("plain", FMT_UTF8)
-    assert flags == 0x04000014
+    assert flags == FMT_UTF8 | 0x10
     assert z.decode_value(data, flags) == "plain"
     # a value written without compression still reads
     assert z.decode_value(b'"x"', 0x02000000) == "x"
@@ -192,7 +196,7 @@ def test_partial_override_keeps_builtins():
 
     k = KeysOnly()
     assert k.encode_key("a") == b"pfx:a"
-    assert k.encode_value([1], FMT_JSON) == (b"[1]", 0x02000000)
+    assert k.encode_value([1], FMT_JSON) == (b"[1]", FMT_JSON)
     assert k.decode_value(b"[1]", 0x02000000) == [1]
 
 
@@ -209,19 +213,19 @@ def test_set_json_converters_returns_old_pair_and_applies(t):
 
     old = tc.set_json_converters(enc, dec)
     try:
-        assert t.encode_value({"b": 1, "a": 2}, FMT_JSON) == (b'{"a": 2, "b": 1}', 0x02000000)
+        assert t.encode_value({"b": 1, "a": 2}, FMT_JSON) == (b'{"a": 2, "b": 1}', FMT_JSON)
         assert t.decode_value(b"[1]", 0) == [1]
         assert calls == [("enc", {"b": 1, "a": 2}), ("dec", str)]
     finally:
         back = tc.set_json_converters(*old)
     assert back == (enc, dec)
-    assert t.encode_value({"b": 1}, FMT_JSON) == (b'{"b":1}', 0x02000000)
+    assert t.encode_value({"b": 1}, FMT_JSON) == (b'{"b":1}', FMT_JSON)
 
 
 def test_json_encoder_may_return_bytes(t):
     old = tc.set_json_converters(lambda v: b"[0]", json.loads)
     try:
-        assert t.encode_value(["ignored"], FMT_JSON) == (b"[0]", 0x02000000)
+        assert t.encode_value(["ignored"], FMT_JSON) == (b"[0]", FMT_JSON)
     finally:
         tc.set_json_converters(*old)
 
@@ -229,7 +233,7 @@ def test_json_encoder_may_return_bytes(t):
 def test_set_pickle_converters(t):
     old = tc.set_pickle_converters(lambda v: b"P" + repr(v).encode(), lambda b: ("unpickled", b))
     try:
-        assert t.encode_value(5, FMT_PICKLE) == (b"P5", 0x01000001)
+        assert t.encode_value(5, FMT_PICKLE) == (b"P5", FMT_PICKLE)
         assert t.decode_value(b"P5", 0x01000001) == ("unpickled", b"P5")
     finally:
         tc.set_pickle_converters(*old)
