@@ -26,8 +26,10 @@ browserdeps:
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { echo "chromium could not be installed" >&2; exit 1; }
 
-$(STAMP): pyproject.toml
-	$(PY) -m venv $(VENV)
+# Reinstalled when the project's requirements (pyproject.toml, or the list below) change;
+# an existing venv (or a link to one) is kept.
+$(STAMP): pyproject.toml Makefile
+	test -x $(VPY) || $(PY) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip setuptools wheel
 	$(VPY) -m pip install -q "cffi>=1.15" "pytest>=7" "pytest-benchmark>=4" "build>=1" "sphinx>=7" "furo" "myst-parser>=2" "mini-racer>=0.12" "flask>=2" "bootstrap-flask>=2" "playwright>=1.40" "pylibmc>=1.6" "pymemcache>=4" "atheris>=2.3"
 	touch $@

@@ -345,7 +345,6 @@ class CryptoException(CouchbaseException):
 
 
 # The rest of the 4.x classes, one line each: (base, 4.x error code)
-class ParsingFailedException(CouchbaseException): _ec = 8
 class QueryIndexNotFoundException(CouchbaseException): _ec = 17
 class QueryIndexAlreadyExistsException(CouchbaseException): _ec = 18
 class RateLimitedException(CouchbaseException): _ec = 21
@@ -365,10 +364,8 @@ class DatasetNotFoundException(CouchbaseException): _ec = 303
 class DataverseNotFoundException(CouchbaseException): _ec = 304
 class DatasetAlreadyExistsException(CouchbaseException): _ec = 305
 class DataverseAlreadyExistsException(CouchbaseException): _ec = 306
-class DesignDocumentNotFoundException(CouchbaseException): _ec = 502
 class HTTPException(CouchbaseException): _ec = 5001
 class UnsuccessfulOperationException(CouchbaseException): _ec = 5002
-class AlreadyQueriedException(CouchbaseException): pass
 class AnalyticsLinkExistsException(CouchbaseException): pass
 class AnalyticsLinkNotFoundException(CouchbaseException): pass
 class BucketAlreadyExistsException(CouchbaseException): pass
@@ -428,6 +425,7 @@ class CouchbaseErrorCategory(Enum):
 #: Aliases kept by the 4.x SDK.
 class DesignDocumentNotFoundException(CouchbaseException, HTTPError):
     """A design document (or a view of it) does not exist."""
+    _ec = 502
 
 
 class ViewNotFoundException(DesignDocumentNotFoundException):
@@ -440,6 +438,7 @@ class AlreadyQueriedException(CouchbaseException, AlreadyQueriedError):
 
 class ParsingFailedException(CouchbaseException, ProtocolError):
     """A service's answer could not be parsed."""
+    _ec = 8
 
 
 CASMismatchException = CasMismatchException

@@ -145,6 +145,21 @@ def test_embedded_cluster_runs_without_the_compiled_core():
     assert p.stdout.split() == ["ran", "default", "False"]
 
 
+def test_no_module_defines_a_name_twice():
+    """A second `class X` or `def X` at module level silently replaces the first."""
+    twice = []
+    for name, path in MODULES.items():
+        with open(path) as f:
+            tree = ast.parse(f.read(), path)
+        seen = set()
+        for node in tree.body:
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                if node.name in seen:
+                    twice.append("%s.%s" % (name, node.name))
+                seen.add(node.name)
+    assert twice == []
+
+
 def _lines(path):
     with open(path) as f:
         return sum(1 for _ in f)
