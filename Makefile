@@ -17,6 +17,10 @@ sysdeps:
 	@{ command -v clang >/dev/null 2>&1 && [ -n "$$(find /usr/lib/llvm-* -name 'libclang_rt.fuzzer-x86_64.a' 2>/dev/null | head -1)" ]; } || { \
 	  echo "installing clang and libFuzzer (Debian packages)"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang libclang-rt-14-dev >/dev/null; }
+	@test -f /usr/include/openssl/ssl.h || { \
+	  echo "installing OpenSSL headers (Debian package libssl-dev)"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libssl-dev >/dev/null; }
+	@test -f /usr/include/openssl/ssl.h || { echo "libssl-dev could not be installed" >&2; exit 1; }
 
 # Debian's Chromium for the beer-sample browser tests (Playwright drives it; it never
 # downloads a browser of its own).
@@ -31,13 +35,13 @@ browserdeps:
 $(STAMP): pyproject.toml Makefile
 	test -x $(VPY) || $(PY) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip setuptools wheel
-	$(VPY) -m pip install -q "cffi>=1.15" "pytest>=7" "pytest-benchmark>=4" "build>=1" "sphinx>=7" "furo" "myst-parser>=2" "mini-racer>=0.12" "flask>=2" "bootstrap-flask>=2" "playwright>=1.40" "pylibmc>=1.6" "pymemcache>=4" "atheris>=2.3"
+	$(VPY) -m pip install -q "cffi>=1.15" "pytest>=7" "pytest-benchmark>=4" "build>=1" "sphinx>=7" "furo" "myst-parser>=2" "mini-racer>=0.12" "flask>=2" "bootstrap-flask>=2" "playwright>=1.40" "pylibmc>=1.6" "pymemcache>=4" "atheris>=2.3" "trustme>=1.1"
 	touch $@
 
 deps: $(STAMP) sysdeps
 
 # The C core and the native result builder, built in place.
-couchbase/.build-stamp: $(STAMP) $(CORE_SRC)
+couchbase/.build-stamp: $(STAMP) $(CORE_SRC) | sysdeps
 	$(VPY) setup.py -q build_ext --inplace --force  # setuptools does not track headers: rebuild both
 	touch $@
 
@@ -49,7 +53,7 @@ debug: $(STAMP)
 	rm -f couchbase/.build-stamp
 
 # C sources alone, with the project's warning level as errors.
-csrc-check:
+csrc-check: sysdeps
 	@for f in csrc/*.c; do cc -std=c99 -Wall -Wextra -Werror -Icsrc -c $$f -o /dev/null || exit 1; done
 	@echo "csrc: -Wall -Wextra clean"
 

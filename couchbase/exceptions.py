@@ -147,6 +147,11 @@ class UnknownHostError(CouchbaseNetworkError, CouchbaseInputError): """The host 
 class ProtocolError(CouchbaseNetworkError): """The server sent something that is not the binary protocol."""
 class TimeoutError(CouchbaseNetworkError, CouchbaseTransientError): """The operation timed out."""
 class ConnectError(CouchbaseNetworkError): """A connection could not be established."""
+class TLSError(CouchbaseNetworkError): """A TLS connection failed; the message names the host, the port and the reason."""
+class CertificateUntrustedError(TLSError, CouchbaseFatalError): """The server's certificate does not chain to a trusted CA."""
+class CertificateHostnameError(TLSError, CouchbaseFatalError): """The server's certificate does not name the host connected to."""
+class CertificateExpiredError(TLSError, CouchbaseFatalError): """The server's certificate has expired (or is not valid yet)."""
+class PlaintextServerError(TLSError, CouchbaseFatalError): """The server does not speak TLS on the port connected to (a plaintext port)."""
 class BucketNotFoundError(CouchbaseInputError, CouchbaseFatalError): """The bucket does not exist."""
 class ClientNoMemoryError(CouchbaseFatalError): """The client is out of memory."""
 class ClientTemporaryFailError(CouchbaseTransientError): """Temporary failure on the client (a closed connection)."""
@@ -344,6 +349,26 @@ class CryptoException(CouchbaseException):
     """Field-level encryption failed."""
 
 
+class TLSException(CouchbaseException, TLSError):
+    """A TLS connection failed; the message names the host, the port and OpenSSL's reason."""
+
+
+class CertificateUntrustedException(TLSException, CertificateUntrustedError):
+    """The server's certificate does not chain to a trusted CA."""
+
+
+class CertificateHostnameException(TLSException, CertificateHostnameError):
+    """The server's certificate does not name the host connected to."""
+
+
+class CertificateExpiredException(TLSException, CertificateExpiredError):
+    """The server's certificate has expired (or is not valid yet)."""
+
+
+class PlaintextServerException(TLSException, PlaintextServerError):
+    """The server does not speak TLS on the port connected to (a plaintext port)."""
+
+
 # The rest of the 4.x classes, one line each: (base, 4.x error code)
 class QueryIndexNotFoundException(CouchbaseException): _ec = 17
 class QueryIndexAlreadyExistsException(CouchbaseException): _ec = 18
@@ -500,7 +525,7 @@ _TABLE = {
     "BUSY": (BusyError, _M),
     "INVALID_USERNAME": (AuthError, _M),
     "CONFIG_CACHE_INVALID": (ArgumentError, _M),
-    "SASLMECH_UNAVAILABLE": (AuthError, _M),
+    "SASLMECH_UNAVAILABLE": (AuthError, AuthenticationException),
     "DOCUMENT_LOCKED": (TemporaryFailError, DocumentLockedException),
     "NOT_LOCKED": (TemporaryFailError, DocumentNotLockedException),
     "UNKNOWN_COLLECTION": (ArgumentError, CollectionNotFoundException),
@@ -540,6 +565,11 @@ _TABLE = {
     "SUBDOC_INVALID_XATTR_ORDER": (ArgumentError, InvalidArgumentException),
     "SUBDOC_CANT_REVIVE_LIVING": (ArgumentError, _M),
     "SUBDOC_DELETED_WITH_VALUE": (ArgumentError, InvalidArgumentException),
+    "TLS_ERROR": (TLSError, TLSException),
+    "TLS_CERT_UNTRUSTED": (CertificateUntrustedError, CertificateUntrustedException),
+    "TLS_HOSTNAME_MISMATCH": (CertificateHostnameError, CertificateHostnameException),
+    "TLS_CERT_EXPIRED": (CertificateExpiredError, CertificateExpiredException),
+    "TLS_PLAINTEXT_SERVER": (PlaintextServerError, PlaintextServerException),
 }
 del _C, _M
 

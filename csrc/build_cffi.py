@@ -26,7 +26,10 @@ ffibuilder.set_source(
     '#include "cbc_api.h"\n',
     sources=_sources(),
     include_dirs=[os.path.relpath(HERE, ROOT)],
-    extra_compile_args=(["-O0", "-g3"] if DEBUG else ["-O2"]) + ["-std=c99"],
+    # TLS, SCRAM: OpenSSL (Debian's libssl-dev); the resolver threads: pthreads
+    libraries=["ssl", "crypto"],
+    extra_compile_args=(["-O0", "-g3"] if DEBUG else ["-O2"]) + ["-std=c99", "-pthread"],
+    extra_link_args=["-pthread"],
 )
 
 if __name__ == "__main__":

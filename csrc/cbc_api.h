@@ -39,7 +39,7 @@ typedef struct cbc_ERROR_s {
     int code;         /* CBC_ERR_* number, 0 when no error */
     const char *file; /* C source file that set it (static storage) */
     int line;
-    char msg[160];
+    char msg[256];
 } cbc_ERROR;
 
 typedef struct {
@@ -131,10 +131,11 @@ int cbc_conn_use_ketama(cbc_CONN *conn, cbc_ERROR *err);
  * row-major; copy 0 is active, copy N is replica N. Replaces any previous map. */
 int cbc_conn_use_vbmap(cbc_CONN *conn, const int16_t *map, size_t nvb, size_t ncopies,
                        cbc_ERROR *err);
-/* Packets sent on every new socket before any request (HELLO, SASL PLAIN,
- * SELECT_BUCKET ...), concatenated. Each must be answered with status 0, except
- * HELLO (0x1f), whose failure means "no features". A failed prelude fails the
- * requests for that server with the mapped code (AUTH_ERROR, BUCKET_ENOENT ...). */
+/* Packets sent on every new socket before any request (HELLO, SELECT_BUCKET ...),
+ * concatenated, at most 24. Each must be answered with status 0, except HELLO (0x1f),
+ * whose failure means "no features". The SASL exchange of cbc_conn_set_auth runs
+ * after the leading HELLO packets. A failed prelude fails the requests for that
+ * server with the mapped code (AUTH_ERROR, BUCKET_ENOENT ...). */
 int cbc_conn_set_prelude(cbc_CONN *conn, const char *packets, size_t n, cbc_ERROR *err);
 /* Send the LEB128 collection prefix with every key (HELLO Collections acked). */
 void cbc_conn_set_collections(cbc_CONN *conn, int enabled);
@@ -153,8 +154,28 @@ void cbc_conn_set_max_response(cbc_CONN *conn, uint64_t nbytes);
 uint64_t cbc_conn_max_response(const cbc_CONN *conn);
 /* Why server `index`'s socket (binary or text, the latest) last failed: returns the code
  * (0 when it never failed) and fills `out` with it, the C file and line and a message
- * that names host:port. Kept until the next failure or cbc_conn_set_servers. */
+ * "host:port: reason" (name resolution, connect, TLS, the handshake and its SASL
+ * exchange, a closed or reset connection, an oversized or malformed response, a
+ * timeout ...). Kept until the next failure or cbc_conn_set_servers. */
 int cbc_conn_last_failure(const cbc_CONN *conn, int index, cbc_ERROR *out);
+/* SASL on every new socket, after the prelude's leading HELLO packets and before the
+ * rest: the core asks the server for its mechanisms (SASL_LIST_MECHS) and runs the
+ * strongest one that `mechs` (enum cbc_sasl bits) allows: SCRAM-SHA512, SCRAM-SHA256,
+ * SCRAM-SHA1, then PLAIN; a SCRAM exchange checks the server's signature too. user
+ * NULL: no SASL. Closes every socket. A server that offers none of the allowed
+ * mechanisms fails the socket with SASLMECH_UNAVAILABLE, refused credentials with
+ * AUTH_ERROR (cbc_conn_last_failure says which mechanism and why). */
+int cbc_conn_set_auth(cbc_CONN *conn, const char *user, const char *password, int mechs, cbc_ERROR *err);
+/* TLS (1.2 or later, renegotiation refused) on every socket when `enabled`: the
+ * server's certificate chain is verified against ca_file (PEM; NULL: the system's
+ * trust store) and its name against the host name or address, unless verify is 0.
+ * cert_file/key_file (PEM; key_file NULL: the key is in cert_file): a client
+ * certificate. Closes every socket. EINVAL (message: the file and OpenSSL's reason)
+ * when a file cannot be used. Handshake failures fail the socket with
+ * TLS_CERT_UNTRUSTED, TLS_HOSTNAME_MISMATCH, TLS_CERT_EXPIRED, TLS_PLAINTEXT_SERVER or
+ * TLS_ERROR. */
+int cbc_conn_set_tls(cbc_CONN *conn, int enabled, const char *ca_file, const char *cert_file,
+                     const char *key_file, int verify, cbc_ERROR *err);
 /* Connect (and run the prelude on) server `index` now, within timeout_us. */
 int cbc_conn_connect(cbc_CONN *conn, int index, uint64_t timeout_us, cbc_ERROR *err);
 /* Close the socket of one server (-1: all). The next request reconnects. */
@@ -247,12 +268,19 @@ const cbc_API *cbc_api_table(void);
 
 /* Version of this interface; the native module and couchbase/_core/binding.py
  * refuse a build whose halves disagree. */
-enum { CBC_CORE_VERSION = 6 };
+enum { CBC_CORE_VERSION = 7 };
 
 /* The default bound on what one response may announce (cbc_conn_set_max_response):
  * the server's 20 MiB item limit plus 1 MiB for extended attributes, key, extras and
  * framing. */
 enum { CBC_MAX_RESPONSE_DEFAULT = 22020096 };
+/* SASL mechanisms (cbc_conn_set_auth). */
+enum cbc_sasl {
+    CBC_SASL_PLAIN = 1,
+    CBC_SASL_SCRAM_SHA1 = 2,
+    CBC_SASL_SCRAM_SHA256 = 4,
+    CBC_SASL_SCRAM_SHA512 = 8
+};
 
 /* The longest key the server accepts, in bytes. */
 enum { CBC_KEY_MAX = 250 };

@@ -3,6 +3,7 @@
 #include "conn.h"
 
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "errors.h"
 #include "packet.h"
 #include "pipeline.h"
+#include "prelude.h"
 
 cbc_CONN *cbc_conn_new(void)
 {
@@ -18,13 +20,33 @@ cbc_CONN *cbc_conn_new(void)
 
 void cbc__conn_close_server(cbc_SERVER *s)
 {
+    if (s->resolve) {
+        cbc__io_resolve_abandon(s->resolve); /* s->fd is the job's pipe */
+        s->resolve = NULL;
+        s->fd = -1;
+    }
+    cbc__tls_free(s->tls);
+    s->tls = NULL;
     if (s->fd >= 0) {
         cbc__io_close(s->fd);
     }
     s->fd = -1;
     s->state = CBC_SRV_CLOSED;
-    s->pwritten = 0;
-    s->panswered = 0;
+    cbc__prelude_reset(s);
+}
+
+void cbc__conn_detail(cbc_SERVER *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->last_fail.msg, sizeof(s->last_fail.msg), fmt, ap);
+    va_end(ap);
+    s->why_set = 1;
+}
+
+int cbc__conn_has_prelude(const cbc_CONN *conn)
+{
+    return conn->nprelude_ops || conn->sasl_user;
 }
 
 cbc_SERVER *cbc__conn_sock(cbc_CONN *conn, int id)
@@ -51,6 +73,18 @@ static void server_free(cbc_SERVER *s)
     cbc__buf_free(&s->own_rbuf);
 }
 
+static void set_auth_strings(cbc_CONN *conn, char *user, char *password)
+{
+    if (conn->sasl_password) {
+        memset(conn->sasl_password, 0, strlen(conn->sasl_password));
+    }
+    free(conn->sasl_user);
+    free(conn->sasl_password);
+    conn->sasl_user = user;
+    conn->sasl_password = password;
+    memset(&conn->scram_cache, 0, sizeof(conn->scram_cache));
+}
+
 void cbc_conn_free(cbc_CONN *conn)
 {
     size_t i;
@@ -68,6 +102,8 @@ void cbc_conn_free(cbc_CONN *conn)
     cbc__vb_free(&conn->vbmap);
     free(conn->prelude);
     free(conn->prelude_ops);
+    set_auth_strings(conn, NULL, NULL);
+    cbc__tls_ctx_free(conn->tls);
     free(conn->involved);
     free(conn->pollfds);
     free(conn->pollidx);
@@ -103,6 +139,20 @@ static int build_ketama(cbc_CONN *conn, cbc_ERROR *err)
     }
     free(names);
     return rc;
+}
+
+/* Hand a READY socket (and its TLS session) from `old` to `dst`. */
+static void move_socket(cbc_SERVER *dst, cbc_SERVER *old)
+{
+    dst->fd = old->fd;
+    dst->state = old->state;
+    dst->tls = old->tls;
+    dst->naddrs = old->naddrs;
+    dst->addr_idx = old->addr_idx;
+    memcpy(dst->addrs, old->addrs, sizeof(old->addrs));
+    old->fd = -1;
+    old->tls = NULL;
+    old->state = CBC_SRV_CLOSED;
 }
 
 int cbc_conn_set_servers(cbc_CONN *conn, const char *const *hosts, const int *ports, size_t n,
@@ -153,26 +203,17 @@ int cbc_conn_set_servers(cbc_CONN *conn, const char *const *hosts, const int *po
     for (i = 0; i < n; i++) {
         for (j = 0; j < conn->nservers; j++) {
             cbc_SERVER *old = &conn->servers[j];
-            if (old->fd >= 0 && old->port == ns[i].port && strcmp(old->host, ns[i].host) == 0) {
-                ns[i].fd = old->fd;
-                ns[i].state = old->state;
-                ns[i].naddrs = old->naddrs;
-                ns[i].addr_idx = old->addr_idx;
-                memcpy(ns[i].addrs, old->addrs, sizeof(old->addrs));
-                old->fd = -1;
-                old->state = CBC_SRV_CLOSED;
+            if (old->fd >= 0 && old->state == CBC_SRV_READY && old->port == ns[i].port &&
+                strcmp(old->host, ns[i].host) == 0) {
+                move_socket(&ns[i], old);
                 break;
             }
         }
         for (j = 0; j < conn->nservers; j++) {
             cbc_SERVER *old = &conn->tservers[j];
-            if (old->fd >= 0 && old->port == ns[i].port && strcmp(old->host, ns[i].host) == 0) {
-                nt[i].fd = old->fd;
-                nt[i].state = old->state;
-                nt[i].naddrs = old->naddrs;
-                memcpy(nt[i].addrs, old->addrs, sizeof(old->addrs));
-                old->fd = -1;
-                old->state = CBC_SRV_CLOSED;
+            if (old->fd >= 0 && old->state == CBC_SRV_READY && old->port == ns[i].port &&
+                strcmp(old->host, ns[i].host) == 0) {
+                move_socket(&nt[i], old);
                 break;
             }
         }
@@ -269,6 +310,9 @@ int cbc_conn_set_prelude(cbc_CONN *conn, const char *packets, size_t n, cbc_ERRO
         off += CBC_PKT_HDR_LEN + hdr.nbody;
         count++;
     }
+    if (count > CBC_PRELUDE_MAX_PACKETS) {
+        return CBC_FAIL(err, CBC_ERR_EINVAL, "%zu prelude packets (at most %d)", count, CBC_PRELUDE_MAX_PACKETS);
+    }
     if (n) {
         copy = malloc(n);
         ops = malloc(count);
@@ -289,6 +333,65 @@ int cbc_conn_set_prelude(cbc_CONN *conn, const char *packets, size_t n, cbc_ERRO
     conn->nprelude = n;
     conn->prelude_ops = ops;
     conn->nprelude_ops = count;
+    conn->prelude_split = 0;
+    conn->prelude_nhello = 0;
+    while (conn->prelude_nhello < count && ops[conn->prelude_nhello] == CBC_OP_HELLO) {
+        conn->prelude_split += CBC_PKT_HDR_LEN + cbc__rd32(copy + conn->prelude_split + 8);
+        conn->prelude_nhello++;
+    }
+    return 0;
+}
+
+static char *dup_or_null(const char *s, int *nomem)
+{
+    char *d = s ? dupstr(s) : NULL;
+    if (s && !d) {
+        *nomem = 1;
+    }
+    return d;
+}
+
+int cbc_conn_set_auth(cbc_CONN *conn, const char *user, const char *password, int mechs, cbc_ERROR *err)
+{
+    int nomem = 0;
+    char *u, *p;
+    if (!conn) {
+        return CBC_FAIL(err, CBC_ERR_EINVAL, "no connection");
+    }
+    if (user && (mechs & CBC_SASL_ALL) == 0) {
+        return CBC_FAIL(err, CBC_ERR_EINVAL, "no SASL mechanism allowed (bits 0x%x)", (unsigned)mechs);
+    }
+    u = dup_or_null(user, &nomem);
+    p = dup_or_null(user ? (password ? password : "") : NULL, &nomem);
+    if (nomem) {
+        free(u);
+        free(p);
+        return CBC_FAIL(err, CBC_ERR_CLIENT_ENOMEM, "no memory for the credentials");
+    }
+    cbc_conn_disconnect(conn, -1); /* sockets authenticated otherwise */
+    set_auth_strings(conn, u, p);
+    conn->sasl_mechs = mechs & CBC_SASL_ALL;
+    return 0;
+}
+
+int cbc_conn_set_tls(cbc_CONN *conn, int enabled, const char *ca_file, const char *cert_file,
+                     const char *key_file, int verify, cbc_ERROR *err)
+{
+    cbc_TLSCTX *ctx = NULL;
+    char why[sizeof(err->msg)];
+    int rc;
+    if (!conn) {
+        return CBC_FAIL(err, CBC_ERR_EINVAL, "no connection");
+    }
+    if (enabled) {
+        rc = cbc__tls_ctx_new(ca_file, cert_file, key_file, verify, &ctx, why, sizeof(why));
+        if (rc) {
+            return CBC_FAIL(err, rc, "%s", why);
+        }
+    }
+    cbc_conn_disconnect(conn, -1); /* sockets set up with other settings */
+    cbc__tls_ctx_free(conn->tls);
+    conn->tls = ctx;
     return 0;
 }
 
@@ -313,7 +416,7 @@ int cbc_conn_connect(cbc_CONN *conn, int index, uint64_t timeout_us, cbc_ERROR *
         return CBC_FAIL(err, CBC_ERR_EINVAL, "no server %d", index);
     }
     s = &conn->servers[index];
-    if (s->fd >= 0 && s->state == CBC_SRV_READY && !cbc__io_is_stale(s->fd)) {
+    if (s->fd >= 0 && s->state == CBC_SRV_READY && !cbc__sock_is_stale(s)) {
         return 0;
     }
     return cbc__pl_connect(conn, index, timeout_us, err);

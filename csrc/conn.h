@@ -14,18 +14,40 @@
 #include "cbc_api.h"
 #include "io.h"
 #include "ketama.h"
+#include "scram.h"
+#include "tls.h"
 #include "vbucket.h"
 
 #define CBC_CONN_MAX_ADDRS 8
 
-/* Socket states. A socket survives runs only in READY; a run that ends with a
- * socket in any other state closes it. */
+/* Socket states, in the order a socket goes through them (connect.c, prelude.c). A
+ * socket survives runs only in READY; a run that ends with a socket in any other state
+ * closes it. */
 enum {
     CBC_SRV_CLOSED = 0,
+    CBC_SRV_RESOLVING,  /* a resolver thread looks the name up; fd is its wake-up pipe */
     CBC_SRV_CONNECTING, /* non-blocking connect in progress */
+    CBC_SRV_TLS,        /* connected, TLS handshake in progress */
     CBC_SRV_PRELUDE,    /* connected, handshake packets in flight */
     CBC_SRV_READY
 };
+
+/* SASL mechanisms, as the bits of cbc_conn_set_auth (cbc_api.h). */
+#define CBC_SASL_ALL (CBC_SASL_PLAIN | CBC_SASL_SCRAM_SHA1 | CBC_SASL_SCRAM_SHA256 | CBC_SASL_SCRAM_SHA512)
+#define CBC_PRELUDE_MAX_PACKETS 24 /* what cbc_conn_set_prelude accepts */
+
+/* One socket's handshake (prelude.c): the packets queued for it, which answers are
+ * still due, and the SASL exchange. */
+typedef struct {
+    cbc_BUF out;       /* packets queued, sent from `sent` on */
+    size_t sent;
+    uint8_t ops[CBC_PRELUDE_MAX_PACKETS + 8]; /* opcode of each queued packet, in order */
+    size_t nops;
+    size_t nanswered;
+    int step;          /* what the next answer leads to (prelude.c) */
+    int mech;          /* the CBC_SASL_* bit chosen, 0 before SASL_LIST_MECHS is answered */
+    cbc_SCRAM *scram;
+} cbc_PRELUDE;
 
 enum { CBC_MAP_NONE = 0, CBC_MAP_KETAMA, CBC_MAP_VBUCKET };
 
@@ -38,13 +60,16 @@ typedef struct {
     cbc_ADDR addrs[CBC_CONN_MAX_ADDRS];
     size_t naddrs;
     size_t addr_idx;  /* address being tried */
-    size_t pwritten;  /* prelude bytes sent on this socket */
     uint64_t rcvtimeo_us; /* SO_RCVTIMEO currently set on fd (0: none) */
     uint64_t last_used_us; /* end of the last run that used fd */
-    size_t panswered; /* prelude packets answered */
+    cbc_RESOLVE *resolve; /* the name lookup in flight (RESOLVING) */
+    cbc_TLS *tls;       /* the TLS session, when the connection uses TLS */
+    cbc_PRELUDE hs;     /* handshake state (PRELUDE) */
     cbc_ERROR last_fail;  /* the socket's latest failure, kept across runs: code, C file and
-                           * line, and a message naming host:port (cbc_conn_last_failure) */
+                           * line, and "host:port: reason" (cbc_conn_last_failure) */
     uint64_t last_fail_us; /* when it failed (0: never); the newer of a server's two sockets wins */
+    int why_set;        /* last_fail.msg already holds the reason of the failure about to be
+                         * recorded (cbc__conn_detail); else it is "host:port: <code's text>" */
 
     /* Per-run scratch, owned by pipeline.c. */
     int in_run;
@@ -92,6 +117,13 @@ struct cbc_CONN_s {
     size_t nprelude;
     uint8_t *prelude_ops; /* opcode of each prelude packet, in order */
     size_t nprelude_ops;
+    size_t prelude_split; /* bytes of the leading HELLO packets: SASL goes after them */
+    size_t prelude_nhello; /* how many they are */
+    char *sasl_user;      /* NULL: no SASL exchange */
+    char *sasl_password;
+    int sasl_mechs;       /* CBC_SASL_* bits allowed */
+    cbc_SCRAM_CACHE scram_cache;
+    cbc_TLSCTX *tls;      /* non-NULL: every socket speaks TLS */
     /* Run scratch sized to 2 * nservers (binary and text socket of each server), so
      * a run allocates nothing per server. Socket id i < nservers is servers[i], else
      * tservers[i - nservers]. */
@@ -107,7 +139,45 @@ struct cbc_CONN_s {
 int cbc__conn_route(const cbc_CONN *conn, const cbc_REQUEST *req, uint16_t *vbucket);
 /* The socket with id `id` (see involved). */
 cbc_SERVER *cbc__conn_sock(cbc_CONN *conn, int id);
-/* Close server `s`'s socket and forget its handshake progress. */
+/* Close server `s`'s socket and forget its handshake progress (`last_fail` stays). */
 void cbc__conn_close_server(cbc_SERVER *s);
+/* The reason of the failure about to be recorded on s (SERVER_FAIL next), from a printf
+ * format: "host:port: reason" (cut to fit). One record per socket, s->last_fail. */
+void cbc__conn_detail(cbc_SERVER *s, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Whether new sockets run a handshake (prelude packets or SASL). */
+int cbc__conn_has_prelude(const cbc_CONN *conn);
+
+/* Socket I/O through the socket's TLS session when it has one (io.h conventions; a
+ * TLS failure is CBC_IO_ETLS, see cbc__connect_io_fail). */
+static inline ssize_t cbc__sock_send(cbc_SERVER *s, const char *buf, size_t n)
+{
+    return s->tls ? cbc__tls_send(s->tls, buf, n) : cbc__io_send(s->fd, buf, n);
+}
+static inline ssize_t cbc__sock_sendv(cbc_SERVER *s, const struct iovec *iov, size_t n)
+{
+    return s->tls ? cbc__tls_sendv(s->tls, iov, n) : cbc__io_sendv(s->fd, iov, n);
+}
+static inline ssize_t cbc__sock_recv(cbc_SERVER *s, char *buf, size_t n)
+{
+    return s->tls ? cbc__tls_recv(s->tls, buf, n) : cbc__io_recv(s->fd, buf, n);
+}
+static inline ssize_t cbc__sock_recv_wait(cbc_SERVER *s, char *buf, size_t n, uint64_t wait_us)
+{
+    return s->tls ? cbc__tls_recv_wait(s->tls, buf, n, wait_us, &s->rcvtimeo_us)
+                  : cbc__io_recv_wait(s->fd, buf, n, wait_us, &s->rcvtimeo_us);
+}
+/* Received bytes held by the TLS session (poll() cannot see them). */
+static inline int cbc__sock_pending(const cbc_SERVER *s)
+{
+    return s->tls ? cbc__tls_pending(s->tls) : 0;
+}
+static inline int cbc__sock_is_stale(cbc_SERVER *s)
+{
+    return s->tls ? cbc__tls_is_stale(s->tls) : cbc__io_is_stale(s->fd);
+}
 
 #endif /* CBC_CONN_H */

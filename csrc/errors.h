@@ -108,7 +108,16 @@
     X(SUBDOC_DELETED_WITH_VALUE, 0x124, CBC_ERRF_INPUT, "A deleted document cannot have a value") \
     X(CLOSED, 0x200, CBC_ERRF_INPUT, "Connection is closed")                                \
     X(KEY_TOO_LONG, 0x201, CBC_ERRF_INPUT, "Key too long")                                  \
-    X(EMPTY_KEY, 0x202, CBC_ERRF_INPUT, "Empty key")
+    X(EMPTY_KEY, 0x202, CBC_ERRF_INPUT, "Empty key")                                        \
+    X(TLS_ERROR, 0x210, CBC_ERRF_NETWORK, "TLS failure")                                    \
+    X(TLS_CERT_UNTRUSTED, 0x211, CBC_ERRF_NETWORK | CBC_ERRF_FATAL,                         \
+      "The server's certificate is not trusted")                                            \
+    X(TLS_HOSTNAME_MISMATCH, 0x212, CBC_ERRF_NETWORK | CBC_ERRF_FATAL,                      \
+      "The server's certificate does not name the host")                                    \
+    X(TLS_CERT_EXPIRED, 0x213, CBC_ERRF_NETWORK | CBC_ERRF_FATAL,                           \
+      "The server's certificate has expired or is not yet valid")                           \
+    X(TLS_PLAINTEXT_SERVER, 0x214, CBC_ERRF_NETWORK | CBC_ERRF_FATAL,                       \
+      "The server does not speak TLS on this port")
 
 enum cbc_errcode {
 #define CBC__XENUM(name, num, cat, text) CBC_ERR_##name = num,

@@ -11,7 +11,9 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -25,20 +27,10 @@
 #define SEND_FLAGS MSG_DONTWAIT
 #endif
 
-size_t cbc__io_resolve(const char *host, int port, cbc_ADDR *out, size_t max)
+static size_t copy_addrs(const struct addrinfo *res, cbc_ADDR *out, size_t max)
 {
-    struct addrinfo hints, *res = NULL, *ai;
-    char service[16];
+    const struct addrinfo *ai;
     size_t n = 0;
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_protocol = IPPROTO_TCP;
-    hints.ai_flags = AI_NUMERICSERV;
-    snprintf(service, sizeof(service), "%d", port);
-    if (getaddrinfo(host, service, &hints, &res) != 0 || !res) {
-        return 0;
-    }
     for (ai = res; ai && n < max; ai = ai->ai_next) {
         if (ai->ai_addrlen > sizeof(out[n].addr)) {
             continue;
@@ -48,8 +40,201 @@ size_t cbc__io_resolve(const char *host, int port, cbc_ADDR *out, size_t max)
         memcpy(out[n].addr, ai->ai_addr, ai->ai_addrlen);
         n++;
     }
-    freeaddrinfo(res);
     return n;
+}
+
+static int lookup(const char *host, int port, int flags, cbc_ADDR *out, size_t max, size_t *n)
+{
+    struct addrinfo hints, *res = NULL;
+    char service[16];
+    int rc;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_protocol = IPPROTO_TCP;
+    hints.ai_flags = AI_NUMERICSERV | flags;
+    snprintf(service, sizeof(service), "%d", port);
+    rc = getaddrinfo(host, service, &hints, &res);
+    *n = 0;
+    if (rc == 0 && res) {
+        *n = copy_addrs(res, out, max);
+    }
+    if (res) {
+        freeaddrinfo(res);
+    }
+    return rc;
+}
+
+size_t cbc__io_resolve_numeric(const char *host, int port, cbc_ADDR *out, size_t max)
+{
+    size_t n = 0;
+    lookup(host, port, AI_NUMERICHOST, out, max, &n);
+    return n;
+}
+
+/* ---- resolver threads ---- */
+
+#define RESOLVE_MAX_ADDRS 8
+#define RESOLVE_MAX_JOBS 64 /* threads in flight at once, process-wide */
+#define RESOLVE_STACK (256u * 1024u)
+
+struct cbc_RESOLVE_s {
+    pthread_mutex_t lock;
+    int refs;      /* the thread and the owner */
+    int abandoned; /* the owner is gone: no wake-up write */
+    int done;
+    int gai_rc;
+    int rfd, wfd;  /* pipe: the thread writes one byte when done */
+    size_t naddrs;
+    cbc_ADDR addrs[RESOLVE_MAX_ADDRS];
+    int port;
+    char host[1];  /* allocated to fit */
+};
+
+static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
+static int jobs_in_flight;
+
+static void job_unref(cbc_RESOLVE *job)
+{
+    int last;
+    pthread_mutex_lock(&job->lock);
+    last = --job->refs == 0;
+    pthread_mutex_unlock(&job->lock);
+    if (last) {
+        close(job->rfd);
+        close(job->wfd);
+        pthread_mutex_destroy(&job->lock);
+        free(job);
+    }
+}
+
+static void *resolve_thread(void *arg)
+{
+    cbc_RESOLVE *job = arg;
+    cbc_ADDR addrs[RESOLVE_MAX_ADDRS];
+    size_t n = 0;
+    int rc = lookup(job->host, job->port, 0, addrs, RESOLVE_MAX_ADDRS, &n);
+    pthread_mutex_lock(&job->lock);
+    memcpy(job->addrs, addrs, n * sizeof(addrs[0]));
+    job->naddrs = n;
+    job->gai_rc = rc;
+    job->done = 1;
+    if (!job->abandoned) {
+        ssize_t w;
+        do {
+            w = write(job->wfd, "r", 1);
+        } while (w < 0 && errno == EINTR);
+    }
+    pthread_mutex_unlock(&job->lock);
+    pthread_mutex_lock(&jobs_lock);
+    jobs_in_flight--;
+    pthread_mutex_unlock(&jobs_lock);
+    job_unref(job);
+    return NULL;
+}
+
+static int cloexec_pipe(int fds[2])
+{
+    int i;
+    if (pipe(fds) != 0) {
+        return -1;
+    }
+    for (i = 0; i < 2; i++) {
+        if (fcntl(fds[i], F_SETFD, FD_CLOEXEC) < 0 ||
+            fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL, 0) | O_NONBLOCK) < 0) {
+            close(fds[0]);
+            close(fds[1]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+cbc_RESOLVE *cbc__io_resolve_start(const char *host, int port, const char **why)
+{
+    size_t nhost = strlen(host);
+    cbc_RESOLVE *job;
+    pthread_attr_t attr;
+    pthread_t tid;
+    int fds[2], rc;
+
+    pthread_mutex_lock(&jobs_lock);
+    if (jobs_in_flight >= RESOLVE_MAX_JOBS) {
+        pthread_mutex_unlock(&jobs_lock);
+        *why = "too many name resolutions in flight";
+        return NULL;
+    }
+    jobs_in_flight++;
+    pthread_mutex_unlock(&jobs_lock);
+
+    job = calloc(1, sizeof(*job) + nhost);
+    if (!job || cloexec_pipe(fds) != 0) {
+        free(job);
+        *why = job ? "no pipe for the resolver" : "no memory for the resolver";
+        goto undo;
+    }
+    memcpy(job->host, host, nhost + 1);
+    job->port = port;
+    job->rfd = fds[0];
+    job->wfd = fds[1];
+    job->refs = 2;
+    pthread_mutex_init(&job->lock, NULL);
+    rc = pthread_attr_init(&attr);
+    if (rc == 0) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&attr, RESOLVE_STACK);
+        rc = pthread_create(&tid, &attr, resolve_thread, job);
+        pthread_attr_destroy(&attr);
+    }
+    if (rc != 0) {
+        close(fds[0]);
+        close(fds[1]);
+        pthread_mutex_destroy(&job->lock);
+        free(job);
+        *why = "no thread for the resolver";
+        goto undo;
+    }
+    return job;
+
+undo:
+    pthread_mutex_lock(&jobs_lock);
+    jobs_in_flight--;
+    pthread_mutex_unlock(&jobs_lock);
+    return NULL;
+}
+
+int cbc__io_resolve_fd(const cbc_RESOLVE *job)
+{
+    return job->rfd;
+}
+
+size_t cbc__io_resolve_finish(cbc_RESOLVE *job, cbc_ADDR *out, size_t max, const char **why)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&job->lock);
+    if (job->done) {
+        n = job->naddrs < max ? job->naddrs : max;
+        memcpy(out, job->addrs, n * sizeof(out[0]));
+        if (n == 0) {
+            *why = job->gai_rc ? gai_strerror(job->gai_rc) : "no usable address";
+        }
+    } else {
+        *why = "the resolver has not finished";
+    }
+    job->abandoned = 1;
+    pthread_mutex_unlock(&job->lock);
+    job_unref(job);
+    return n;
+}
+
+void cbc__io_resolve_abandon(cbc_RESOLVE *job)
+{
+    if (job) {
+        pthread_mutex_lock(&job->lock);
+        job->abandoned = 1;
+        pthread_mutex_unlock(&job->lock);
+        job_unref(job);
+    }
 }
 
 int cbc__io_connect_start(const cbc_ADDR *addr, int *fd)

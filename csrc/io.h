@@ -17,9 +17,24 @@ typedef struct {
     unsigned char addr[128];
 } cbc_ADDR;
 
-/* Resolve host:port into at most `max` addresses. Returns the count (>= 1), or 0
- * when the host does not resolve. Blocks only for names needing DNS. */
-size_t cbc__io_resolve(const char *host, int port, cbc_ADDR *out, size_t max);
+/* Resolve a numeric host (IPv4 or IPv6 literal) into at most `max` addresses without
+ * any lookup. Returns the count, or 0 when `host` is not a numeric address. */
+size_t cbc__io_resolve_numeric(const char *host, int port, cbc_ADDR *out, size_t max);
+
+/* Name resolution that never blocks the caller: getaddrinfo runs in a detached thread
+ * of its own, and the caller polls cbc__io_resolve_fd(job) for POLLIN, so the wait is
+ * bounded by the caller's deadline even when the resolver hangs. */
+typedef struct cbc_RESOLVE_s cbc_RESOLVE;
+/* Start resolving host:port. Returns the job, or NULL (out of memory, no thread, or
+ * too many resolutions in flight) with *why set to a static description. */
+cbc_RESOLVE *cbc__io_resolve_start(const char *host, int port, const char **why);
+/* The descriptor that becomes readable once the job is done. */
+int cbc__io_resolve_fd(const cbc_RESOLVE *job);
+/* Collect a finished job's addresses (at most `max`) and release it. Returns the
+ * count; 0 when the name does not resolve, with *why set to the resolver's reason. */
+size_t cbc__io_resolve_finish(cbc_RESOLVE *job, cbc_ADDR *out, size_t max, const char **why);
+/* Give up on a job (finished or not): its thread frees it when getaddrinfo returns. */
+void cbc__io_resolve_abandon(cbc_RESOLVE *job);
 /* Start a non-blocking TCP connect. *fd receives the socket. Returns 0 when
  * connected already, 1 when in progress (wait for POLLOUT, then
  * cbc__io_connect_result), or -errno (no socket is left open). */

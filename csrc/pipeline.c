@@ -17,9 +17,11 @@
 
 #include "batch.h"
 #include "conn.h"
+#include "connect.h"
 #include "errors.h"
 #include "io.h"
 #include "packet.h"
+#include "prelude.h"
 #include "response.h"
 #include "text.h"
 
@@ -41,69 +43,6 @@ static int server_active(const RUN *run, const cbc_SERVER *s)
         return s->npending > 0;
     }
     return s->state != CBC_SRV_READY;
-}
-
-static void on_connected(RUN *run, cbc_SERVER *s)
-{
-    cbc__io_set_blocking(s->fd); /* failure only costs the blocking first read (it then polls) */
-    s->rcvtimeo_us = 0;
-    s->addr_idx = 0;
-    s->pwritten = 0;
-    s->panswered = 0;
-    s->can_write = 1;
-    s->state = run->conn->nprelude_ops && !s->text ? CBC_SRV_PRELUDE : CBC_SRV_READY;
-}
-
-/* Try the resolved addresses from addr_idx on, until one connects or starts to. */
-static void try_addrs(RUN *run, cbc_SERVER *s)
-{
-    int last = ECONNREFUSED;
-    while (s->addr_idx < s->naddrs) {
-        int fd, rc = cbc__io_connect_start(&s->addrs[s->addr_idx], &fd);
-        if (rc >= 0) {
-            s->fd = fd;
-            if (rc == 0) {
-                on_connected(run, s);
-            } else {
-                s->state = CBC_SRV_CONNECTING;
-            }
-            return;
-        }
-        last = -rc;
-        s->addr_idx++;
-    }
-    s->addr_idx = 0;
-    SERVER_FAIL(run, s, cbc_err_from_errno(last, 1));
-}
-
-static void start_connect(RUN *run, cbc_SERVER *s)
-{
-    s->addr_idx = 0;
-    s->naddrs = cbc__io_resolve(s->host, s->port, s->addrs, CBC_CONN_MAX_ADDRS);
-    if (s->naddrs == 0) {
-        SERVER_FAIL(run, s, CBC_ERR_UNKNOWN_HOST);
-        return;
-    }
-    try_addrs(run, s);
-}
-
-static void finish_connect(RUN *run, cbc_SERVER *s)
-{
-    int rc = cbc__io_connect_result(s->fd);
-    if (rc == 0) {
-        on_connected(run, s);
-        return;
-    }
-    cbc__io_close(s->fd);
-    s->fd = -1;
-    s->state = CBC_SRV_CLOSED;
-    s->addr_idx++;
-    if (s->addr_idx < s->naddrs) {
-        try_addrs(run, s);
-    } else {
-        s->addr_idx = 0;
-        SERVER_FAIL(run, s, cbc_err_from_errno(-rc, 1));
-    }
 }
 
 /* Requests that may be sent twice with the same outcome: reads of every kind. */
@@ -183,7 +122,7 @@ static void peer_gone(RUN *run, cbc_SERVER *s, int rc, int line)
         }
     }
     if (s->npending) {
-        start_connect(run, s);
+        cbc__connect_start(run, s);
     }
 }
 
@@ -192,14 +131,14 @@ static void flush_iov(RUN *run, cbc_SERVER *s)
 {
     while (s->iovpos < s->niov) {
         size_t n = s->niov - s->iovpos;
-        ssize_t w = cbc__io_sendv(s->fd, s->iov + s->iovpos, n < CBC_IO_IOV_MAX ? n : CBC_IO_IOV_MAX);
+        ssize_t w = cbc__sock_sendv(s, s->iov + s->iovpos, n < CBC_IO_IOV_MAX ? n : CBC_IO_IOV_MAX);
         size_t left;
         if (w == -EPIPE || w == -ECONNRESET) {
-            peer_gone(run, s, cbc_err_from_errno((int)-w, 0), __LINE__);
+            peer_gone(run, s, cbc__connect_io_fail(s, w), __LINE__);
             return;
         }
         if (w < 0) {
-            SERVER_FAIL(run, s, cbc_err_from_errno((int)-w, 0));
+            SERVER_FAIL(run, s, cbc__connect_io_fail(s, w));
             return;
         }
         if (w == 0) {
@@ -218,29 +157,13 @@ static void flush_iov(RUN *run, cbc_SERVER *s)
     }
 }
 
-/* Write as much as the socket takes: the prelude first, requests once it is answered. */
+/* Write as much as the socket takes: the handshake first, requests once it is answered. */
 static void flush(RUN *run, cbc_SERVER *s)
 {
-    while (s->can_write) {
-        ssize_t w;
-        if (s->state == CBC_SRV_READY) {
-            flush_iov(run, s);
-            return;
-        }
-        if (s->state != CBC_SRV_PRELUDE || s->pwritten >= run->conn->nprelude) {
-            return;
-        }
-        w = cbc__io_send(s->fd, run->conn->prelude + s->pwritten,
-                         run->conn->nprelude - s->pwritten);
-        if (w < 0) {
-            SERVER_FAIL(run, s, cbc_err_from_errno((int)-w, 1));
-            return;
-        }
-        if (w == 0) {
-            s->can_write = 0;
-            return;
-        }
-        s->pwritten += (size_t)w;
+    if (s->state == CBC_SRV_READY) {
+        flush_iov(run, s);
+    } else if (s->state == CBC_SRV_PRELUDE) {
+        cbc__prelude_flush(run, s);
     }
 }
 
@@ -277,30 +200,31 @@ static void do_read(RUN *run, cbc_SERVER *s)
             return;
         }
         room = rb->cap - rb->len;
-        r = cbc__io_recv(s->fd, rb->data + rb->len, room);
+        r = cbc__sock_recv(s, rb->data + rb->len, room);
         if (r == -EAGAIN) {
             return;
         }
         if (r == 0) {
             /* Peer closed. Before the handshake finished the connection never came up. */
             if (s->state == CBC_SRV_READY) {
-                peer_gone(run, s, CBC_ERR_NETWORK_ERROR, __LINE__);
+                peer_gone(run, s, cbc__connect_eof(s), __LINE__);
             } else {
-                SERVER_FAIL(run, s, CBC_ERR_CONNECT_ERROR);
+                SERVER_FAIL(run, s, cbc__connect_eof(s));
             }
             return;
         }
         if (r == -ECONNRESET && s->state == CBC_SRV_READY) {
-            peer_gone(run, s, cbc_err_from_errno((int)-r, 0), __LINE__);
+            peer_gone(run, s, cbc__connect_io_fail(s, r), __LINE__);
             return;
         }
         if (r < 0) {
-            SERVER_FAIL(run, s, cbc_err_from_errno((int)-r, s->state != CBC_SRV_READY));
+            SERVER_FAIL(run, s, cbc__connect_io_fail(s, r));
             return;
         }
         rb->len += (size_t)r;
         cbc__resp_parse(run, s);
-        if (!server_active(run, s) || (size_t)r < room || cbc__resp_reached(run)) {
+        /* (a TLS session may hold more than one read returned: drained only when it holds none) */
+        if (!server_active(run, s) || ((size_t)r < room && !cbc__sock_pending(s)) || cbc__resp_reached(run)) {
             return; /* done, failed, drained, or the caller's results are in: back to the loop */
         }
     }
@@ -316,16 +240,16 @@ static void read_blocking(RUN *run, cbc_SERVER *s, uint64_t wait_us)
         SERVER_FAIL(run, s, CBC_ERR_CLIENT_ENOMEM);
         return;
     }
-    r = cbc__io_recv_wait(s->fd, rb->data + rb->len, rb->cap - rb->len, wait_us, &s->rcvtimeo_us);
+    r = cbc__sock_recv_wait(s, rb->data + rb->len, rb->cap - rb->len, wait_us);
     if (r == -EAGAIN) {
         return; /* the deadline check at the top of the loop takes over */
     }
     if (r == 0 || r == -ECONNRESET) {
-        peer_gone(run, s, r ? cbc_err_from_errno((int)-r, 0) : CBC_ERR_NETWORK_ERROR, __LINE__);
+        peer_gone(run, s, r ? cbc__connect_io_fail(s, r) : cbc__connect_eof(s), __LINE__);
         return;
     }
     if (r < 0) {
-        SERVER_FAIL(run, s, cbc_err_from_errno((int)-r, 0));
+        SERVER_FAIL(run, s, cbc__connect_io_fail(s, r));
         return;
     }
     rb->len += (size_t)r;
@@ -362,13 +286,13 @@ static void release(cbc_SERVER *s)
     }
 }
 
-static short poll_events(const RUN *run, const cbc_SERVER *s)
+static short poll_events(const cbc_SERVER *s)
 {
     switch (s->state) {
-    case CBC_SRV_CONNECTING:
-        return POLLOUT;
+    case CBC_SRV_RESOLVING: case CBC_SRV_CONNECTING: case CBC_SRV_TLS:
+        return cbc__connect_events(s);
     case CBC_SRV_PRELUDE:
-        return (short)(POLLIN | (!s->can_write && s->pwritten < run->conn->nprelude ? POLLOUT : 0));
+        return (short)(POLLIN | (!s->can_write && cbc__prelude_unsent(s) ? POLLOUT : 0));
     default:
         return (short)(POLLIN | (!s->can_write && s->iovpos < s->niov ? POLLOUT : 0));
     }
@@ -388,12 +312,12 @@ static void loop_begin(RUN *run, size_t ninv)
          * mutations fail with NETWORK_ERROR; the next run reconnects. */
         if (s->fd >= 0 && (s->state != CBC_SRV_READY ||
                            (cbc__io_now_us() - s->last_used_us > STALE_PROBE_IDLE_US &&
-                            cbc__io_is_stale(s->fd)))) {
+                            cbc__sock_is_stale(s)))) {
             cbc__conn_close_server(s);
         }
         s->reused = s->fd >= 0 ? s->rpos + 1 : 0;
         if (s->fd < 0 && (run->b ? s->npending > 0 : 1)) {
-            start_connect(run, s);
+            cbc__connect_start(run, s);
         }
     }
 }
@@ -421,6 +345,7 @@ static int loop(RUN *run, size_t ninv, uint64_t deadline, int *first_wait)
                 cbc_SERVER *s = cbc__conn_sock(conn, conn->involved[k]);
                 if (server_active(run, s)) {
                     /* Answers still in flight would desync the stream: close it. */
+                    cbc__connect_timed_out(s);
                     SERVER_FAIL(run, s, CBC_ERR_ETIMEDOUT);
                 }
             }
@@ -431,11 +356,14 @@ static int loop(RUN *run, size_t ninv, uint64_t deadline, int *first_wait)
             if (server_active(run, s) && s->can_write) {
                 flush(run, s);
             }
+            if (server_active(run, s) && s->state >= CBC_SRV_PRELUDE && cbc__sock_pending(s)) {
+                do_read(run, s); /* received bytes a TLS session holds: poll() cannot see them */
+            }
             if (!server_active(run, s)) {
                 continue;
             }
             pfds[nfds].fd = s->fd;
-            pfds[nfds].events = poll_events(run, s);
+            pfds[nfds].events = poll_events(s);
             pfds[nfds].revents = 0;
             pidx[nfds] = conn->involved[k];
             nfds++;
@@ -484,8 +412,8 @@ static int loop(RUN *run, size_t ninv, uint64_t deadline, int *first_wait)
             if (s->fd != pfds[i].fd) {
                 continue;
             }
-            if (s->state == CBC_SRV_CONNECTING) {
-                finish_connect(run, s);
+            if (s->state < CBC_SRV_PRELUDE) {
+                cbc__connect_event(run, s, ev);
                 continue;
             }
             if (ev & POLLNVAL) {
@@ -573,7 +501,7 @@ int cbc__pl_start(cbc_BATCH *b, uint64_t timeout_us, cbc_ERROR *err)
     uint64_t deadline = timeout_us > UINT64_MAX - now ? UINT64_MAX : now + timeout_us;
     size_t ninv = 0, i;
     /* Plain memcached only: a text socket has no handshake. */
-    int text = conn->text_gets && conn->map_mode == CBC_MAP_KETAMA && !conn->nprelude_ops &&
+    int text = conn->text_gets && conn->map_mode == CBC_MAP_KETAMA && !cbc__conn_has_prelude(conn) &&
                !conn->collections;
 
     if (conn->active) {
@@ -700,7 +628,6 @@ int cbc__pl_connect(cbc_CONN *conn, int index, uint64_t timeout_us, cbc_ERROR *e
     RUN run;
     uint64_t now = cbc__io_now_us();
     uint64_t deadline = timeout_us > UINT64_MAX - now ? UINT64_MAX : now + timeout_us;
-    int rc;
     int first_wait = 1;
 
     if (conn->active) {
@@ -717,8 +644,13 @@ int cbc__pl_connect(cbc_CONN *conn, int index, uint64_t timeout_us, cbc_ERROR *e
     if (s->fd >= 0 && s->state == CBC_SRV_READY) {
         return 0;
     }
-    rc = s->fail_rc ? s->fail_rc : CBC_ERR_CONNECT_ERROR;
-    return cbc__err_set(err, rc, s->fail_file ? s->fail_file : __FILE__,
-                        s->fail_file ? s->fail_line : __LINE__, "%s: %s", s->name,
-                        cbc_strerror(rc));
+    if (s->fail_rc && s->last_fail.code) {
+        /* the socket's failure record: code, C file and line, "host:port: reason" */
+        if (err) {
+            *err = s->last_fail;
+        }
+        return s->last_fail.code;
+    }
+    return cbc__err_set(err, CBC_ERR_CONNECT_ERROR, __FILE__, __LINE__, "%s: %s", s->name,
+                        cbc_strerror(CBC_ERR_CONNECT_ERROR));
 }

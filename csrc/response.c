@@ -9,6 +9,7 @@
 #include "errors.h"
 #include "io.h"
 #include "packet.h"
+#include "prelude.h"
 #include "text.h"
 
 typedef cbc_RUN RUN;
@@ -70,7 +71,7 @@ int cbc_conn_last_failure(const cbc_CONN *conn, int index, cbc_ERROR *out)
     return out->code;
 }
 
-static void fail_socket(RUN *run, cbc_SERVER *s, int rc, const char *file, int line, const char *why)
+static void fail_socket(RUN *run, cbc_SERVER *s, int rc, const char *file, int line)
 {
     int idx = (int)(s - (s->text ? run->conn->tservers : run->conn->servers));
     size_t i;
@@ -85,7 +86,13 @@ static void fail_socket(RUN *run, cbc_SERVER *s, int rc, const char *file, int l
     s->last_fail.code = rc;
     s->last_fail.file = file;
     s->last_fail.line = line;
-    snprintf(s->last_fail.msg, sizeof(s->last_fail.msg), "%s: %s", s->name, why ? why : cbc_strerror(rc));
+    /* The one record of why the socket failed: a reason given just before
+     * (cbc__conn_detail: resolve, connect, TLS, handshake, oversized answers ...) or the
+     * code's text. */
+    if (!s->why_set) {
+        snprintf(s->last_fail.msg, sizeof(s->last_fail.msg), "%s: %s", s->name, cbc_strerror(rc));
+    }
+    s->why_set = 0;
     s->last_fail_us = cbc__io_now_us();
     if (s->rbuf) {
         /* Bytes past the parse position belong to no result: give them back. */
@@ -112,17 +119,16 @@ static void fail_socket(RUN *run, cbc_SERVER *s, int rc, const char *file, int l
 /* Close the socket and fail the requests still waiting on it. */
 void cbc__resp_server_fail(RUN *run, cbc_SERVER *s, int rc, const char *file, int line)
 {
-    fail_socket(run, s, rc, file, line, NULL);
+    fail_socket(run, s, rc, file, line);
 }
 
 /* A response announced more than the connection allows: fail the socket before
  * reserving anything for it. */
 static void fail_oversized(RUN *run, cbc_SERVER *s, uint64_t announced, const char *what, int line)
 {
-    char why[128];
-    snprintf(why, sizeof(why), "%s of %llu bytes announced, over max_response_size (%llu)", what,
-             (unsigned long long)announced, (unsigned long long)cbc_conn_max_response(run->conn));
-    fail_socket(run, s, CBC_ERR_PROTOCOL_ERROR, __FILE__, line, why);
+    cbc__conn_detail(s, "%s: %s of %llu bytes announced, over max_response_size (%llu)", s->name, what,
+                     (unsigned long long)announced, (unsigned long long)cbc_conn_max_response(run->conn));
+    fail_socket(run, s, CBC_ERR_PROTOCOL_ERROR, __FILE__, line);
 }
 
 static int append_stat(cbc_SLOT *slot, const char *key, uint16_t nkey, const char *val,
@@ -237,39 +243,6 @@ static int on_response(RUN *run, cbc_SERVER *s, const cbc_PKTHDR *h, size_t pos)
     return 1;
 }
 
-/* Check one handshake answer; the last one makes the socket READY. */
-static int on_prelude_answer(RUN *run, cbc_SERVER *s, const cbc_PKTHDR *h)
-{
-    uint8_t expect = run->conn->prelude_ops[s->panswered];
-    if (h->opcode != expect) {
-        SERVER_FAIL(run, s, CBC_ERR_PROTOCOL_ERROR);
-        return 0;
-    }
-    /* A HELLO refusal only means "no features" (2013-era servers, memcached). */
-    if (h->status != 0 && expect != CBC_OP_HELLO) {
-        int rc;
-        switch (expect) {
-        case CBC_OP_SASL_LIST_MECHS: case CBC_OP_SASL_AUTH: case CBC_OP_SASL_STEP:
-            rc = CBC_ERR_AUTH_ERROR;
-            break;
-        case CBC_OP_SELECT_BUCKET:
-            rc = CBC_ERR_BUCKET_ENOENT;
-            break;
-        default:
-            rc = cbc_err_from_status(h->status);
-            break;
-        }
-        SERVER_FAIL(run, s, rc);
-        return 0;
-    }
-    s->panswered++;
-    if (s->panswered >= run->conn->nprelude_ops) {
-        s->state = CBC_SRV_READY;
-        s->can_write = 1;
-    }
-    return 1;
-}
-
 /* Remove rb's bytes [from, to). */
 static void cut(cbc_BUF *rb, size_t from, size_t to)
 {
@@ -327,7 +300,7 @@ void cbc__resp_parse(RUN *run, cbc_SERVER *s)
         if (h.magic == CBC_PKT_MAGIC_SRV_REQ) {
             ok = 1; /* server push (config change); nothing here acts on it */
         } else if (s->state == CBC_SRV_PRELUDE) {
-            ok = on_prelude_answer(run, s, &h);
+            ok = cbc__prelude_answer(run, s, &h, rb->data + scan);
         } else {
             ok = on_response(run, s, &h, scan);
         }

@@ -1,0 +1,46 @@
+/* The client side of SASL SCRAM-SHA1/256/512 (RFC 5802, no channel binding), with
+ * PBKDF2 and HMAC from libcrypto.
+ *
+ *   first  -> "n,,n=<user>,r=<nonce>"                    (SASL_AUTH value)
+ *   final  <- "r=<nonce+server>,s=<salt>,i=<iterations>"  (AUTH_CONTINUE value)
+ *          -> "c=biws,r=<nonce+server>,p=<proof>"         (SASL_STEP value)
+ *   verify <- "v=<server signature>"                      (SASL_STEP success value)
+ *
+ * The salted password is the costly step (PBKDF2); a cache owned by the connection
+ * keeps the last one, so the sockets of one handle derive it once. */
+#ifndef CBC_SCRAM_H
+#define CBC_SCRAM_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/* The hashes, as the SASL bits of cbc_api.h name them. */
+enum { CBC_SCRAM_SHA1 = 1, CBC_SCRAM_SHA256 = 2, CBC_SCRAM_SHA512 = 3 };
+
+/* Iteration counts above this are refused (a hostile server could stall the client). */
+#define CBC_SCRAM_MAX_ITERATIONS 100000
+
+typedef struct {
+    int hash;
+    unsigned iterations;
+    unsigned char salt[64];
+    size_t nsalt;
+    unsigned char salted[64];
+    int valid;
+} cbc_SCRAM_CACHE;
+
+typedef struct cbc_SCRAM_s cbc_SCRAM;
+
+/* NULL when out of memory. user and password are copied. */
+cbc_SCRAM *cbc__scram_new(int hash, const char *user, const char *password, cbc_SCRAM_CACHE *cache);
+void cbc__scram_free(cbc_SCRAM *sc);
+/* Append the client-first message to out. 0, or -1 (no memory / no randomness). */
+int cbc__scram_first(cbc_SCRAM *sc, cbc_BUF *out);
+/* Append the client-final message for the server-first message to out. 0, or -1 with
+ * `why` saying what was wrong with the server's message. */
+int cbc__scram_final(cbc_SCRAM *sc, const char *server_first, size_t n, cbc_BUF *out, char *why, size_t nwhy);
+/* 0 when the server-final message carries the expected server signature. */
+int cbc__scram_verify(const cbc_SCRAM *sc, const char *server_final, size_t n);
+
+#endif /* CBC_SCRAM_H */
