@@ -1,9 +1,25 @@
-"""Credentials for Cluster: PasswordAuthenticator (SASL PLAIN on every KV socket)."""
+"""Credentials for Cluster: PasswordAuthenticator (SASL on every KV socket: the strongest
+SCRAM hash the server offers; PLAIN only over TLS, or when named in
+``allowed_sasl_mechanisms``) and CertificateAuthenticator (a client certificate over TLS)."""
+import os
 from enum import IntEnum
 
 from couchbase.exceptions import InvalidArgumentException
 
-__all__ = ["Authenticator", "PasswordAuthenticator", "AuthDomain"]
+__all__ = ["Authenticator", "PasswordAuthenticator", "CertificateAuthenticator", "AuthDomain"]
+
+#: the SASL mechanisms the SDK speaks
+SASL_MECHANISMS = ("SCRAM-SHA512", "SCRAM-SHA256", "SCRAM-SHA1", "PLAIN")
+
+
+def _path(value, what):
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidArgumentException("%s must be a str path." % what)
+    if not os.path.isfile(value):
+        raise InvalidArgumentException("%s %r is not a readable file." % (what, value))
+    return value
 
 
 class AuthDomain(IntEnum):
@@ -30,8 +46,10 @@ class Authenticator(dict):
 class PasswordAuthenticator(Authenticator):
     """User name and password for RBAC authentication.
 
-    ``cert_path`` (a CA file) and ``allowed_sasl_mechanisms`` (a list or a comma-separated
-    str) are kept for compatibility; this SDK authenticates with SASL PLAIN.
+    ``cert_path``: the CA certificate file (PEM) that TLS connections trust.
+    ``allowed_sasl_mechanisms`` (a list or a comma-separated str of SCRAM-SHA512,
+    SCRAM-SHA256, SCRAM-SHA1, PLAIN): the mechanisms the client may use; the strongest the
+    server offers is chosen. Default: every SCRAM hash, and PLAIN only over TLS.
     """
 
     def __init__(self, username, password, cert_path=None, **kwargs):
@@ -46,9 +64,14 @@ class PasswordAuthenticator(Authenticator):
         if mechs is not None:
             if not isinstance(mechs, list) or not all(isinstance(m, str) for m in mechs):
                 raise InvalidArgumentException("allowed_sasl_mechanisms must be a list of str.")
-            self["allowed_sasl_mechanisms"] = mechs
+            unknown = [m for m in mechs if m.upper() not in SASL_MECHANISMS]
+            if unknown or not mechs:
+                raise InvalidArgumentException("allowed_sasl_mechanisms: %s; the SDK speaks %s."
+                                               % ("unknown %s" % ", ".join(unknown) if unknown else "empty",
+                                                  ", ".join(SASL_MECHANISMS)))
+            self["allowed_sasl_mechanisms"] = [m.upper() for m in mechs]
         if cert_path is not None:
-            self["trust_store_path"] = cert_path
+            self["trust_store_path"] = _path(cert_path, "cert_path")
 
     @property
     def username(self):
@@ -64,3 +87,32 @@ class PasswordAuthenticator(Authenticator):
 
     def __repr__(self):
         return "PasswordAuthenticator(username=%r)" % (self.get("username"),)
+
+
+class CertificateAuthenticator(Authenticator):
+    """Authentication by a client certificate (TLS only): ``cert_path`` (the certificate,
+    PEM), ``key_path`` (its private key, PEM) and ``trust_store_path`` (the CA certificate
+    file the server's certificate must chain to; default: the system's trust store). The
+    server maps the certificate to a user; no password is sent."""
+
+    def __init__(self, cert_path=None, key_path=None, trust_store_path=None, **kwargs):
+        if cert_path is None or key_path is None:
+            raise InvalidArgumentException("CertificateAuthenticator needs cert_path and key_path.")
+        super().__init__(cert_path=_path(cert_path, "cert_path"), key_path=_path(key_path, "key_path"))
+        if trust_store_path is not None:
+            self["trust_store_path"] = _path(trust_store_path, "trust_store_path")
+
+    @property
+    def cert_path(self):
+        return self["cert_path"]
+
+    @property
+    def key_path(self):
+        return self["key_path"]
+
+    @property
+    def trust_store_path(self):
+        return self.get("trust_store_path")
+
+    def __repr__(self):
+        return "CertificateAuthenticator(cert_path=%r)" % (self.get("cert_path"),)

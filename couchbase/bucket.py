@@ -6,7 +6,7 @@ from couchbase._core.session import Session
 from couchbase._modern import health as _health
 from couchbase.exceptions import (
     MODERN, AuthenticationException, BucketNotFoundException, CouchbaseException, InvalidArgumentException,
-    UnAmbiguousTimeoutException,
+    TLSException, UnAmbiguousTimeoutException,
 )
 from couchbase.management.collections import CollectionManager
 from couchbase.scope import Scope
@@ -14,20 +14,22 @@ from couchbase.scope import Scope
 __all__ = ["Bucket"]
 
 
-def open_session(connstr, name, username, password, bootstrap_timeout):
+def open_session(connstr, name, username, password, bootstrap_timeout, security=None):
     """A modern-face Session bootstrapped on bucket `name` (HELLO with XERROR and
     Collections, the collection-id prefix on). Any failure other than bad credentials, a
-    missing bucket or a bad argument means the bucket could not be reached in time."""
+    missing bucket, a bad argument or a refused certificate means the bucket could not be
+    reached in time."""
     spec = _connstr.parse(connstr)
-    if spec.scheme not in ("couchbase", "http"):
+    if spec.scheme not in ("couchbase", "couchbases", "http", "https"):
         raise InvalidArgumentException("Unsupported connection string scheme %r" % spec.scheme)
     session = Session(MODERN, timeout=bootstrap_timeout)
     try:
-        session.bootstrap(spec, name, username, password, MODERN_FEATURES, collections=True)
-    except (AuthenticationException, BucketNotFoundException, InvalidArgumentException):
+        session.bootstrap(spec, name, username, password, MODERN_FEATURES, collections=True, security=security)
+    except (AuthenticationException, BucketNotFoundException, InvalidArgumentException, TLSException):
         raise
     except CouchbaseException as e:
-        raise UnAmbiguousTimeoutException("Failed to connect to bucket %r" % name, inner_cause=e) from None
+        raise UnAmbiguousTimeoutException("Failed to connect to bucket %r%s" % (name, ": %s" % e.message if e.message else ""),
+                                          inner_cause=e) from None
     return session
 
 
@@ -39,7 +41,8 @@ class Bucket:
         self._name = name
         self._closed = False
         opts = cluster._settings
-        self._session = open_session(cluster._connstr, name, opts.username, opts.password, opts.bootstrap_timeout)
+        self._session = open_session(cluster._connstr, name, opts.username, opts.password, opts.bootstrap_timeout,
+                                     opts.security)
         self._session.timeout = opts.kv_timeout
         self._session.max_response_size = opts.max_response_size
         self.collection_ids = CollectionIds(self._session)

@@ -7,28 +7,47 @@ Connection-string options (``couchbase://host?kv_timeout=2.5s``) are read as clu
 (couchbase._modern.cluster_options); options given in code win over them.
 """
 from couchbase._core import connstr as _connstr
+from couchbase._core.tls import Security, TLSSettings
 from couchbase._core.topology import probe_credentials
 from couchbase._modern import cluster_options as _copts
 from couchbase._modern import health as _health
 from couchbase._modern import services as _services
 from couchbase._modern.cluster_nodes import ClusterNodes
-from couchbase.auth import PasswordAuthenticator
+from couchbase.auth import CertificateAuthenticator, PasswordAuthenticator
 from couchbase.bucket import Bucket
 from couchbase.exceptions import InvalidArgumentException, UnAmbiguousTimeoutException
 from couchbase.management.buckets import BucketManager
 from couchbase.management.users import UserManager
-from couchbase.options import ClusterOptions, ClusterTimeoutOptions, cluster_timeouts  # noqa: F401 (3.x imports)
+from couchbase.options import (  # noqa: F401 (3.x imports)
+    ClusterOptions, ClusterTimeoutOptions, TLSVerifyMode, cluster_timeouts,
+)
 
 __all__ = ["Cluster", "ClusterOptions", "ClusterTimeoutOptions"]
 
 
-class _Settings:
-    """What the buckets of a cluster need: credentials, timeouts (seconds), default transcoder."""
+def _security(options, auth, scheme_tls):
+    """TLS and SASL settings from the connection string's scheme, ClusterOptions
+    (enable_tls, tls_verify, trust_store_path) and the authenticator."""
+    cert_auth = isinstance(auth, CertificateAuthenticator)
+    if not (scheme_tls or options.get("enable_tls", False)):
+        if cert_auth:
+            raise InvalidArgumentException("CertificateAuthenticator needs TLS: use couchbases:// or enable_tls=True.")
+        return Security(None, auth.get("allowed_sasl_mechanisms"))
+    verify = options.get("tls_verify", TLSVerifyMode.PEER) == TLSVerifyMode.PEER
+    tls = TLSSettings(options.get("trust_store_path") or auth.get("trust_store_path"), verify,
+                      auth.get("cert_path") if cert_auth else None, auth.get("key_path") if cert_auth else None)
+    return Security(tls, auth.get("allowed_sasl_mechanisms"), cert_auth)
 
-    def __init__(self, options):
+
+class _Settings:
+    """What the buckets of a cluster need: credentials, TLS and SASL settings, timeouts
+    (seconds), default transcoder."""
+
+    def __init__(self, options, spec):
         auth = options.get("authenticator")
-        self.username = auth["username"]
-        self.password = auth["password"]
+        self.username = auth.get("username")
+        self.password = auth.get("password")
+        self.security = _security(options, auth, spec.tls)
         t = cluster_timeouts(options)
         sec = {k: v.total_seconds() for k, v in t.items()}
         self.kv_timeout = sec["kv_timeout"]
@@ -61,14 +80,14 @@ class Cluster:
         opts.update({k: v for k, v in kwargs.items() if v is not None})
         opts = ClusterOptions(**opts)  # validates keys and types
         auth = opts.get("authenticator")
-        if auth is None or "username" not in auth:
+        if auth is None or ("username" not in auth and not isinstance(auth, CertificateAuthenticator)):
             raise InvalidArgumentException("Authenticator is mandatory.")
         self._connstr = connstr.partition("?")[0]
         self._options = opts
-        self._settings = _Settings(opts)
+        self._spec = _connstr.parse(self._connstr)
+        self._settings = _Settings(opts, self._spec)
         self._closed = False
         self._buckets = {}
-        self._spec = _connstr.parse(self._connstr)
         self._nodes = ClusterNodes(self)
         self._check_credentials()
 
@@ -78,14 +97,17 @@ class Cluster:
         return Cluster(connstr, *options, **kwargs)
 
     def _check_credentials(self):
-        """HELLO and SASL PLAIN on one node, so bad credentials surface here as in 4.x."""
-        if self._spec.scheme != "couchbase":
+        """HELLO and SASL (or the client certificate) on one node, so bad credentials and
+        certificates surface here as in 4.x."""
+        if self._spec.scheme not in ("couchbase", "couchbases"):
             return
         s = self._settings
-        last = probe_credentials([(h, p or 11210) for h, p in self._spec.hosts], s.username, s.password,
-                                 s.connect_timeout)
+        port = 11207 if s.security.tls is not None else 11210
+        last = probe_credentials([(h, p or port) for h, p in self._spec.hosts], s.username, s.password,
+                                 s.connect_timeout, security=s.security)
         if last is not None:
-            raise UnAmbiguousTimeoutException("Failed to connect (core code 0x%X)" % last, rc=last)
+            rc, detail = last
+            raise UnAmbiguousTimeoutException("Failed to connect: %s" % (detail or "core code 0x%X" % rc), rc=rc)
 
     def bucket(self, bucket_name):
         """Open bucket `bucket_name` (BucketNotFoundException when it does not exist)."""

@@ -60,14 +60,15 @@ class Connection(_props.ConnectionProperties):
     ``conncache``/``config_cache`` (a configuration cache file), ``common_flags`` (write
     RFC 0020 common flags instead of the 1.x client's), ``max_response_size`` (bytes a
     server may announce for one response; larger fails with ProtocolError; default 21 MiB),
-    ``_no_connect_exceptions``.
+    ``certpath`` (a CA file: connect over TLS, REST port 18091 by default; see
+    docs/security.md for the connection string's TLS options), ``_no_connect_exceptions``.
     """
 
-    def __init__(self, *, bucket=None, host="localhost", port=_connect.DEFAULT_PORT, username=None, password=None,
+    def __init__(self, *, bucket=None, host="localhost", port=None, username=None, password=None,
                  quiet=False, timeout=2.5, default_format=FMT_JSON, lockmode=LOCKMODE_WAIT, unlock_gil=True,
                  transcoder=None, connstr=None, conncache=None, config_cache=None, common_flags=False,
-                 max_response_size=None, experimental_gevent_support=False, _no_connect_exceptions=False, _flags=0, _cntl=None,
-                 _conntype=0, _errors=None, _iops=None, **unknown):
+                 max_response_size=None, certpath=None, experimental_gevent_support=False,
+                 _no_connect_exceptions=False, _flags=0, _cntl=None, _conntype=0, _errors=None, _iops=None, **unknown):
         self._pipe = self._dur_ctx = self._timings = None
         self._pipe_batches = []
         self._fast = self._closed = self._connected = False
@@ -99,8 +100,8 @@ class Connection(_props.ConnectionProperties):
         self._core.lockmode = lockmode if self._unlock_gil else LOCKMODE_NONE
         self._update_fast()
         self._bucket = bucket
-        self._ctor = (_connect.spec_for(host, port, bucket, connstr), username, password, conncache or config_cache,
-                      _no_connect_exceptions)
+        self._ctor = (_connect.spec_for(host, port, bucket, connstr, certpath is not None), username, password,
+                      conncache or config_cache, _no_connect_exceptions, certpath)
         for op, value in (_cntl or {}).items():
             self._cntl(op, value)
         self._do_ctor_connect()
@@ -113,8 +114,9 @@ class Connection(_props.ConnectionProperties):
     def _connect(self):
         """Bootstrap now, unless done already."""
         if self._ctor is not None:
-            spec, username, password, cache, swallow = self._ctor
-            self._bucket = _connect.open_connection(self, spec, self._bucket, username, password, cache, swallow)
+            spec, username, password, cache, swallow, certpath = self._ctor
+            self._bucket = _connect.open_connection(self, spec, self._bucket, username, password, cache, swallow,
+                                                    certpath)
             self._ctor = None
 
     def _update_fast(self):

@@ -382,6 +382,25 @@ _BOOL_KEYS = ("enable_tls", "enable_mutation_tokens", "enable_compression", "ena
               "enable_clustermap_notification", "enable_metrics", "enable_tracing")
 
 
+class TLSVerifyMode(Enum):
+    """ClusterOptions(tls_verify=...): PEER checks the server's certificate chain and host
+    name (the default); NONE accepts any certificate (encryption without authentication)."""
+    NONE = "none"
+    PEER = "peer"
+    NO_VERIFY = "no_verify"  # the 3.x spelling of NONE
+
+    @classmethod
+    def from_value(cls, value):
+        """A TLSVerifyMode from itself or its str value."""
+        if isinstance(value, cls):
+            return value
+        for mode in cls:
+            if isinstance(value, str) and value.lower() == mode.value:
+                return mode
+        raise InvalidArgumentException("tls_verify must be a TLSVerifyMode or one of %s, not %r."
+                                       % (", ".join(m.value for m in cls), value))
+
+
 class _SettingsBlock(dict):
     """A block of cluster settings: known keys only, None values dropped."""
 
@@ -464,6 +483,10 @@ class ClusterOptions(dict):
 
 
 def _check_cluster_values(d):
+    if d.get("tls_verify") is not None:
+        d["tls_verify"] = TLSVerifyMode.from_value(d["tls_verify"])
+    if d.get("trust_store_path") is not None and not isinstance(d["trust_store_path"], str):
+        raise InvalidArgumentException("trust_store_path must be a str path.")
     for k, v in d.items():
         if k in _TIMEOUT_KEYS and not isinstance(v, timedelta):
             raise InvalidArgumentException("Expected timedelta for %s, got %s." % (k, type(v).__name__))

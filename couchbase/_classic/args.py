@@ -2,6 +2,7 @@
 formats, and what a transcoder's key methods must return."""
 import numbers
 
+from couchbase._core.tls import Security, TLSSettings
 from couchbase.exceptions import ArgumentError, CouchbaseError, ValueFormatError
 from couchbase.result import Arguments, Result
 from couchbase.transcoder import FMT_AUTO, FMT_BYTES, FMT_JSON, FMT_UTF8, Transcoder, auto_encode
@@ -192,3 +193,26 @@ def _call(fn, arg):
         raise
     except Exception as e:
         return None, e
+
+
+def security(spec, certpath=None):
+    """TLS and SASL settings of a classic connection (couchbase._core.tls.Security), from
+    the connection string as the 2.x clients read it and the ``certpath`` argument:
+    TLS with ``couchbases://`` (or any ``certpath``); ``certpath`` is the CA file, or the
+    client certificate when ``keypath`` names its key (the CA then comes from
+    ``truststorepath``); ``ssl=no_verify`` accepts any server certificate;
+    ``sasl_mech_force=M1,M2`` allows exactly these SASL mechanisms."""
+    opts = spec.options
+    cert = certpath or opts.get("certpath")
+    key = opts.get("keypath")
+    mechs = opts.get("sasl_mech_force")
+    if mechs is not None:
+        mechs = [m.strip().upper() for m in mechs.replace(" ", ",").split(",") if m.strip()]
+        unknown = [m for m in mechs if m not in ("PLAIN", "SCRAM-SHA1", "SCRAM-SHA256", "SCRAM-SHA512")]
+        if unknown or not mechs:
+            raise ArgumentError.pyexc("sasl_mech_force: unknown mechanism(s) %s" % ", ".join(unknown), obj=mechs)
+    if not (spec.tls or cert or opts.get("ssl") in ("on", "no_verify")):
+        return Security(None, mechs)
+    ca = opts.get("truststorepath") or (None if key else cert)
+    return Security(TLSSettings(ca, opts.get("ssl") != "no_verify", cert if key else None, key), mechs,
+                    certificate_auth=bool(key))

@@ -1,11 +1,13 @@
 """How a classic Connection finds its servers: the ``host``/``port`` arguments, connection
-strings, the configuration cache and ``_no_connect_exceptions``.
+strings (``couchbases://`` and ``certpath``: TLS), the configuration cache and
+``_no_connect_exceptions``.
 
 Host names are checked before any network I/O: a name that cannot be a host
 (``'12345:qwer###'``) raises InvalidError at once.
 """
 import re
 
+from couchbase._classic import args as _args
 from couchbase._classic import conncache
 from couchbase._core import connstr
 from couchbase._core.binding import C
@@ -13,6 +15,7 @@ from couchbase._core.protocol import BASE_FEATURES
 from couchbase.exceptions import ArgumentError, CouchbaseError, InvalidError
 
 DEFAULT_PORT = 8091
+DEFAULT_TLS_PORT = 18091
 _NAME = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9._-]*[A-Za-z0-9_])?$")
 _IPV6 = re.compile(r"^[0-9A-Fa-f:.]+$")
 
@@ -66,9 +69,12 @@ def _one(entry, port):
     return name, port
 
 
-def host_list(host, port):
+def host_list(host, port, tls=False):
     """``host`` (a str, or a list/tuple of names and (name, port) pairs) as [(name, port)],
-    each without its own port taking ``port`` (8091 by default: the REST port)."""
+    each without its own port taking ``port`` (by default the REST port: 8091, or 18091
+    over TLS)."""
+    if port is None:
+        port = DEFAULT_TLS_PORT if tls else DEFAULT_PORT
     port = _port(port, port)
     if isinstance(host, str):
         host = [h for h in host.replace(",", ";").split(";") if h.strip()] or [host]
@@ -79,24 +85,28 @@ def host_list(host, port):
     return [_one(h, port) for h in host]
 
 
-def spec_for(host, port, bucket, text):
+def spec_for(host, port, bucket, text, tls=False):
     """The parsed target: a connection string (``connstr=``, or a ``host`` with "://"), else
-    the hosts on their REST ports."""
+    the hosts on their REST ports (the TLS ones with `tls`, a ``certpath``)."""
     if text is None and isinstance(host, str) and "://" in host:
         text = host
     if text is not None:
         return connstr.parse(text)
-    return connstr.ConnStr("http", host_list(host, port), bucket)
+    return connstr.ConnStr("http", host_list(host, port, tls), bucket)
 
 
-def open_connection(conn, spec, bucket, username, password, cache_path, swallow):
-    """Connect `conn`'s session to `spec`; returns the bucket name.
+def open_connection(conn, spec, bucket, username, password, cache_path, swallow, certpath=None):
+    """Connect `conn`'s session to `spec` (over TLS as the connection string and `certpath`
+    say: couchbase._classic.args.security); returns the bucket name.
 
     With `cache_path`, the configuration cache is tried first and written afterwards. With
     `swallow` (``_no_connect_exceptions``), a failed bootstrap leaves the connection
     unconnected: it is recorded in ``errors()``, and every operation raises it."""
     session = conn._session
+    security = _args.security(spec, certpath)
     if spec.scheme == "memcached":
+        if security.tls is not None:
+            raise ArgumentError.pyexc("TLS is not available for memcached:// servers")
         session.use_memcached([(h, p or connstr.DEFAULT_PORTS["memcached"]) for h, p in spec.hosts])
         conn._connected = True
         return bucket or spec.bucket or "default"
@@ -109,7 +119,7 @@ def open_connection(conn, spec, bucket, username, password, cache_path, swallow)
     cached = conncache.load(cache_path, bucket) if cache_path else None
     failure = None
     try:
-        loaded = session.bootstrap(spec, bucket, username, password, BASE_FEATURES, cached=cached)
+        loaded = session.bootstrap(spec, bucket, username, password, BASE_FEATURES, cached=cached, security=security)
     except CouchbaseError as e:
         failure = e
     if failure is not None:

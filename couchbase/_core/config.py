@@ -61,8 +61,19 @@ def _capi_base(url, origin):
         return None
 
 
-def parse(data, origin):
-    """Parse a terse or verbose config; `origin` replaces ``$HOST`` (the node it came from)."""
+def _tls_port(svc, name, node):
+    port = svc.get(name)
+    if port is None:
+        raise ProtocolError.pyexc("The bucket configuration advertises no %s port for %s: it cannot be used over TLS"
+                                  % (name, node))
+    return int(port)
+
+
+def parse(data, origin, tls=False):
+    """Parse a terse or verbose config; `origin` replaces ``$HOST`` (the node it came from).
+    With `tls` the ports are the TLS ones a node advertises (``kvSSL``, ``mgmtSSL``,
+    ``capiSSL`` in ``nodesExt``); a node that advertises none is an error, never a
+    silent fall back to plaintext."""
     try:
         if isinstance(data, (bytes, bytearray)):
             data = data.decode("utf-8")
@@ -87,9 +98,16 @@ def parse(data, origin):
                 if "kv" not in svc:
                     break
                 host = _host(node.get("hostname"), origin)
+                if tls:
+                    cfg.servers.append((host, _tls_port(svc, "kvSSL", host)))
+                    cfg.rest.append((host, int(svc.get("mgmtSSL", 18091))))
+                    cfg.capi.append((host, int(svc["capiSSL"])) if "capiSSL" in svc else None)
+                    continue
                 cfg.servers.append((host, int(svc["kv"])))
                 cfg.rest.append((host, int(svc.get("mgmt", 8091))))
                 cfg.capi.append((host, int(svc["capi"])) if "capi" in svc else None)
+        elif tls:
+            raise ProtocolError.pyexc("The bucket configuration has no nodesExt: it advertises no TLS ports")
         elif smap.get("serverList"):
             nodes = {}
             for node in doc.get("nodes", []):

@@ -1,15 +1,23 @@
-"""Parse connection strings: couchbase://h1:p1,h2/bucket?opt=v and memcached://h1:p1,h2:p2."""
+"""Parse connection strings: couchbase://h1:p1,h2/bucket?opt=v, couchbases://... (TLS) and
+memcached://h1:p1,h2:p2."""
 from urllib.parse import parse_qsl, unquote
 
 from couchbase.exceptions import InvalidError
 
-DEFAULT_PORTS = {"couchbase": 11210, "memcached": 11211, "http": 8091}
+DEFAULT_PORTS = {"couchbase": 11210, "couchbases": 11207, "memcached": 11211, "http": 8091, "https": 18091}
+#: schemes whose connections use TLS
+TLS_SCHEMES = ("couchbases", "https")
 
 
 class ConnStr:
     """A parsed connection string: ``scheme``, ``hosts`` [(host, port or None)], ``bucket``, ``options``."""
 
     __slots__ = ("scheme", "hosts", "bucket", "options")
+
+    @property
+    def tls(self):
+        """Whether the scheme asks for TLS (couchbases://, https://)."""
+        return self.scheme in TLS_SCHEMES
 
     def __init__(self, scheme, hosts, bucket=None, options=None):
         self.scheme = scheme
@@ -51,7 +59,7 @@ def parse(text):
     if "://" in text:
         scheme, rest = text.split("://", 1)
         scheme = scheme.lower()
-        if scheme not in ("couchbase", "memcached", "http"):
+        if scheme not in ("couchbase", "couchbases", "memcached", "http", "https"):
             raise InvalidError.pyexc("Unknown scheme %r in %r" % (scheme, text))
     query = ""
     if "?" in rest:

@@ -1,7 +1,9 @@
 """The SDK's one HTTP/1.1 client: views, design documents, Admin, management REST and
 the HTTP bootstrap all go through it.
 
-* ``open_socket`` is the one place a socket is created.
+* ``open_socket`` is the one place a socket is created; over TLS (``couchbases://``, a
+  ``couchbase._core.tls.TLSSettings``) it is wrapped there, and ssl failures become the
+  TLS codes (an untrusted or expired certificate, a host name mismatch, a plaintext port).
 * ``HttpConnection`` is one keep-alive connection; ``Response`` reads its answer, buffered
   (``read``) or piece by piece (``stream``), always within bounds: a response head over
   ``MAX_HEAD`` bytes, a chunk-size line over ``MAX_CHUNK_LINE`` bytes, a chunk over
@@ -22,6 +24,7 @@ import threading
 import time
 
 from couchbase import exceptions as _exc
+from couchbase._core import tls as _tls
 from couchbase._core.binding import C
 
 STREAM_DELIMITER = b"\n\n\n\n"
@@ -46,11 +49,23 @@ def auth_header(username, password):
     return {"Authorization": "Basic " + token}
 
 
-def open_socket(host, port, timeout):
-    """A connected TCP socket (the one place sockets are created)."""
+def open_socket(host, port, timeout, tls=None):
+    """A connected TCP socket (the one place sockets are created), in a TLS session
+    (handshake done, certificate checked) when `tls` (TLSSettings) is given."""
     sock = socket.create_connection((host, port), timeout=timeout)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if tls is not None:
+            sock = tls.ssl_context().wrap_socket(sock, server_hostname=host)
+    except BaseException:
+        sock.close()
+        raise
     return sock
+
+
+#: TLS failures that another node or another try will not mend
+_TLS_REFUSALS = frozenset((C.TLS_CERT_UNTRUSTED, C.TLS_HOSTNAME_MISMATCH, C.TLS_CERT_EXPIRED,
+                           C.TLS_PLAINTEXT_SERVER))
 
 
 class _Failure(Exception):
@@ -160,18 +175,27 @@ class Response:
 class HttpConnection:
     """One keep-alive connection to host:port."""
 
-    def __init__(self, host, port, timeout, pool=None):
+    def __init__(self, host, port, timeout, pool=None, tls=None):
         self.host = host
         self.port = port
         self.pool = pool
         self.reused = False
         self._buf = bytearray()
+        self.sock = None
         try:
-            self.sock = open_socket(host, port, timeout)
-        except socket.timeout as e:
-            raise _Failure(C.ETIMEDOUT, "Connecting to %s:%d timed out" % (host, port), e, sent=False)
+            self.sock = open_socket(host, port, timeout, tls)
         except OSError as e:
+            self._tls_failure(e, False)
+            if isinstance(e, socket.timeout):
+                raise _Failure(C.ETIMEDOUT, "Connecting to %s:%d timed out" % (host, port), e, sent=False)
             raise _Failure(C.CONNECT_ERROR, "Could not connect to %s:%d" % (host, port), e, sent=False)
+
+    def _tls_failure(self, e, sent):
+        """Raise the TLS failure `e` is, if it is one (ssl errors are OSErrors too)."""
+        why = _tls.classify(e)
+        if why is not None:
+            self.discard()
+            raise _Failure(why[0], "%s:%d: %s" % (self.host, self.port, why[1]), e, sent=sent)
 
     def discard(self):
         if self.sock is not None:
@@ -205,6 +229,7 @@ class HttpConnection:
             self.discard()
             raise _Failure(C.ETIMEDOUT, "HTTP exchange with %s:%d timed out" % (self.host, self.port), e)
         except OSError as e:
+            self._tls_failure(e, True)
             self.discard()
             raise _Failure(C.NETWORK_ERROR, "HTTP exchange with %s:%d failed" % (self.host, self.port), e)
 
@@ -248,6 +273,7 @@ class HttpConnection:
             self.discard()
             raise _Failure(C.ETIMEDOUT, "Sending to %s:%d timed out" % (self.host, self.port), e)
         except OSError as e:
+            self._tls_failure(e, False)
             self.discard()
             raise _Failure(C.NETWORK_ERROR, "Sending to %s:%d failed" % (self.host, self.port), e,
                            sent=False)
@@ -302,12 +328,13 @@ class HttpClient:
     bases of the bucket's config); ``refresh`` (optional) is called once when every node
     failed, before the last round."""
 
-    def __init__(self, nodes, username=None, password=None, face=_exc.CLASSIC, refresh=None):
+    def __init__(self, nodes, username=None, password=None, face=_exc.CLASSIC, refresh=None, tls=None):
         self._nodes = nodes
         self.username = username
         self.password = password
         self.face = face
         self.refresh = refresh
+        self.tls = tls   # TLSSettings: every connection speaks HTTPS
         self._idle = {}
         self._lock = threading.Lock()
         self._rr = 0
@@ -330,7 +357,7 @@ class HttpClient:
             idle = self._idle.get(node)
             if idle:
                 return idle.pop()
-        return HttpConnection(node[0], node[1], max(0.001, deadline - time.monotonic()), self)
+        return HttpConnection(node[0], node[1], max(0.001, deadline - time.monotonic()), self, self.tls)
 
     def close(self):
         with self._lock:
@@ -380,7 +407,7 @@ class HttpClient:
                         return resp, deadline, None
                     except _Failure as f:
                         last = f
-                        if f.rc == C.PROTOCOL_ERROR or time.monotonic() >= deadline:
+                        if f.rc == C.PROTOCOL_ERROR or f.rc in _TLS_REFUSALS or time.monotonic() >= deadline:
                             raise self.error(f) from None
                         if f.sent and not idempotent:
                             raise self.error(f) from None
@@ -421,10 +448,12 @@ def as_error(failure, face=_exc.CLASSIC):
     return _exc.exception_for(face, failure.rc, failure.message, inner_cause=failure.cause)
 
 
-def request(host, port, method, path, username=None, password=None, body=None, content_type=None, timeout=2.5):
-    """Send one request to host:port; return (status, headers dict, body bytes). Network
-    failures raise ConnectError/TimeoutError (ProtocolError for a malformed answer)."""
-    client = HttpClient([(host, port)], username, password)
+def request(host, port, method, path, username=None, password=None, body=None, content_type=None, timeout=2.5,
+            tls=None):
+    """Send one request to host:port (HTTPS when `tls`, TLSSettings, is given); return
+    (status, headers dict, body bytes). Network failures raise ConnectError/TimeoutError
+    (ProtocolError for a malformed answer, the TLS errors for a refused TLS session)."""
+    client = HttpClient([(host, port)], username, password, tls=tls)
     try:
         return client.request(method, path, body, content_type, {"Connection": "close"}, timeout,
                               node=(host, port), idempotent=method == "GET")
@@ -432,12 +461,13 @@ def request(host, port, method, path, username=None, password=None, body=None, c
         client.close()
 
 
-def first_streamed_config(host, port, path, username=None, password=None, timeout=2.5, limit=16 << 20):
-    """Open a streaming config URI and return (status, first config bytes); the stream is closed.
+def first_streamed_config(host, port, path, username=None, password=None, timeout=2.5, limit=16 << 20, tls=None):
+    """Open a streaming config URI (over HTTPS when `tls` is given) and return (status, first
+    config bytes); the stream is closed.
 
     The server writes config + "\\n\\n\\n\\n" and repeats on every change; chunk boundaries are
     not message boundaries, so bytes are gathered until the delimiter shows up."""
-    client = HttpClient([(host, port)], username, password)
+    client = HttpClient([(host, port)], username, password, tls=tls)
     resp = None
     try:
         resp, deadline, _idle = client.open("GET", path, timeout=timeout, node=(host, port))

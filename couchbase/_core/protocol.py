@@ -65,17 +65,31 @@ def encode_packet(opcode, key=b"", value=b"", server=0):
     return ffi.buffer(out, n[0])[:]
 
 
-def hello_and_auth(username, password, features):
-    """HELLO and SASL PLAIN: the start of every authenticated socket."""
-    hello = encode_packet(OP.HELLO, AGENT, b"".join(struct.pack(">H", f) for f in features))
-    auth = encode_packet(OP.SASL_AUTH, b"PLAIN", b"\0" + username.encode() + b"\0" + (password or "").encode())
-    return hello + auth
+def hello(features):
+    """HELLO with `features`: the start of every socket (the core runs SASL right after it)."""
+    return encode_packet(OP.HELLO, AGENT, b"".join(struct.pack(">H", f) for f in features))
 
 
-def prelude(bucket, username, password, features):
-    """HELLO, SASL PLAIN and SELECT_BUCKET, replayed by the core on every new socket."""
-    user = username if username is not None else bucket
-    return hello_and_auth(user, password, features) + encode_packet(OP.SELECT_BUCKET, bucket.encode())
+def prelude(bucket, features):
+    """HELLO and SELECT_BUCKET, replayed by the core on every new socket (SASL between them)."""
+    return hello(features) + encode_packet(OP.SELECT_BUCKET, bucket.encode())
+
+
+#: SASL mechanism names -> the core's bits (enum cbc_sasl)
+SASL_MECHS = {"PLAIN": lib.CBC_SASL_PLAIN, "SCRAM-SHA1": lib.CBC_SASL_SCRAM_SHA1,
+              "SCRAM-SHA256": lib.CBC_SASL_SCRAM_SHA256, "SCRAM-SHA512": lib.CBC_SASL_SCRAM_SHA512}
+
+
+def sasl_mask(allowed, tls):
+    """The core's mechanism bits: `allowed` names (None: the default) -> bits. By default
+    every SCRAM hash, and PLAIN only over TLS: a password is sent in clear only where the
+    user asked for it by name."""
+    if allowed is None:
+        allowed = ["SCRAM-SHA512", "SCRAM-SHA256", "SCRAM-SHA1"] + (["PLAIN"] if tls else [])
+    mask = 0
+    for name in allowed:
+        mask |= SASL_MECHS[name.upper()]
+    return mask
 
 
 def observe_body(entries):

@@ -247,7 +247,7 @@ class Session:
                 return getattr(topo.config, field, None) or []
 
             client = _http.HttpClient(nodes, topo.user, topo.password or "", self.face,
-                                      refresh=lambda topo=topo: topo.refresh())
+                                      refresh=lambda topo=topo: topo.refresh(), tls=topo.tls)
             self._http[service] = client
         return client
 
@@ -288,6 +288,10 @@ class Session:
         h = self._h
         if lib.cbc_conn_set_prelude(h.conn, packets, len(packets), h.err):
             raise error_from(h.err, self.face)
+
+    def server_detail(self, index):
+        """Why server `index`'s socket last failed ("host:port: reason"), "" if it has not."""
+        return ffi.string(lib.cbc_conn_server_detail(self._h.conn, index)).decode("utf-8", "replace")
 
     def use_collections(self, enabled=True):
         lib.cbc_conn_set_collections(self._h.conn, 1 if enabled else 0)
@@ -550,12 +554,14 @@ class Session:
 
     # ---- Couchbase buckets ----
 
-    def bootstrap(self, spec, bucket, username, password, features, collections=False, cached=None):
+    def bootstrap(self, spec, bucket, username, password, features, collections=False, cached=None,
+                  security=None):
         """Follow the topology of `bucket` (couchbase._core.topology): connect now.
+        `security`: couchbase._core.tls.Security (TLS, SASL mechanisms), None for the defaults.
 
         `cached` is a config saved by an earlier connection (a configuration cache): when it
         still leads to a live node the network bootstrap is skipped, and True is returned."""
-        self.topology = Topology(weakref.proxy(self), spec, bucket, username, password, features)
+        self.topology = Topology(weakref.proxy(self), spec, bucket, username, password, features, security)
         if collections:
             self.use_collections(True)
         if cached is not None and self.topology.connect_cached(cached):

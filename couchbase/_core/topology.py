@@ -14,6 +14,7 @@ from couchbase._core import protocol
 from couchbase._core.binding import C, csrc_of, error_from, ffi, lib
 from couchbase.logs import BOOTSTRAP as _boot_log
 from couchbase.logs import TOPOLOGY as _topo_log
+from couchbase._core.tls import Security
 
 RETRY_INTERVAL = 0.05
 
@@ -21,8 +22,11 @@ RETRY_INTERVAL = 0.05
 class Topology:
     """The cluster map of one session (held through a weak proxy: the session owns us)."""
 
-    def __init__(self, session, spec, bucket, username, password, features=protocol.BASE_FEATURES):
+    def __init__(self, session, spec, bucket, username, password, features=protocol.BASE_FEATURES, security=None):
         self.session = session
+        #: couchbase._core.tls.Security: TLS (self.tls) and the SASL mechanisms
+        self.security = security or Security()
+        self.tls = self.security.tls
         self.face = session.face
         self.spec = spec
         self.bucket = bucket
@@ -45,16 +49,22 @@ class Topology:
     # ---- initial connect ----
 
     def connect(self):
-        self.session.set_prelude(protocol.prelude(self.bucket, self.username, self.password, self.features))
+        session = self.session
+        session.set_prelude(protocol.prelude(self.bucket, self.features))
+        self.security.apply(session.conn, self.user, self.password, self.face)
         errors = []
-        deadline = time.monotonic() + self.session.timeout
-        if self.spec.scheme == "couchbase":
+        deadline = time.monotonic() + session.timeout
+        kv_port, rest_port = (11207, 18091) if self.tls is not None else (11210, 8091)
+        if self.spec.scheme in ("couchbase", "couchbases"):
             # KV first on every host, then REST on the default port as the fallback.
-            attempts = [(self._kv_bootstrap, h, p or 11210) for h, p in self.spec.hosts]
-            attempts += [(self._http_bootstrap, h, 8091) for h, _p in self.spec.hosts]
+            attempts = [(self._kv_bootstrap, h, p or kv_port) for h, p in self.spec.hosts]
+            attempts += [(self._http_bootstrap, h, rest_port) for h, _p in self.spec.hosts]
         else:
-            attempts = [(self._http_bootstrap, h, p or 8091) for h, p in self.spec.hosts]
+            attempts = [(self._http_bootstrap, h, p or rest_port) for h, p in self.spec.hosts]
+        unresolved = set()
         for method, host, port in attempts:
+            if host in unresolved:
+                continue  # a name that does not resolve for KV does not for HTTP either
             how = "KV" if method == self._kv_bootstrap else "REST"
             _boot_log.debug("bucket %r: bootstrap from %s:%d over %s", self.bucket, host, port, how)
             try:
@@ -66,19 +76,34 @@ class Topology:
             except _exc.CouchbaseError as e:
                 _boot_log.info("bucket %r: bootstrap from %s:%d over %s failed: %s", self.bucket, host, port, how, e)
                 errors.append(e)
+                if e.rc == C.UNKNOWN_HOST:
+                    unresolved.add(host)
             else:
                 cfg = self.config
                 _boot_log.info("bucket %r: bootstrapped from %s:%d over %s: config rev %d (epoch %d), %d nodes, "
                                "%d vbuckets, %d replicas", self.bucket, host, port, how, cfg.rev[1], cfg.rev[0],
                                len(cfg.servers), cfg.nvbuckets, cfg.nreplicas)
                 return
+        refused = [e for e in errors if isinstance(e, _exc.TLSError)]
+        if refused:  # a certificate or TLS problem: no other host will tell more
+            _boot_log.warning("bucket %r: bootstrap refused by TLS: %s", self.bucket, refused[0])
+            raise self._as_face(refused[0])
         last = errors[-1] if errors else None
         _boot_log.warning("bucket %r: bootstrap failed on every host (%s)", self.bucket,
                           ", ".join("%s:%s" % hp for hp in self.spec.hosts))
         if isinstance(last, _exc.CouchbaseError) and last.rc == C.ETIMEDOUT:
             raise last
-        raise self._error(C.CONNECT_ERROR, "Could not bootstrap from any of %s"
-                          % ", ".join("%s:%s" % hp for hp in self.spec.hosts), inner_cause=last)
+        if errors and all(e.rc == C.UNKNOWN_HOST for e in errors):
+            raise self._as_face(errors[0])
+        raise self._error(C.CONNECT_ERROR, "Could not bootstrap from any of %s (%s)"
+                          % (", ".join(h for h, _p in self.spec.hosts),
+                             "; ".join(_why(e) for e in errors)), inner_cause=last)
+
+    def _as_face(self, e):
+        """`e` as an exception of this topology's face (the HTTP client raises classic ones)."""
+        if (self.face == _exc.MODERN) == isinstance(e, _exc.CouchbaseException):
+            return e
+        return self._error(e.rc, e.message, inner_cause=e.inner_cause, csrc_info=e.csrc_info)
 
     def connect_cached(self, data):
         """Bootstrap from a config saved by an earlier connection (a configuration cache):
@@ -105,7 +130,10 @@ class Topology:
     def _kv_bootstrap(self, host, port, deadline):
         self.session.set_servers([(host, port)])
         data = self._fetch_config_from(0, deadline)
-        self._apply(_config.parse(data, host), force=True)
+        self._apply(self._parse(data, host), force=True)
+
+    def _parse(self, data, host):
+        return _config.parse(data, host, tls=self.tls is not None)
 
     def _http_bootstrap(self, host, port, deadline):
         """The streaming config URIs (terse first, then the verbose 2.x one), first config only."""
@@ -113,7 +141,7 @@ class Topology:
         status, body = 404, b""
         for path in ("/pools/default/bs/%s", "/pools/default/bucketsStreaming/%s"):
             status, body = _http.first_streamed_config(host, port, path % self.bucket, self.user,
-                                                       self.password or "", timeout=timeout)
+                                                       self.password or "", timeout=timeout, tls=self.tls)
             if status != 404:
                 break
         if status == 401:
@@ -122,7 +150,7 @@ class Topology:
             raise self._error(C.BUCKET_ENOENT, "No such bucket %r" % self.bucket, key=self.bucket)
         if status != 200 or not body:
             raise self._error(C.CONNECT_ERROR, "HTTP %d from %s:%d" % (status, host, port))
-        self._apply(_config.parse(body, host), force=True)
+        self._apply(self._parse(body, host), force=True)
         # Open and authenticate the first data socket now, so bad credentials surface here.
         timeout_us = max(1000, int((deadline - time.monotonic()) * 1e6))
         self.session.connect_server(0, timeout_us, self._err)
@@ -144,7 +172,9 @@ class Topology:
             rc = r.rc
             if rc == C.ACCESS_DENIED or rc == C.NO_BUCKET:
                 rc = C.BUCKET_ENOENT
-            raise self._error(rc, "Bootstrap failed", key=self.bucket, csrc_info=csrc_of(r.file, r.line))
+            detail = self.session.server_detail(index)
+            raise self._error(rc, "Bootstrap failed" + (": " + detail if detail else ""), key=self.bucket,
+                              csrc_info=csrc_of(r.file, r.line))
         return ffi.unpack(r.value, r.nvalue)
 
     def _apply(self, cfg, force=False):
@@ -192,7 +222,7 @@ class Topology:
             try:
                 data = self._fetch_config_from(i, min(deadline, time.monotonic() + 0.5))
                 host = self.config.servers[i][0]
-                return self._apply(_config.parse(data, host))
+                return self._apply(self._parse(data, host))
             except _exc.CouchbaseError as e:
                 _topo_log.debug("bucket %r: no config from %s:%d: %s", self.bucket, *self.config.servers[i], e)
                 continue
@@ -202,9 +232,10 @@ class Topology:
             try:
                 status, _h, body = _http.request(host, port, "GET", "/pools/default/b/%s" % self.bucket, self.user,
                                                  self.password or "",
-                                                 timeout=max(0.05, min(0.5, deadline - time.monotonic())))
+                                                 timeout=max(0.05, min(0.5, deadline - time.monotonic())),
+                                                 tls=self.tls)
                 if status == 200:
-                    return self._apply(_config.parse(body, host))
+                    return self._apply(self._parse(body, host))
             except _exc.CouchbaseError as e:
                 _topo_log.debug("bucket %r: no config from REST %s:%d: %s", self.bucket, host, port, e)
                 continue
@@ -236,7 +267,7 @@ class Topology:
                 body, server = nmv_body
                 try:
                     host = self.config.servers[server][0] if 0 <= server < len(self.config.servers) else "127.0.0.1"
-                    applied = self._apply(_config.parse(body, host))
+                    applied = self._apply(self._parse(body, host))
                 except _exc.CouchbaseError:
                     applied = False
             if not applied:
@@ -253,26 +284,43 @@ class Topology:
                 raise error_from(self._err, self.face)
 
 
-def probe_credentials(hosts, username, password, timeout, face=_exc.MODERN):
-    """HELLO and SASL PLAIN on the first of `hosts` (host, port) that answers, so bad
-    credentials surface before any bucket is opened. Returns None on success; raises the
-    face's authentication error, or returns the last core code when no host answered."""
-    pre = protocol.hello_and_auth(username, password, (protocol.FEATURE_TCPNODELAY,))
+def _why(e):
+    """One failed bootstrap attempt in a line."""
+    text = str(e.message or e)
+    if e.inner_cause is not None and not isinstance(e.inner_cause, _exc.CouchbaseError):
+        text += ": %s" % (e.inner_cause,)
+    return text
+
+
+def probe_credentials(hosts, username, password, timeout, face=_exc.MODERN, security=None):
+    """HELLO and SASL (or a client certificate) on the first of `hosts` (host, port) that
+    answers, so bad credentials and certificates surface before any bucket is opened.
+    Returns None on success; raises the face's authentication or TLS error, or returns
+    (last core code, its detail) when no host answered."""
+    security = security or Security()
+    pre = protocol.hello((protocol.FEATURE_TCPNODELAY,))
     last = None
+    tls_failure = None
     err = ffi.new("cbc_ERROR *")
     for host, port in hosts:
         conn = lib.cbc_conn_new()
         try:
             name = ffi.new("char[]", host.encode())  # kept alive while the array points at it
             if lib.cbc_conn_set_servers(conn, ffi.new("const char *[]", [name]), ffi.new("int[]", [port]), 1, err):
+                last = (err.code, ffi.string(err.msg).decode("utf-8", "replace"))
                 continue
             if lib.cbc_conn_set_prelude(conn, pre, len(pre), err):
-                continue
+                raise error_from(err, face)
+            security.apply(conn, username, password, face)
             if lib.cbc_conn_connect(conn, 0, int(timeout * 1e6), err) == 0:
                 return None
-            if err.code in (C.AUTH_ERROR, C.ACCESS_DENIED):
-                raise _exc.exception_for(face, err.code, "Authentication failed for user %r" % username)
-            last = err.code
+            if err.code in (C.AUTH_ERROR, C.ACCESS_DENIED, C.SASLMECH_UNAVAILABLE):
+                raise error_from(err, face)
+            if tls_failure is None and (_exc.code_name(err.code) or "").startswith("TLS_"):
+                tls_failure = error_from(err, face)
+            last = (err.code, ffi.string(err.msg).decode("utf-8", "replace"))
         finally:
             lib.cbc_conn_free(conn)
-    return last or 0
+    if tls_failure is not None:
+        raise tls_failure
+    return last or (0, "no host to connect to")

@@ -123,6 +123,13 @@ def _bool(text):
     raise InvalidArgumentException("Invalid boolean %r in the connection string." % (text,))
 
 
+def _ssl(text):
+    """``ssl=no_verify`` (the 3.x spelling): TLS without certificate checks."""
+    if text.strip().lower() != "no_verify":
+        raise InvalidArgumentException("Invalid ssl option %r in the connection string (only no_verify)." % (text,))
+    return "none"
+
+
 def _int(text):
     if not text.strip().isdigit():
         raise InvalidArgumentException("Invalid number %r in the connection string." % (text,))
@@ -159,7 +166,7 @@ CONNSTR_OPTIONS = {
     "network": ("network", str), "user_agent_extra": ("user_agent_extra", str), "ip_protocol": ("ip_protocol", str),
     "server_group": ("preferred_server_group", str),
     "trust_store_path": ("trust_store_path", str), "truststorepath": ("trust_store_path", str),
-    "certpath": ("trust_store_path", str), "tls_verify": ("tls_verify", str),
+    "certpath": ("trust_store_path", str), "tls_verify": ("tls_verify", str), "ssl": ("tls_verify", _ssl),
 }
 
 

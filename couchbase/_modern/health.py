@@ -74,7 +74,7 @@ def _ping_http(svc, host, port, path, timeout, cluster):
     entry = {"id": uuid.uuid4().hex[:16], "type": svc.value, "remote": "%s:%d" % (host, port)}
     started = time.perf_counter()
     try:
-        _http.request(host, port, "GET", path, s.username, s.password, timeout=timeout)
+        _http.request(host, port, "GET", path, s.username, s.password, timeout=timeout, tls=s.security.tls)
         entry["state"] = PingState.OK.value
     except CouchbaseError as e:
         entry["state"] = (PingState.TIMEOUT if "timed out" in str(e) else PingState.ERROR).value

@@ -9,8 +9,8 @@ from urllib.parse import quote, urlencode
 
 from couchbase._core import http as _http
 from couchbase.exceptions import (
-    AuthenticationException, CouchbaseError, InternalServerFailureException, ManagementErrorContext,
-    QuotaLimitedException, RateLimitedException, UnAmbiguousTimeoutException,
+    MODERN, AuthenticationException, CouchbaseError, InternalServerFailureException, ManagementErrorContext,
+    QuotaLimitedException, RateLimitedException, TLSError, UnAmbiguousTimeoutException, exception_for,
 )
 
 
@@ -46,8 +46,10 @@ class Rest:
                 break
             try:
                 status, _headers, data = _http.request(host, port, method, path, s.username, s.password, body=body,
-                                                       timeout=left)
+                                                       timeout=left, tls=s.security.tls)
             except CouchbaseError as e:
+                if isinstance(e, TLSError):  # a refused certificate: no other node will do better
+                    raise exception_for(MODERN, e.rc, e.message, inner_cause=e) from None
                 last = e
                 continue
             text = data.decode("utf-8", "replace")

@@ -3,6 +3,7 @@
 python -m couchbase.mock [--host 127.0.0.1] [--port N] [--kv-port N] [--nodes N] [--replicas R]
     [--vbuckets V] [--user USER:PASS] [--bucket NAME[:PASSWORD]]...
     [--collection BUCKET.SCOPE.COLLECTION]... [--load NAME=PATH.zip]... [--ready-file PATH]
+    [--tls] [--no-plain] [--client-cert [CA_PEM]]
 """
 
 import argparse
@@ -45,7 +46,15 @@ def parse_args(argv=None):
                    metavar="BUCKET.SCOPE.COLLECTION")
     p.add_argument("--load", action="append", default=[], metavar="NAME=PATH.zip")
     p.add_argument("--ready-file")
+    p.add_argument("--tls", action="store_true",
+                   help="every node also listens with TLS (its own CA; ready file: ca_cert, connstr_tls)")
+    p.add_argument("--no-plain", action="store_true", help="refuse SASL PLAIN (SCRAM only)")
+    p.add_argument("--client-cert", nargs="?", const=True, default=False, metavar="CA_PEM",
+                   help="TLS ports require a client certificate (issued by CA_PEM, default the cluster's CA; "
+                        "its subject CN names the user)")
     args = p.parse_args(argv)
+    if args.client_cert and not args.tls:
+        p.error("--client-cert needs --tls")
     if not (args.host.startswith("127.") or args.host in ("localhost", "::1")):
         p.error("--host must be a loopback address")
     if ":" not in args.user:
@@ -66,7 +75,8 @@ async def run(args):
             raise SystemExit("--collection wants BUCKET.SCOPE.COLLECTION, got %r" % spec)
         colls.append(tuple(parts))
     core = ClusterCore(args.host, args.nodes, args.replicas, args.vbuckets, buckets,
-                       {user: password}, colls, args.port, kv_port=args.kv_port)
+                       {user: password}, colls, args.port, kv_port=args.kv_port, tls=args.tls,
+                       no_plain=args.no_plain, client_cert=args.client_cert)
     await core.start()
     for spec in args.load:
         name, _, path = spec.partition("=")

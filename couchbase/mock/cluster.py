@@ -42,7 +42,23 @@ class NodeServer:
         self.node.kv_port = kv.sockets[0].getsockname()[1]
         self.node.rest_port = rest.sockets[0].getsockname()[1]
         self.node.capi_port = capi.sockets[0].getsockname()[1]
+        if self.core.tls_context is not None:
+            await self._start_tls(loop, host)
         self.node.running = True
+
+    async def _start_tls(self, loop, host):
+        """The TLS twins of the three ports (same services, kvSSL/mgmtSSL/capiSSL)."""
+        ctx = self.core.tls_context
+        n = self.node
+        kv = await loop.create_server(lambda: MemdProtocol(self), host, n.kv_tls_port, ssl=ctx)
+        rest = await loop.create_server(lambda: HttpProtocol(self.rest.handle, self.http_conns), host,
+                                        n.rest_tls_port, ssl=ctx)
+        capi = await loop.create_server(lambda: HttpProtocol(self.capi.handle, self.http_conns), host,
+                                        n.capi_tls_port, ssl=ctx)
+        self.servers += [kv, rest, capi]
+        n.kv_tls_port = kv.sockets[0].getsockname()[1]
+        n.rest_tls_port = rest.sockets[0].getsockname()[1]
+        n.capi_tls_port = capi.sockets[0].getsockname()[1]
 
     async def stop(self):
         self.node.running = False
@@ -60,14 +76,25 @@ class ClusterCore:
     """Owns the topology, the engine and the node servers. Runs on the loop thread only."""
 
     def __init__(self, host="127.0.0.1", nodes=1, replicas=0, vbuckets=1024, buckets=None,
-                 users=None, collections=(), port=0, rebalance_delay=0.1, clock=None, kv_port=0):
+                 users=None, collections=(), port=0, rebalance_delay=0.1, clock=None, kv_port=0, tls=False,
+                 no_plain=False, client_cert=False, tls_cert=None):
         self.host = host
+        #: ClusterCertificates and the nodes' TLS context when TLS is on (client_cert: True
+        #: for the cluster's CA, or a CA file path; tls_cert: (cert, key) the nodes serve)
+        self.certs = None
+        self.tls_context = None
+        if tls:
+            from .certs import ClusterCertificates
+            self.certs = ClusterCertificates(host, tls_cert,
+                                             client_cert if isinstance(client_cert, str) else None)
+            self.tls_context = self.certs.server_context(bool(client_cert))
         self.num_nodes = nodes
         self.port = port
         self.kv_port = kv_port
         self.rebalance_delay = rebalance_delay
         self.topo = tp.Topology(host, users, vbuckets, replicas, clock)
         self.engine = Engine(self.topo)
+        self.engine.no_plain = no_plain
         self.hooks = Hooks()
         self.servers = {}
         self.loop = None
@@ -98,6 +125,8 @@ class ClusterCore:
         for srv in self.servers.values():
             if srv.node.running:
                 await srv.stop()
+        if self.certs is not None:
+            self.certs.remove()
 
     def _push_configs(self, topo):
         for srv in self.servers.values():
@@ -172,11 +201,17 @@ class ClusterCore:
     def info(self):
         active = self.topo.config_nodes()
         first = active[0] if active else next(iter(self.topo.nodes.values()))
-        return {"rest_port": first.rest_port,
+        info = {"rest_port": first.rest_port,
                 "connstr": "couchbase://%s:%d" % (self.host, first.kv_port),
                 "nodes": [{"host": n.host, "rest": n.rest_port, "kv": n.kv_port,
                            "capi": n.capi_port} for n in active],
                 "buckets": list(self.topo.buckets)}
+        if self.certs is not None:
+            info["ca_cert"] = self.certs.ca_cert
+            info["connstr_tls"] = "couchbases://%s:%d" % (self.host, first.kv_tls_port)
+            for entry, n in zip(info["nodes"], active):
+                entry.update(kv_tls=n.kv_tls_port, rest_tls=n.rest_tls_port)
+        return info
 
 
 class MockCluster:
@@ -186,11 +221,15 @@ class MockCluster:
     "secret": "pw"}, users={"Administrator": "password"},
     collections=[("default", "inventory", "airline")])``. Node numbers used by
     failover/stop_node/... are node ids: 0..nodes-1 at start, then one more per add_node().
+    TLS: ``tls=True`` (TLS twins of every port), ``no_plain=True`` (SASL PLAIN refused),
+    ``client_cert=True`` or a CA path (client certificates required on the TLS ports),
+    ``tls_cert=(cert, key)`` (serve this certificate instead of the cluster's own).
     """
 
     def __init__(self, nodes=1, replicas=0, vbuckets=1024, buckets=None, users=None,
                  collections=(), host="127.0.0.1", port=0, rebalance_delay=0.1, clock=None,
-                 replication_lag=0.0, persist_delay=0.0, kv_port=0):
+                 replication_lag=0.0, persist_delay=0.0, kv_port=0, tls=False, no_plain=False, client_cert=False,
+                 tls_cert=None):
         if not host.startswith("127.") and host not in ("localhost", "::1"):
             raise ValueError("the mock listens on loopback addresses only")
         colls = []
@@ -200,7 +239,8 @@ class MockCluster:
             colls.append(tuple(c))
         self.core = ClusterCore(host, nodes, replicas, vbuckets, buckets,
                                 users if users is not None else {"Administrator": "password"},
-                                colls, port, rebalance_delay, clock, kv_port)
+                                colls, port, rebalance_delay, clock, kv_port, tls, no_plain, client_cert,
+                                tls_cert)
         self.core.topo.replication.set_lag(replication_lag)
         self.core.topo.replication.set_persist_delay(persist_delay)
         self._thread = None
@@ -284,6 +324,20 @@ class MockCluster:
     def info(self):
         """The object the command line writes to its ready file."""
         return self._sync(self.core.info)
+
+    @property
+    def connstr_tls(self):
+        """``couchbases://`` to node 0's TLS KV port (a cluster started with ``tls=True``)."""
+        return self.info()["connstr_tls"]
+
+    @property
+    def ca_cert(self):
+        """Path of the cluster CA's certificate (PEM), None without TLS."""
+        return self.core.certs.ca_cert if self.core.certs is not None else None
+
+    def issue_client_cert(self, user):
+        """(certificate path, key path): a client certificate for `user` from the cluster's CA."""
+        return self.core.certs.issue_client_cert(user)
 
     def bucket(self, name):
         """Direct access to a bucket's documents (BucketStore) for tests."""

@@ -73,6 +73,7 @@ class Engine(KVOps, SubdocOps, SubdocMutationOps):
     def __init__(self, topology):
         self.topo = topology
         self.timings = stats.Timings()  # the "timings" stat group
+        self.no_plain = False  # --no-plain: SASL PLAIN is neither offered nor accepted
         c = codec
         self.handlers = {
             c.GET: self.op_get, c.GETQ: self.op_get, c.GETK: self.op_get,
@@ -240,7 +241,14 @@ class Engine(KVOps, SubdocOps, SubdocMutationOps):
         return Response(value=st.error_map(version), datatype=codec.DT_JSON if s.json else 0)
 
     def op_sasl_list(self, s, pkt, fr):
-        return Response(value=sasl.MECHANISMS.encode())
+        mechs = sasl.MECHANISMS.replace(" PLAIN", "") if self.no_plain else sasl.MECHANISMS
+        return Response(value=mechs.encode())
+
+    def login_certificate(self, s, user):
+        """A verified client certificate names `user`: the connection is authenticated as
+        that RBAC user (a name that is no user authenticates nothing)."""
+        if user in self.topo.users:
+            self._login(s, user)
 
     def _password_for(self, user):
         """Password SCRAM checks against: an RBAC user first, then a bucket name."""
@@ -262,6 +270,8 @@ class Engine(KVOps, SubdocOps, SubdocMutationOps):
     def op_sasl_auth(self, s, pkt, fr):
         mech = pkt.key.decode(errors="replace")
         s.scram = None
+        if mech == "PLAIN" and self.no_plain:
+            return error(st.AUTH_ERROR, "PLAIN is disabled on this cluster")
         if mech == "PLAIN":
             creds = sasl.parse_plain(pkt.value)
             if creds is None:

@@ -9,6 +9,8 @@ import base64
 import json
 import urllib.parse
 
+from .certs import peer_user
+
 REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content",
            400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
            405: "Method Not Allowed", 409: "Conflict", 500: "Internal Server Error",
@@ -25,6 +27,7 @@ class HttpRequest:
         self.headers = headers
         self.body = body
         self.host = None     # set by the protocol: the local address the client used
+        self.cert_user = None  # set by the protocol: the user a verified client certificate names
 
     @property
     def form(self):
@@ -182,6 +185,7 @@ class HttpProtocol(asyncio.Protocol):
         req = HttpRequest(method.upper(), target, headers, body)
         sock = self.transport.get_extra_info("sockname")
         req.host = sock[0] if sock else "127.0.0.1"
+        req.cert_user = peer_user(self.transport)
         self.busy = True
         asyncio.get_running_loop().create_task(self._run(req))
 

@@ -12,6 +12,7 @@ import time
 
 from . import codec
 from . import hooks as hk
+from .certs import peer_user
 from .engine import Session
 from .response import Deferred, Response
 
@@ -52,6 +53,9 @@ class MemdProtocol(asyncio.Protocol):
             except OSError:
                 pass
         self.ns.kv_conns.add(self)
+        user = peer_user(transport)
+        if user is not None:
+            self.ns.engine.login_certificate(self.session, user)
 
     def connection_lost(self, exc):
         self.closed = True
@@ -81,6 +85,8 @@ class MemdProtocol(asyncio.Protocol):
         Packet = codec.Packet
         while n - off >= 24:
             magic, op, keylen, extlen, dt, vb, blen, opaque, cas = _HDR.unpack_from(buf, off)
+            if magic not in (0x80, 0x08, 0x83):
+                return self._close(out)  # as a server does at once (a TLS hello, a text command ...)
             end = off + 24 + blen
             if end > n:
                 break
@@ -89,11 +95,9 @@ class MemdProtocol(asyncio.Protocol):
             elif magic == 0x08:
                 flen = keylen >> 8
                 keylen &= 0xFF
-            elif magic == 0x83:
+            else:
                 off = end        # a client's answer to a server push: nothing to do
                 continue
-            else:
-                return self._close(out)
             p = off + 24
             a = p + flen
             b = a + extlen

@@ -65,7 +65,9 @@ class RestService:
     # -- auth ---------------------------------------------------------------------------------
     def _admin(self, req):
         creds = req.credentials()
-        return creds is not None and self.topo.users.get(creds[0]) == creds[1]
+        if creds is None:  # a client certificate authenticates its user
+            return req.cert_user is not None and req.cert_user in self.topo.users
+        return self.topo.users.get(creds[0]) == creds[1]
 
     def _bucket_access(self, req, name):
         if self._admin(req):

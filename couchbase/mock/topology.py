@@ -19,8 +19,8 @@ VERSION = "7.6.2-3721-enterprise"
 
 
 class Node:
-    __slots__ = ("id", "host", "kv_port", "rest_port", "capi_port", "state", "running",
-                 "ejecting", "uuid", "kv_advertised")
+    __slots__ = ("id", "host", "kv_port", "rest_port", "capi_port", "kv_tls_port", "rest_tls_port",
+                 "capi_tls_port", "state", "running", "ejecting", "uuid", "kv_advertised")
 
     def __init__(self, nid, host, kv_port=0, rest_port=0, capi_port=0):
         self.id = nid
@@ -29,6 +29,7 @@ class Node:
         self.kv_advertised = 0  # KV port configs name instead of kv_port (a proxy in front); 0: kv_port
         self.rest_port = rest_port
         self.capi_port = capi_port
+        self.kv_tls_port = self.rest_tls_port = self.capi_tls_port = 0  # 0: no TLS listener
         self.state = PENDING
         self.running = False
         self.ejecting = False
@@ -39,8 +40,10 @@ class Node:
         return "n_%d@%s" % (self.id, self.host)
 
     def ports(self):
-        return {"host": self.host, "rest": self.rest_port, "kv": self.kv_port,
-                "capi": self.capi_port}
+        out = {"host": self.host, "rest": self.rest_port, "kv": self.kv_port, "capi": self.capi_port}
+        if self.kv_tls_port:
+            out.update(kv_tls=self.kv_tls_port, rest_tls=self.rest_tls_port, capi_tls=self.capi_tls_port)
+        return out
 
 
 class BucketMap:
@@ -264,6 +267,9 @@ class Topology:
             nodes.append(entry)
             e = {"services": {"mgmt": n.rest_port, "kv": kv, "capi": n.capi_port},
                  "hostname": h, "nodeUUID": n.uuid}
+            if n.kv_tls_port:
+                e["services"].update(kvSSL=n.kv_tls_port, mgmtSSL=n.rest_tls_port, capiSSL=n.capi_tls_port)
+                entry["ports"].update(httpsMgmt=n.rest_tls_port, httpsCAPI=n.capi_tls_port)
             if n.id == this_id:
                 e["thisNode"] = True
             ext.append(e)
