@@ -193,6 +193,13 @@ int cbc__connect_eof(cbc_SERVER *s)
         DETAIL(s, "%s: the server closed the connection", s->name);
         return CBC_ERR_NETWORK_ERROR;
     }
+    if (s->tls && s->state == CBC_SRV_PRELUDE && s->hs.nanswered == 0) {
+        /* What a server that refuses the client's certificate (or its absence) does after a
+         * TLS 1.3 handshake, when it sends no alert. */
+        DETAIL(s, "%s: the server closed the TLS connection before answering anything "
+                  "(does it require a client certificate?)", s->name);
+        return CBC_ERR_TLS_ERROR;
+    }
     DETAIL(s, "%s: the server closed the connection during the handshake", s->name);
     return CBC_ERR_CONNECT_ERROR;
 }

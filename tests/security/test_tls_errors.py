@@ -1,0 +1,175 @@
+"""Every TLS failure is its own clear exception, with the host, the port and the reason,
+raised within the operation's timeout, in both faces."""
+import time
+
+import pytest
+
+from conftest import PASSWORD, USER
+
+pytestmark = pytest.mark.mock
+
+TIMEOUT = 2.5
+MARGIN = 1.0
+
+
+def _modern(connstr, ca, **opts):
+    from couchbase.auth import PasswordAuthenticator
+    from couchbase.cluster import Cluster
+    from couchbase.options import ClusterOptions
+
+    return Cluster(connstr, ClusterOptions(PasswordAuthenticator(USER, PASSWORD, cert_path=ca), **opts))
+
+
+def _classic(connstr, ca):
+    from couchbase import Couchbase
+
+    return Couchbase.connect(connstr="%s/default?certpath=%s" % (connstr, ca), timeout=TIMEOUT)
+
+
+def _raises(cls, fn):
+    start = time.monotonic()
+    with pytest.raises(cls) as info:
+        fn()
+    assert time.monotonic() - start < TIMEOUT + MARGIN
+    return info.value
+
+
+@pytest.fixture(scope="module")
+def wrong_host(make_tls_cluster, bad_certs):
+    return make_tls_cluster(nodes=1, tls_cert=bad_certs.wrong_host)
+
+
+@pytest.fixture(scope="module")
+def expired(make_tls_cluster, bad_certs):
+    return make_tls_cluster(nodes=1, tls_cert=bad_certs.expired)
+
+
+def test_untrusted_ca_modern(tls_cluster, bad_certs):
+    from couchbase.exceptions import CertificateUntrustedException
+
+    e = _raises(CertificateUntrustedException, lambda: _modern(tls_cluster.connstr_tls, bad_certs.ca_cert))
+    port = tls_cluster.info()["nodes"][0]["kv_tls"]
+    assert "127.0.0.1:%d" % port in e.message and "unable to get local issuer certificate" in e.message
+    assert e.csrc_info and e.csrc_info[0].startswith("csrc/")
+
+
+def test_untrusted_ca_classic(tls_cluster, bad_certs):
+    from couchbase.exceptions import CertificateUntrustedError
+
+    e = _raises(CertificateUntrustedError, lambda: _classic(tls_cluster.connstr_tls, bad_certs.ca_cert))
+    assert "certificate verify failed" in str(e)
+
+
+def test_untrusted_ca_over_https_bootstrap(tls_cluster, bad_certs):
+    from couchbase import Couchbase
+    from couchbase.exceptions import CertificateUntrustedError
+
+    port = tls_cluster.info()["nodes"][0]["rest_tls"]
+    e = _raises(CertificateUntrustedError, lambda: Couchbase.connect(
+        bucket="default", host="127.0.0.1", port=port, certpath=bad_certs.ca_cert, timeout=TIMEOUT))
+    assert "127.0.0.1:%d" % port in str(e)
+
+
+def test_hostname_mismatch_modern(wrong_host, bad_certs):
+    from couchbase.exceptions import CertificateHostnameException
+
+    e = _raises(CertificateHostnameException, lambda: _modern(wrong_host.connstr_tls, bad_certs.ca_cert))
+    assert "mismatch" in e.message
+
+
+def test_hostname_mismatch_classic(wrong_host, bad_certs):
+    from couchbase.exceptions import CertificateHostnameError
+
+    _raises(CertificateHostnameError, lambda: _classic(wrong_host.connstr_tls, bad_certs.ca_cert))
+
+
+def test_hostname_mismatch_by_name_not_only_by_address(wrong_host, bad_certs):
+    from couchbase.exceptions import CertificateHostnameError
+
+    port = wrong_host.info()["nodes"][0]["kv_tls"]
+    _raises(CertificateHostnameError, lambda: _classic("couchbases://localhost:%d" % port, bad_certs.ca_cert))
+
+
+def test_expired_certificate_modern(expired, bad_certs):
+    from couchbase.exceptions import CertificateExpiredException
+
+    e = _raises(CertificateExpiredException, lambda: _modern(expired.connstr_tls, bad_certs.ca_cert))
+    assert "certificate has expired" in e.message
+
+
+def test_expired_certificate_classic(expired, bad_certs):
+    from couchbase.exceptions import CertificateExpiredError
+
+    _raises(CertificateExpiredError, lambda: _classic(expired.connstr_tls, bad_certs.ca_cert))
+
+
+def test_own_ca_with_its_good_certificate_connects(make_tls_cluster, bad_certs):
+    """The control for the three above: the same CA with a valid certificate is accepted."""
+    good = make_tls_cluster(nodes=1, tls_cert=bad_certs.good)
+    conn = _classic(good.connstr_tls, bad_certs.ca_cert)
+    conn.set("k", 1)
+    assert conn.get("k").value == 1
+
+
+def test_plaintext_server_on_a_tls_port_modern(tls_cluster):
+    from couchbase.exceptions import PlaintextServerException
+
+    kv = tls_cluster.info()["nodes"][0]["kv"]
+    e = _raises(PlaintextServerException, lambda: _modern("couchbases://127.0.0.1:%d" % kv, tls_cluster.ca_cert))
+    assert "127.0.0.1:%d" % kv in e.message and "not a TLS port" in e.message
+
+
+def test_plaintext_server_on_a_tls_port_classic(tls_cluster):
+    from couchbase.exceptions import PlaintextServerError
+
+    kv = tls_cluster.info()["nodes"][0]["kv"]
+    _raises(PlaintextServerError, lambda: _classic("couchbases://127.0.0.1:%d" % kv, tls_cluster.ca_cert))
+
+
+def test_tls_port_not_listening_classic(tls_cluster):
+    from servers import free_port
+
+    from couchbase.exceptions import ConnectError, TLSError
+
+    port = free_port()
+    e = _raises(ConnectError, lambda: _classic("couchbases://127.0.0.1:%d" % port, tls_cluster.ca_cert))
+    assert not isinstance(e, TLSError)
+    assert "127.0.0.1:%d: connect: Connection refused" % port in str(e)
+
+
+def test_tls_port_not_listening_modern(tls_cluster):
+    from servers import free_port
+
+    from couchbase.exceptions import UnAmbiguousTimeoutException
+
+    port = free_port()
+    e = _raises(UnAmbiguousTimeoutException, lambda: _modern("couchbases://127.0.0.1:%d" % port, tls_cluster.ca_cert))
+    assert "127.0.0.1:%d: connect: Connection refused" % port in e.message
+
+
+def test_unreadable_ca_file_is_an_argument_error(tls_cluster, tmp_path):
+    from couchbase.exceptions import InvalidArgumentException
+
+    with pytest.raises(InvalidArgumentException):
+        _modern(tls_cluster.connstr_tls, str(tmp_path / "missing.pem"))
+
+
+def test_ca_file_that_is_not_a_certificate_names_the_file(tls_cluster, tmp_path):
+    from couchbase.exceptions import CouchbaseError
+
+    bogus = tmp_path / "bogus.pem"
+    bogus.write_text("not a certificate\n")
+    with pytest.raises(CouchbaseError) as info:
+        _classic(tls_cluster.connstr_tls, str(bogus))
+    assert str(bogus) in str(info.value)
+
+
+def test_connection_works_after_a_refused_certificate(tls_cluster, bad_certs):
+    """A failed handshake leaves nothing behind: the same process connects right after."""
+    from couchbase.exceptions import CertificateUntrustedError
+
+    with pytest.raises(CertificateUntrustedError):
+        _classic(tls_cluster.connstr_tls, bad_certs.ca_cert)
+    conn = _classic(tls_cluster.connstr_tls, tls_cluster.ca_cert)
+    conn.set("after-refusal", 1)
+    assert conn.get("after-refusal").value == 1
