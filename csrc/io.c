@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "io.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -67,9 +68,31 @@ static int lookup(const char *host, int port, int flags, cbc_ADDR *out, size_t m
 
 size_t cbc__io_resolve_numeric(const char *host, int port, cbc_ADDR *out, size_t max)
 {
-    size_t n = 0;
-    lookup(host, port, AI_NUMERICHOST, out, max, &n);
-    return n;
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+    if (max == 0) {
+        return 0;
+    }
+    /* inet_pton only: no resolver library is involved, so this never blocks */
+    memset(&v4, 0, sizeof(v4));
+    memset(&v6, 0, sizeof(v6));
+    if (inet_pton(AF_INET, host, &v4.sin_addr) == 1) {
+        v4.sin_family = AF_INET;
+        v4.sin_port = htons((uint16_t)port);
+        out[0].family = AF_INET;
+        out[0].addrlen = (unsigned)sizeof(v4);
+        memcpy(out[0].addr, &v4, sizeof(v4));
+        return 1;
+    }
+    if (inet_pton(AF_INET6, host, &v6.sin6_addr) == 1) {
+        v6.sin6_family = AF_INET6;
+        v6.sin6_port = htons((uint16_t)port);
+        out[0].family = AF_INET6;
+        out[0].addrlen = (unsigned)sizeof(v6);
+        memcpy(out[0].addr, &v6, sizeof(v6));
+        return 1;
+    }
+    return 0;
 }
 
 /* ---- resolver threads ---- */

@@ -289,6 +289,10 @@ class Session:
         if lib.cbc_conn_set_prelude(h.conn, packets, len(packets), h.err):
             raise error_from(h.err, self.face)
 
+    def failure_details(self):
+        """The details of the servers whose socket is down after a failure (see server_detail)."""
+        return [d for d in (self.server_detail(i) for i in range(self.nservers)) if d]
+
     def server_detail(self, index):
         """Why server `index`'s socket last failed ("host:port: reason"), "" if it has not."""
         return ffi.string(lib.cbc_conn_server_detail(self._h.conn, index)).decode("utf-8", "replace")

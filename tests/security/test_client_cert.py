@@ -2,7 +2,7 @@
 its subject's common name to the user; no password crosses the wire."""
 import pytest
 
-from conftest import USER
+from badcerts import USER
 
 pytestmark = pytest.mark.mock
 

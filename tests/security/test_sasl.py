@@ -3,7 +3,7 @@ and sends PLAIN only over TLS or when asked by name."""
 import pytest
 
 from capture import CaptureProxy
-from conftest import PASSWORD, USER
+from badcerts import PASSWORD, USER
 
 pytestmark = pytest.mark.mock
 

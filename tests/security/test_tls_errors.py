@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from conftest import PASSWORD, USER
+from badcerts import PASSWORD, USER
 
 pytestmark = pytest.mark.mock
 

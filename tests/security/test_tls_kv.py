@@ -1,7 +1,7 @@
 """Key-value traffic over TLS against the embedded cluster, both faces, single and multi."""
 import pytest
 
-from conftest import PASSWORD, USER
+from badcerts import PASSWORD, USER
 
 pytestmark = pytest.mark.mock
 
