@@ -1,6 +1,6 @@
 """One KV scenario, run unchanged by our SDK and by the official 4.x SDK (side-by-side test).
 
-Usage: python scenario.py CONNSTR. Prints one JSON line per step, ``OUT [step, outcome]``,
+Usage: python scenario.py CONNSTR [CA_FILE] (the CA for couchbases://). Prints one JSON line per step, ``OUT [step, outcome]``,
 where the outcome is a plain value or ``"EXC:<exception class name>"``. When a step needs
 a fault injected into the embedded cluster, it prints ``HOOK <name>`` and waits for a
 line on stdin (the parent installs the fault, then answers).
@@ -41,10 +41,12 @@ def run(step, fn):
     return value
 
 
-def main(connstr):
-    auth = PasswordAuthenticator("Administrator", "password")
+def main(connstr, ca=None):
+    tls = {"cert_path": ca} if ca else {}
+    auth = PasswordAuthenticator("Administrator", "password", **tls)
     run("connect_bad_password",
-        lambda: Cluster.connect(connstr, ClusterOptions(PasswordAuthenticator("Administrator", "wrong"))) and "ok")
+        lambda: Cluster.connect(connstr, ClusterOptions(PasswordAuthenticator("Administrator", "wrong", **tls)))
+        and "ok")
     cluster = Cluster.connect(connstr, ClusterOptions(auth))
     run("bucket_missing", lambda: cluster.bucket("no-such-bucket").name)
     bucket = cluster.bucket("default")
@@ -168,4 +170,4 @@ def main(connstr):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])

@@ -37,9 +37,10 @@ def _install(hooks, name):
         raise AssertionError("unknown hook %r" % name)
 
 
-def run_scenario(mock, python, env_extra, cwd):
+def run_scenario(mock, python, env_extra, cwd, tls=False):
     env = dict(os.environ, **env_extra)
-    p = subprocess.Popen([python, SCENARIO, mock.connstr], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    args = [mock.connstr_tls, mock.ca_cert] if tls else [mock.connstr]
+    p = subprocess.Popen([python, SCENARIO] + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, cwd=cwd, env=env)
     outcomes = []
     done = False
@@ -63,12 +64,12 @@ def run_scenario(mock, python, env_extra, cwd):
     return outcomes
 
 
-def fresh_mock():
+def fresh_mock(tls=False):
     """A new embedded cluster (one node, one replica configured) for each run."""
     from couchbase.mock import MockCluster
 
     return MockCluster(nodes=1, replicas=1, vbuckets=64, users={"Administrator": "password"},
-                       collections=[("default", "tenant_agent_00", "users")])
+                       collections=[("default", "tenant_agent_00", "users")], tls=tls)
 
 
 def test_same_outcomes_as_official_sdk():
@@ -99,3 +100,17 @@ def test_ours_alone():
     assert ours["get"] == {"a": 1}
     assert ours["durable_majority"] == "EXC:DurabilityImpossibleException"
     assert ours["coll_get"] == {"name": "John Doe"}
+
+
+def test_same_outcomes_as_official_sdk_over_tls():
+    """couchbases:// and the cluster's CA file: the official SDK connects over TLS and runs the
+    whole scenario, with the same outcomes as ours over TLS."""
+    official = ensure_venv()
+    with fresh_mock(tls=True) as mock:
+        ours = run_scenario(mock, OURS, {"PYTHONPATH": ROOT}, ROOT, tls=True)
+    with fresh_mock(tls=True) as mock:
+        theirs = run_scenario(mock, official, {"PYTHONPATH": ""}, "/tmp", tls=True)
+    assert len(theirs) >= 60 and dict(theirs)["get"] == {"a": 1}
+    assert [s for s, _ in ours] == [s for s, _ in theirs]
+    diffs = [(s, a, b) for (s, a), (_s, b) in zip(ours, theirs) if a != b]
+    assert not diffs, "outcomes differ over TLS (step, ours, official): %r" % (diffs,)

@@ -173,3 +173,60 @@ def test_connection_works_after_a_refused_certificate(tls_cluster, bad_certs):
     conn = _classic(tls_cluster.connstr_tls, tls_cluster.ca_cert)
     conn.set("after-refusal", 1)
     assert conn.get("after-refusal").value == 1
+
+
+class _OldTLSServer:
+    """A TLS server that speaks TLS 1.0 and 1.1 only (one connection at a time)."""
+
+    def __init__(self, bad_certs):
+        import socket
+        import ssl
+        import threading
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+            self.ctx.minimum_version = ssl.TLSVersion.TLSv1
+            self.ctx.maximum_version = ssl.TLSVersion.TLSv1_1
+        self.ctx.load_cert_chain(*bad_certs.good)
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.port = self.sock.getsockname()[1]
+        self.versions = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            try:
+                with self.ctx.wrap_socket(conn, server_side=True) as tls:
+                    self.versions.append(tls.version())
+            except OSError:
+                pass
+
+
+def test_server_below_tls_1_2_is_refused(bad_certs):
+    import ssl
+    import socket
+    import warnings
+
+    from couchbase.exceptions import TLSError
+
+    old = _OldTLSServer(bad_certs)
+    e = _raises(TLSError, lambda: _classic("couchbases://127.0.0.1:%d" % old.port, bad_certs.ca_cert))
+    assert "protocol version" in str(e)
+    # the control: a client that allows TLS 1.1 gets through to this server
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx = ssl.create_default_context(cafile=bad_certs.ca_cert)
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+        ctx.minimum_version = ssl.TLSVersion.TLSv1
+    with ctx.wrap_socket(socket.create_connection(("127.0.0.1", old.port)), server_hostname="127.0.0.1") as s:
+        assert s.version() in ("TLSv1", "TLSv1.1")
+    old.sock.close()
