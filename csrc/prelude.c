@@ -34,6 +34,9 @@ static const struct {
 void cbc__prelude_reset(cbc_SERVER *s)
 {
     cbc__scram_free(s->hs.scram);
+    if (s->hs.out.data) {
+        memset(s->hs.out.data, 0, s->hs.out.cap); /* it may hold a PLAIN password */
+    }
     cbc__buf_free(&s->hs.out);
     memset(&s->hs, 0, sizeof(s->hs));
 }

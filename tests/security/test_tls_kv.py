@@ -133,3 +133,36 @@ def test_idle_tls_socket_is_reused_not_reopened(make_tls_cluster):
     time.sleep(0.3)  # longer than the stale-probe idle threshold
     assert conn.get("idle").value == 1
     assert {id(c) for srv in private.core.servers.values() for c in srv.kv_conns} == before
+
+
+def test_large_values_cross_many_tls_records(tls_cluster):
+    """Values far larger than a TLS record (16 KiB) and batches far larger than the socket
+    buffer: partial writes, records split across reads and data held inside the session."""
+    from couchbase import FMT_BYTES, Couchbase
+
+    conn = Couchbase.connect(connstr="%s/default?certpath=%s" % (tls_cluster.connstr_tls, tls_cluster.ca_cert),
+                             timeout=20)
+    big = {"tls-big-%d" % i: b"v" + bytes([i % 251]) * (64 * 1024 + i) for i in range(100)}
+    conn.set_multi(big, format=FMT_BYTES)
+    got = conn.get_multi(list(big))
+    assert {k: r.value for k, r in got.items()} == big
+    huge = b"\xab" * (5 * 1024 * 1024 + 7)
+    conn.set("tls-huge", huge, format=FMT_BYTES)
+    assert conn.get("tls-huge").value == huge
+
+
+def test_silent_server_on_the_tls_port_times_out_naming_the_handshake(tls_cluster):
+    import time
+
+    from servers import FakeServer
+
+    from couchbase import Couchbase
+    from couchbase.exceptions import CouchbaseError
+
+    with FakeServer("silent") as srv:
+        t0 = time.monotonic()
+        with pytest.raises(CouchbaseError) as info:
+            Couchbase.connect(connstr="couchbases://127.0.0.1:%d/default?certpath=%s" % (srv.port, tls_cluster.ca_cert),
+                              timeout=0.5)
+        assert time.monotonic() - t0 < 0.5 + 0.5
+    assert "TLS handshake took longer than the timeout" in str(info.value)
