@@ -19,7 +19,7 @@ from time import monotonic as _monotonic
 from couchbase import exceptions as _exc
 from couchbase._core import batch as _batch
 from couchbase._core import http as _http
-from couchbase._core.binding import C, csrc_of, error_from, error_from_tuple, ffi, lib
+from couchbase._core.binding import C, ERROR_TABLE, csrc_of, error_from, error_from_tuple, ffi, lib
 from couchbase._core.topology import Topology
 from couchbase.logs import IO as _io_log
 
@@ -42,8 +42,12 @@ _STEP_BYTES = 256 * 1024
 #: failures couchbase.io reports (with the server), and what they mean
 _IO_FAILURES = {C.ETIMEDOUT: "timed out", C.NETWORK_ERROR: "lost their connection",
                 C.CONNECT_ERROR: "could not connect", C.NO_MATCHING_SERVER: "found no server"}
-#: codes set when a server's socket fails: the failed result gets the socket's reason
-_SOCKET_CODES = frozenset((C.PROTOCOL_ERROR, C.NETWORK_ERROR, C.CONNECT_ERROR, C.ETIMEDOUT, C.CLIENT_ENOMEM))
+#: codes a failed socket gives its requests (name resolution, connect, TLS, the handshake,
+#: a lost connection, a malformed or oversized answer, a timeout): such a failed result gets
+#: the socket's reason when the socket's failure record is the one that set its code
+_SOCKET_CODES = frozenset(
+    [code for code, _t, cat in ERROR_TABLE.values() if cat & 0x02]  # CBC_ERRF_NETWORK
+    + [C.PROTOCOL_ERROR, C.ETIMEDOUT, C.CLIENT_ENOMEM, C.AUTH_ERROR, C.SASLMECH_UNAVAILABLE, C.BUCKET_ENOENT])
 
 
 class _Handle:
@@ -172,19 +176,23 @@ class Session:
                                      "max_response_size must be a non-negative int (bytes; 0: the default)")
         lib.cbc_conn_set_max_response(self._h.conn, nbytes)
 
-    def failure_text(self, server):
-        """Why server index `server`'s socket last failed ("host:port: reason"), or None."""
+    def failure_text(self, server, rc=None, csrc=None):
+        """Why server index `server`'s socket last failed ("host:port: reason", from the
+        core's one failure record, cbc_conn_last_failure), or None. With `rc` (and `csrc`,
+        the (file, line) of a result) only when that failure is the one that set them."""
         h = self._h
         if h.conn is None or server is None or server < 0:
             return None
         err = ffi.new("cbc_ERROR *")
         if not lib.cbc_conn_last_failure(h.conn, server, err):
             return None
+        if rc is not None and (err.code != rc or (csrc and csrc != csrc_of(err.file, err.line))):
+            return None
         return ffi.string(err.msg).decode(errors="replace")
 
     def _note_failures(self, failed):
-        """Put the failing socket's reason ("host:port: ...") on failed results of the codes
-        a socket failure sets, as their ``_extra``, for the faces' exception messages."""
+        """Put the failing socket's reason ("host:port: ...") on the failed results its
+        failure set, as their ``_extra``, for both faces' exception messages."""
         for r in failed:
             rc = r.rc
             if rc in _SOCKET_CODES and r._extra is None:
@@ -192,7 +200,7 @@ class Session:
                     srv = self.map_key(r.key.encode() if isinstance(r.key, str) else r.key)[1]
                 except Exception:  # a key the map cannot route names no server
                     continue
-                r._extra = self.failure_text(srv)
+                r._extra = self.failure_text(srv, rc, r._csrc)
 
     @property
     def closed(self):
@@ -288,14 +296,6 @@ class Session:
         h = self._h
         if lib.cbc_conn_set_prelude(h.conn, packets, len(packets), h.err):
             raise error_from(h.err, self.face)
-
-    def failure_details(self):
-        """The details of the servers whose socket is down after a failure (see server_detail)."""
-        return [d for d in (self.server_detail(i) for i in range(self.nservers)) if d]
-
-    def server_detail(self, index):
-        """Why server `index`'s socket last failed ("host:port: reason"), "" if it has not."""
-        return ffi.string(lib.cbc_conn_server_detail(self._h.conn, index)).decode("utf-8", "replace")
 
     def use_collections(self, enabled=True):
         lib.cbc_conn_set_collections(self._h.conn, 1 if enabled else 0)

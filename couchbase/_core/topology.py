@@ -172,7 +172,7 @@ class Topology:
             rc = r.rc
             if rc == C.ACCESS_DENIED or rc == C.NO_BUCKET:
                 rc = C.BUCKET_ENOENT
-            detail = self.session.server_detail(index)
+            detail = self.session.failure_text(index, r.rc, csrc_of(r.file, r.line))
             raise self._error(rc, "Bootstrap failed" + (": " + detail if detail else ""), key=self.bucket,
                               csrc_info=csrc_of(r.file, r.line))
         return ffi.unpack(r.value, r.nvalue)
