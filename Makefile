@@ -94,7 +94,7 @@ FUZZ_CC := clang -g -O1 -std=c99 -fsanitize=fuzzer,address,undefined -fno-saniti
 
 build/fuzz_core: $(wildcard csrc/*.c csrc/*.h) tests/fuzz/fuzz_core.c
 	@mkdir -p build
-	$(FUZZ_CC) csrc/*.c tests/fuzz/fuzz_core.c -o $@
+	$(FUZZ_CC) -pthread csrc/*.c tests/fuzz/fuzz_core.c -o $@ -lssl -lcrypto
 
 fuzz-build: sysdeps build/fuzz_core
 

@@ -45,7 +45,7 @@ class _Sock:
 
 
 def _serve(data, step):
-    _http.open_socket = lambda host, port, timeout: _Sock(data, step)
+    _http.open_socket = lambda host, port, timeout, tls=None: _Sock(data, step)
 
 
 def one_input(data):
