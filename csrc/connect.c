@@ -183,6 +183,11 @@ int cbc__connect_io_fail(cbc_SERVER *s, ssize_t neg)
         DETAIL(s, "%s", why);
         return rc;
     }
+    if ((neg == -ECONNRESET || neg == -EPIPE) && s->tls && s->state == CBC_SRV_PRELUDE && s->hs.nanswered == 0) {
+        /* A reset instead of a close (our handshake packets reached a socket the server had
+         * already closed): the same refusal as the close cbc__connect_eof describes. */
+        return cbc__connect_eof(s);
+    }
     DETAIL(s, "%s: %s", s->name, strerror((int)-neg));
     return cbc_err_from_errno((int)-neg, connecting);
 }

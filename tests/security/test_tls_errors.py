@@ -230,3 +230,50 @@ def test_server_below_tls_1_2_is_refused(bad_certs):
     with ctx.wrap_socket(socket.create_connection(("127.0.0.1", old.port)), server_hostname="127.0.0.1") as s:
         assert s.version() in ("TLSv1", "TLSv1.1")
     old.sock.close()
+
+
+class _ResettingTLSServer:
+    """Completes the TLS handshake (1.3: the client's certificate is judged after it), then
+    resets the connection instead of closing it, as a server refusing a client certificate
+    does when the client's first bytes reach a socket it has already closed."""
+
+    def __init__(self, bad_certs):
+        import socket
+        import ssl
+        import threading
+
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(*bad_certs.good)
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        import socket
+        import struct
+
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            try:
+                tls = self.ctx.wrap_socket(conn, server_side=True)
+                tls.recv(1)  # the client's first handshake packet has arrived
+                tls.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                tls.close()  # RST, no close_notify
+            except OSError:
+                pass
+
+
+def test_a_reset_before_any_answer_on_a_tls_connection_is_a_tls_error_naming_the_likely_cause(bad_certs):
+    from couchbase.exceptions import TLSError
+
+    srv = _ResettingTLSServer(bad_certs)
+    try:
+        e = _raises(TLSError, lambda: _classic("couchbases://127.0.0.1:%d" % srv.port, bad_certs.ca_cert))
+        assert "127.0.0.1:%d" % srv.port in str(e) and "client certificate" in str(e)
+    finally:
+        srv.sock.close()
