@@ -114,14 +114,15 @@ class Topology:
         origin = self.spec.hosts[0][0] if self.spec.hosts else "127.0.0.1"
         deadline = time.monotonic() + self.session.timeout
         try:
-            cfg = _config.parse(data, origin)
+            cfg = self._parse(data, origin)  # (over TLS: the TLS ports it names)
             if cfg.name != self.bucket:
                 return False
-            self.session.set_prelude(protocol.prelude(self.bucket, self.username, self.password, self.features))
+            self.session.set_prelude(protocol.prelude(self.bucket, self.features))
+            self.security.apply(self.session.conn, self.user, self.password, self.face)
             self._apply(cfg, force=True)
             timeout_us = max(1000, int((deadline - time.monotonic()) * 1e6))
             self.session.connect_server(0, timeout_us, self._err)
-            self._apply(_config.parse(self._fetch_config_from(0, deadline), cfg.servers[0][0]), force=True)
+            self._apply(self._parse(self._fetch_config_from(0, deadline), cfg.servers[0][0]), force=True)
         except _exc.CouchbaseError:
             self.config = None
             return False

@@ -166,3 +166,27 @@ def test_silent_server_on_the_tls_port_times_out_naming_the_handshake(tls_cluste
                               timeout=0.5)
         assert time.monotonic() - t0 < 0.5 + 0.5
     assert "TLS handshake took longer than the timeout" in str(info.value)
+
+
+def test_classic_configuration_cache_over_tls_connects_to_the_tls_ports(tls_cluster, tmp_path, monkeypatch):
+    """A cached config bootstraps a TLS connection on the nodes' TLS ports (the cache holds
+    the config as served: both port sets), with no HTTP bootstrap."""
+    from couchbase import Couchbase
+    from couchbase._core import http as _http
+    from couchbase._libcouchbase import LCB_CNTL_CONFIG_CACHE_LOADED
+
+    path = str(tmp_path / "cache")
+    port = tls_cluster.info()["nodes"][0]["rest_tls"]
+    c1 = Couchbase.connect(bucket="default", host="127.0.0.1", port=port, certpath=tls_cluster.ca_cert,
+                           config_cache=path)
+    c1.set("tls-cached", 1)
+
+    def no_http(*a, **kw):
+        raise AssertionError("the HTTP bootstrap ran although the cache is valid")
+
+    monkeypatch.setattr(_http, "first_streamed_config", no_http)
+    c2 = Couchbase.connect(bucket="default", host="127.0.0.1", port=port, certpath=tls_cluster.ca_cert,
+                           config_cache=path)
+    assert c2._cntl(LCB_CNTL_CONFIG_CACHE_LOADED) == 1
+    assert c2.get("tls-cached").value == 1
+    assert {p for _h, p in c2._session.topology.config.servers} == {n["kv_tls"] for n in tls_cluster.info()["nodes"]}
