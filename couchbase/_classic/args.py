@@ -195,13 +195,14 @@ def _call(fn, arg):
         return None, e
 
 
-def security(spec, certpath=None):
+def security(spec, certpath=None, tls=False):
     """TLS and SASL settings of a classic connection (couchbase._core.tls.Security), from
     the connection string as the 2.x clients read it and the ``certpath`` argument:
     TLS with ``couchbases://`` (or any ``certpath``); ``certpath`` is the CA file, or the
     client certificate when ``keypath`` names its key (the CA then comes from
     ``truststorepath``); ``ssl=no_verify`` accepts any server certificate;
-    ``sasl_mech_force=M1,M2`` allows exactly these SASL mechanisms."""
+    ``sasl_mech_force=M1,M2`` allows exactly these SASL mechanisms; `tls` (the
+    ``enable_tls`` option) asks for TLS as ``couchbases://`` does."""
     opts = spec.options
     cert = certpath or opts.get("certpath")
     key = opts.get("keypath")
@@ -211,7 +212,7 @@ def security(spec, certpath=None):
         unknown = [m for m in mechs if m not in ("PLAIN", "SCRAM-SHA1", "SCRAM-SHA256", "SCRAM-SHA512")]
         if unknown or not mechs:
             raise ArgumentError.pyexc("sasl_mech_force: unknown mechanism(s) %s" % ", ".join(unknown), obj=mechs)
-    if not (spec.tls or cert or opts.get("ssl") in ("on", "no_verify")):
+    if not (spec.tls or tls or cert or opts.get("ssl") in ("on", "no_verify")):
         return Security(None, mechs)
     ca = opts.get("truststorepath") or (None if key else cert)
     return Security(TLSSettings(ca, opts.get("ssl") != "no_verify", cert if key else None, key), mechs,

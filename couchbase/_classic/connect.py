@@ -8,6 +8,7 @@ Host names are checked before any network I/O: a name that cannot be a host
 import re
 
 from couchbase._classic import args as _args
+from couchbase._classic import connstr_options
 from couchbase._classic import conncache
 from couchbase._core import connstr
 from couchbase._core.binding import C
@@ -95,6 +96,9 @@ def spec_for(host, port, bucket, text, tls=False):
     return connstr.ConnStr("http", host_list(host, port, tls), bucket)
 
 
+_TLS_SCHEME = {"couchbase": "couchbases", "http": "https"}
+
+
 def open_connection(conn, spec, bucket, username, password, cache_path, swallow, certpath=None):
     """Connect `conn`'s session to `spec` (over TLS as the connection string and `certpath`
     say: couchbase._classic.args.security); returns the bucket name.
@@ -103,7 +107,14 @@ def open_connection(conn, spec, bucket, username, password, cache_path, swallow,
     `swallow` (``_no_connect_exceptions``), a failed bootstrap leaves the connection
     unconnected: it is recorded in ``errors()``, and every operation raises it."""
     session = conn._session
-    security = _args.security(spec, certpath)
+    options = connstr_options.parse(spec.options)
+    for name in ("timeout", "views_timeout", "max_response_size"):
+        if name in options:
+            setattr(conn, name, options[name])
+    cache_path = cache_path or options.get("cache")
+    if options.get("tls") and spec.scheme in _TLS_SCHEME:  # enable_tls=true: as couchbases://
+        spec.scheme = _TLS_SCHEME[spec.scheme]
+    security = _args.security(spec, certpath, tls=options.get("tls", False))
     if spec.scheme == "memcached":
         if security.tls is not None:
             raise ArgumentError.pyexc("TLS is not available for memcached:// servers")
@@ -118,10 +129,14 @@ def open_connection(conn, spec, bucket, username, password, cache_path, swallow,
         username = bucket
     cached = conncache.load(cache_path, bucket) if cache_path else None
     failure = None
+    operation_timeout = session.timeout
+    session.timeout = options.get("bootstrap_timeout", operation_timeout)
     try:
         loaded = session.bootstrap(spec, bucket, username, password, BASE_FEATURES, cached=cached, security=security)
     except CouchbaseError as e:
         failure = e
+    finally:
+        session.timeout = operation_timeout
     if failure is not None:
         conn._record_error(failure.rc, str(failure))
         if not swallow:

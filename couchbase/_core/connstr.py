@@ -1,8 +1,10 @@
 """Parse connection strings: couchbase://h1:p1,h2/bucket?opt=v, couchbases://... (TLS) and
 memcached://h1:p1,h2:p2."""
+import re
+from datetime import timedelta
 from urllib.parse import parse_qsl, unquote
 
-from couchbase.exceptions import InvalidError
+from couchbase.exceptions import InvalidArgumentException, InvalidError
 
 DEFAULT_PORTS = {"couchbase": 11210, "couchbases": 11207, "memcached": 11211, "http": 8091, "https": 18091}
 #: schemes whose connections use TLS
@@ -70,3 +72,41 @@ def parse(text):
         bucket = unquote(bucket) or None
     hosts = [_split_host(h, text) for h in rest.replace(";", ",").split(",")]
     return ConnStr(scheme, hosts, bucket, dict(parse_qsl(query)))
+
+
+# ---- values of ``?name=value`` options (both faces) ----
+
+_UNITS = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|ms|s|m|h)")
+
+
+def duration(text):
+    """A timedelta of ``2.5s``, ``1m30s``, ``250ms``, ``100us``; a bare number is milliseconds."""
+    text = text.strip()
+    if re.fullmatch(r"\d+", text):
+        return timedelta(milliseconds=int(text))
+    pos = 0
+    total = 0.0
+    for m in _DURATION.finditer(text):
+        if m.start() != pos:
+            break
+        total += float(m.group(1)) * _UNITS[m.group(2)]
+        pos = m.end()
+    if pos != len(text) or not text:
+        raise InvalidArgumentException("Invalid duration %r in the connection string." % (text,))
+    return timedelta(seconds=total)
+
+
+def boolean(text):
+    t = text.strip().lower()
+    if t in ("true", "1", "yes", "on"):
+        return True
+    if t in ("false", "0", "no", "off"):
+        return False
+    raise InvalidArgumentException("Invalid boolean %r in the connection string." % (text,))
+
+
+def integer(text):
+    if not text.strip().isdigit():
+        raise InvalidArgumentException("Invalid number %r in the connection string." % (text,))
+    return int(text)

@@ -6,9 +6,9 @@ ClusterMetricsOptions and ClusterOrphanReportingOptions is accepted; an unknown 
 InvalidArgumentException. ``EFFECTIVE`` lists the keys this SDK acts on; the others are
 accepted so that 4.x code runs unchanged, and ``IGNORED`` says why each has no effect.
 """
-import re
 from datetime import timedelta
 
+from couchbase._core import connstr as _connstr
 from couchbase.exceptions import InvalidArgumentException
 
 TIMEOUT_KEYS = frozenset(("bootstrap_timeout", "resolve_timeout", "connect_timeout", "kv_timeout",
@@ -93,34 +93,8 @@ def check_keys(options):
 
 # ---- connection string options ----
 
-_UNITS = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|ms|s|m|h)")
-
-
-def parse_duration(text):
-    """A timedelta of ``2.5s``, ``1m30s``, ``250ms``, ``100us``; a bare number is milliseconds."""
-    text = text.strip()
-    if re.fullmatch(r"\d+", text):
-        return timedelta(milliseconds=int(text))
-    pos = 0
-    total = 0.0
-    for m in _DURATION.finditer(text):
-        if m.start() != pos:
-            break
-        total += float(m.group(1)) * _UNITS[m.group(2)]
-        pos = m.end()
-    if pos != len(text) or not text:
-        raise InvalidArgumentException("Invalid duration %r in the connection string." % (text,))
-    return timedelta(seconds=total)
-
-
-def _bool(text):
-    t = text.strip().lower()
-    if t in ("true", "1", "yes", "on"):
-        return True
-    if t in ("false", "0", "no", "off"):
-        return False
-    raise InvalidArgumentException("Invalid boolean %r in the connection string." % (text,))
+# value parsers of connection-string options, shared with the classic face
+parse_duration, _bool, _int = _connstr.duration, _connstr.boolean, _connstr.integer
 
 
 def _ssl(text):
@@ -128,12 +102,6 @@ def _ssl(text):
     if text.strip().lower() != "no_verify":
         raise InvalidArgumentException("Invalid ssl option %r in the connection string (only no_verify)." % (text,))
     return "none"
-
-
-def _int(text):
-    if not text.strip().isdigit():
-        raise InvalidArgumentException("Invalid number %r in the connection string." % (text,))
-    return int(text)
 
 
 #: connection string option -> (cluster option key, parser)
