@@ -9,8 +9,10 @@ python -m couchbase.mock [--host 127.0.0.1] [--port N] [--kv-port N] [--nodes N]
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sys
+import zipfile
 
 from .cluster import ClusterCore
 from .samples import load_sample
@@ -59,6 +61,10 @@ def parse_args(argv=None):
         p.error("--host must be a loopback address")
     if ":" not in args.user:
         p.error("--user must be USER:PASS")
+    for spec in args.load:
+        name, eq, path = spec.partition("=")
+        if not eq or not name or not path:
+            p.error("--load wants NAME=PATH.zip, got %r" % spec)
     return args
 
 
@@ -77,18 +83,28 @@ async def run(args):
     core = ClusterCore(args.host, args.nodes, args.replicas, args.vbuckets, buckets,
                        {user: password}, colls, args.port, kv_port=args.kv_port, tls=args.tls,
                        no_plain=args.no_plain, client_cert=args.client_cert)
-    await core.start()
-    for spec in args.load:
-        name, _, path = spec.partition("=")
-        if name not in core.topo.buckets:
-            core.create_bucket(name)
-        load_sample(core.topo.buckets[name], path)
+    try:
+        await core.start()
+    except OSError as e:
+        raise _Fatal("cannot listen on %s (--port %d, --kv-port %s): %s"
+                     % (args.host, args.port, args.kv_port, e.strerror or e)) from None
+    try:
+        for spec in args.load:
+            name, _, path = spec.partition("=")
+            if name not in core.topo.buckets:
+                core.create_bucket(name)
+            try:
+                load_sample(core.topo.buckets[name], path)
+            except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+                raise _Fatal("cannot load %s into bucket %r: %s" % (path, name, e)) from None
+    except _Fatal:
+        await core.stop()
+        raise
     info = core.info()
     text = json.dumps(info)
     if args.ready_file:
         with open(args.ready_file + ".tmp", "w") as f:
             f.write(text)
-        import os
         os.replace(args.ready_file + ".tmp", args.ready_file)
     print(text, flush=True)
     stop = asyncio.Event()
@@ -99,8 +115,27 @@ async def run(args):
     await core.stop()
 
 
+class _Fatal(Exception):
+    """A start-up failure, reported in one line."""
+
+
+def _check_samples(args):
+    for spec in args.load:
+        path = spec.partition("=")[2]
+        if not os.path.isfile(path):
+            raise _Fatal("--load %s: no such file" % path)
+        if not zipfile.is_zipfile(path):
+            raise _Fatal("--load %s: not a zip file" % path)
+
+
 def main(argv=None):
-    asyncio.run(run(parse_args(argv)))
+    args = parse_args(argv)
+    try:
+        _check_samples(args)
+        asyncio.run(run(args))
+    except _Fatal as e:
+        print("couchbase-mock: error: %s" % e, file=sys.stderr)
+        return 1
     return 0
 
 
