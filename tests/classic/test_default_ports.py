@@ -4,11 +4,9 @@ bootstraps from localhost:8091, a ``couchbase://localhost`` string from 11210.
 
 The fixed ports are shared by every test run on this machine, so runs take turns (a lock
 file) and wait for the ports to be free."""
-import fcntl
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,30 +14,13 @@ import time
 import pytest
 
 from couchbase import Couchbase
+from fixedports import fixed_ports
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LOCK = "/tmp/couchbase-sdk-tests-default-ports.lock"
-
-
-def _free(port):
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 @pytest.fixture
 def default_port_cluster(tmp_path):
-    with open(LOCK, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with fixed_ports((8091, 11210)):
         deadline = time.monotonic() + 60
-        while not (_free(8091) and _free(11210)):
-            if time.monotonic() > deadline:
-                raise RuntimeError("ports 8091/11210 stayed busy for 60 s")
-            time.sleep(0.2)
         ready = tmp_path / "ready.json"
         proc = subprocess.Popen([sys.executable, "-m", "couchbase.mock", "--port", "8091", "--kv-port", "11210",
                                  "--nodes", "1", "--vbuckets", "64", "--ready-file", str(ready)],
