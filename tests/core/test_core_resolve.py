@@ -63,7 +63,9 @@ def slow_dns(tmp_path_factory):
 
 def run_with_slow_dns(lib, code, delay_ms=3000):
     """Run `code` in a fresh interpreter with the slow resolver; its last stdout line."""
-    env = dict(os.environ, LD_PRELOAD=lib, SLOW_DNS_MS=str(delay_ms), PYTHONPATH=ROOT + os.pathsep + HERE)
+    # after what is preloaded already (the sanitizer runtimes under `make sanitize` come first)
+    preload = " ".join(p for p in (os.environ.get("LD_PRELOAD", ""), lib) if p)
+    env = dict(os.environ, LD_PRELOAD=preload, SLOW_DNS_MS=str(delay_ms), PYTHONPATH=ROOT + os.pathsep + HERE)
     p = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env, capture_output=True, text=True,
                        timeout=60, cwd=ROOT)
     assert p.returncode == 0, p.stderr[-3000:]
