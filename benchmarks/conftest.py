@@ -89,7 +89,9 @@ class Measured:
         b.extra_info["client_cpu_us_per_key"] = round(cpu_us, 3)
         b.extra_info["keys_per_call"] = self.keys
         stats = getattr(b, "stats", None)
-        if stats is not None and getattr(stats, "stats", None) is not None and stats.stats.rounds:
+        # (the peer table lists the benchmarks that name their client)
+        if "client" in b.extra_info and stats is not None and getattr(stats, "stats", None) is not None \
+                and stats.stats.rounds:
             kops = self.keys / stats.stats.median
             _rows.append((b.group, b.extra_info.get("client"), kops, cpu_us))
 

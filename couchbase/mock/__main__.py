@@ -3,12 +3,13 @@
 python -m couchbase.mock [--host 127.0.0.1] [--port N] [--kv-port N] [--nodes N] [--replicas R]
     [--vbuckets V] [--user USER:PASS] [--bucket NAME[:PASSWORD]]...
     [--collection BUCKET.SCOPE.COLLECTION]... [--load NAME=PATH.zip]... [--ready-file PATH]
-    [--tls] [--no-plain] [--client-cert [CA_PEM]]
+    [--tls] [--no-plain] [--client-cert [CA_PEM]] [--log-level LEVEL]
 """
 
 import argparse
 import asyncio
 import json
+import logging
 import os
 import signal
 import sys
@@ -54,6 +55,10 @@ def parse_args(argv=None):
     p.add_argument("--client-cert", nargs="?", const=True, default=False, metavar="CA_PEM",
                    help="TLS ports require a client certificate (issued by CA_PEM, default the cluster's CA; "
                         "its subject CN names the user)")
+    p.add_argument("--log-level", default="WARNING", type=str.upper,
+                   choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                   help="the couchbase.mock log on stderr: INFO shows nodes, buckets, failovers and rebalances "
+                        "(default WARNING)")
     args = p.parse_args(argv)
     if args.client_cert and not args.tls:
         p.error("--client-cert needs --tls")
@@ -130,6 +135,11 @@ def _check_samples(args):
 
 def main(argv=None):
     args = parse_args(argv)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    log = logging.getLogger("couchbase.mock")
+    log.addHandler(handler)
+    log.setLevel(args.log_level)
     try:
         _check_samples(args)
         asyncio.run(run(args))

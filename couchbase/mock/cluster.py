@@ -2,6 +2,7 @@
 thread-side API that starts the loop in a daemon thread."""
 
 import asyncio
+import logging
 import threading
 
 from . import topology as tp
@@ -12,6 +13,10 @@ from .memd import MemdProtocol
 from .rest import CapiService, RestService
 from .samples import load_sample
 from .views import ViewService
+
+#: the embedded cluster's events (nodes up and down, failovers, rebalances, buckets); never
+#: one record per request
+LOG = logging.getLogger("couchbase.mock")
 
 
 class NodeServer:
@@ -45,6 +50,10 @@ class NodeServer:
         if self.core.tls_context is not None:
             await self._start_tls(loop, host)
         self.node.running = True
+        LOG.info("node %d listening on %s: kv %d, rest %d, views %d%s", self.node.id, host, self.node.kv_port,
+                 self.node.rest_port, self.node.capi_port,
+                 ", TLS kv %d rest %d" % (self.node.kv_tls_port, self.node.rest_tls_port)
+                 if self.core.tls_context is not None else "")
 
     async def _start_tls(self, loop, host):
         """The TLS twins of the three ports (same services, kvSSL/mgmtSSL/capiSSL)."""
@@ -70,6 +79,7 @@ class NodeServer:
         for s in self.servers:
             await s.wait_closed()
         self.servers = []
+        LOG.info("node %d stopped", self.node.id)
 
 
 class ClusterCore:
@@ -135,10 +145,13 @@ class ClusterCore:
 
     # -- buckets and collections -------------------------------------------------------------------
     def create_bucket(self, name, password=None, replicas=None, num_vbuckets=None, **kw):
-        return self.topo.create_bucket(name, password, replicas, num_vbuckets, **kw)
+        bucket = self.topo.create_bucket(name, password, replicas, num_vbuckets, **kw)
+        LOG.info("bucket %r created", name)
+        return bucket
 
     def delete_bucket(self, name):
         self.topo.delete_bucket(name)
+        LOG.info("bucket %r deleted", name)
         for srv in self.servers.values():
             for conn in list(srv.kv_conns):
                 if conn.session.bucket == name:
@@ -160,6 +173,7 @@ class ClusterCore:
     # -- topology ------------------------------------------------------------------------------------
     async def failover(self, nid):
         self.topo.failover(nid)
+        LOG.warning("node %d failed over (config revision %d)", nid, self.topo.rev)
 
     async def add_node(self):
         node = self.topo.new_node()
@@ -169,8 +183,10 @@ class ClusterCore:
 
     async def rebalance(self, eject=()):
         target = self.topo.rebalance_plan(eject)
+        LOG.info("rebalance started%s", " (ejecting nodes %s)" % sorted(eject) if eject else "")
         await asyncio.sleep(self.rebalance_delay)
         self.topo.rebalance_commit(target)
+        LOG.info("rebalance done (config revision %d)", self.topo.rev)
         for srv in self.servers.values():
             if srv.node.state == tp.EJECTED and srv.node.running:
                 await srv.stop()
@@ -197,6 +213,7 @@ class ClusterCore:
         start_node() restarts it from what it had persisted."""
         await self.stop_node(nid)
         self.topo.replication.kill(nid)
+        LOG.warning("node %d killed: what it had not persisted is lost", nid)
 
     def info(self):
         active = self.topo.config_nodes()

@@ -78,6 +78,27 @@ def test_successful_operations_log_nothing(records, kv, uniq):
     assert [r.getMessage() for r in records] == []
 
 
+def test_successful_operations_call_nothing_in_logging(kv, uniq):
+    """No cost on the hot path: not even a level check runs for a successful operation."""
+    kv.set(uniq + "warm", 1)
+    calls = []
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code.co_filename == logging.__file__:
+            calls.append(frame.f_code.co_name)
+
+    sys.setprofile(profile)
+    try:
+        for _ in range(50):
+            kv.set(uniq + "a", 1)
+            kv.get(uniq + "a")
+        kv.set_multi({uniq + "b": 1, uniq + "c": 2})
+        kv.get_multi([uniq + "b", uniq + "c"])
+    finally:
+        sys.setprofile(None)
+    assert calls == []
+
+
 def test_timeout_is_logged_with_host_and_port(records):
     with FakeServer("silent") as server:
         c = Couchbase.connect(host="memcached://" + server.address, timeout=0.2)
