@@ -61,6 +61,7 @@ def test_wheel_carries_the_compiled_modules_and_py_typed(dist):
     assert any(n.startswith("couchbase/_core/_cbc") and n.endswith(".so") for n in names)
     assert any(n.startswith("couchbase/_core/_fastpath") and n.endswith(".so") for n in names)
     assert "couchbase/py.typed" in names
+    assert {"couchbase/_core/_fastpath.pyi", "couchbase/_core/_cbc.pyi"} <= set(names)
 
 
 def test_metadata_has_license_python_requires_readme_and_one_version(dist):
