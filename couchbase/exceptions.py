@@ -10,6 +10,14 @@ The modern (4.x) classes join the 1.x tree: ``CouchbaseException`` is a ``Couchb
 and a modern class whose meaning matches a 1.x class derives from it too, so
 ``except NotFoundError`` also catches ``DocumentNotFoundException``.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Mapping, Optional, Tuple, Type, TypeVar
+
+    _E = TypeVar("_E")
+    _CE = TypeVar("_CE", bound="CouchbaseError")
 from enum import Enum
 
 from couchbase._modern.error_context import (  # noqa: F401  (the 4.x path of the error contexts)
@@ -18,7 +26,7 @@ from couchbase._modern.error_context import (  # noqa: F401  (the 4.x path of th
 )
 
 
-def _detach(exc, depth=0):
+def _detach(exc: _E, depth: int = 0) -> _E:
     """Release the frames an inner cause (and its chain) holds, keeping them as a note: frames
     reach callers' locals through f_back, so a kept error would keep the connection alive."""
     if isinstance(exc, BaseException) and depth < 8:
@@ -40,16 +48,16 @@ class CouchbaseError(Exception):
     ``csrc_info``, ``objextra``, ``all_results``, ``result``) or from a message str.
     """
 
-    rc = 0
-    message = None
-    key = None
-    inner_cause = None
-    csrc_info = ()
-    objextra = None
-    all_results = None
-    result = None
+    rc: int = 0
+    message: Any = None
+    key: Any = None
+    inner_cause: Optional[BaseException] = None
+    csrc_info: Tuple[Any, ...] = ()
+    objextra: Any = None
+    all_results: Any = None
+    result: Any = None
 
-    def __init__(self, params=None, **kw):
+    def __init__(self, params: Any = None, **kw: Any) -> None:
         if isinstance(params, CouchbaseError):
             kw = dict(params.__dict__, **kw)
             params = None
@@ -66,23 +74,23 @@ class CouchbaseError(Exception):
             _detach(self.inner_cause)
 
     @classmethod
-    def pyexc(cls, message=None, obj=None, inner=None):
+    def pyexc(cls: Type[_CE], message: Any = None, obj: Any = None, inner: Optional[BaseException] = None) -> _CE:
         """An instance raised from Python code (no C source)."""
         return cls({"message": message, "objextra": obj, "inner_cause": inner})
 
     @classmethod
-    def rc_to_exctype(cls, rc):
+    def rc_to_exctype(cls, rc: int) -> Type[CouchbaseError]:
         """The classic class for core code ``rc`` (the class asked, for unmapped codes)."""
         row = _BY_CODE.get(rc)
         return row[0] if row is not None else cls
 
     @classmethod
-    def _can_derive(cls, rc):
+    def _can_derive(cls, rc: int) -> bool:
         """True when the class of code ``rc`` is ``cls`` or derives from it."""
         return issubclass(cls.rc_to_exctype(rc), cls)
 
     @property
-    def categories(self):
+    def categories(self) -> int:
         info = _CODES.get(self.rc)
         return info[2] if info else 0
 
@@ -91,7 +99,7 @@ class CouchbaseError(Exception):
     is_fatal = property(lambda self: self.categories & 0x04)
     is_network = property(lambda self: self.categories & 0x02)
 
-    def __str__(self):
+    def __str__(self) -> str:
         parts = []
         if self.key:
             parts.append("Key=%r" % (self.key,))
@@ -172,9 +180,14 @@ class PipelineError(CouchbaseError): """Misuse of a pipeline."""
 class CouchbaseException(CouchbaseError):
     """Base of the modern exceptions: ``message``, ``error_code``, ``error_context``, ``inner_cause``."""
 
-    _ec = None
+    _ec: Optional[int] = None
+    context: Optional[ErrorContext]
+    error_code: Optional[int]
+    exc_info: Any
 
-    def __init__(self, message=None, base=None, context=None, error_code=None, exc_info=None, **kwargs):
+    def __init__(self, message: Any = None, base: Optional[BaseException] = None,
+                 context: Optional[ErrorContext] = None, error_code: Optional[int] = None, exc_info: Any = None,
+                 **kwargs: Any) -> None:
         params = dict(message) if isinstance(message, dict) else {"message": message}
         params.update(kwargs)
         if base is not None and params.get("inner_cause") is None:
@@ -185,10 +198,10 @@ class CouchbaseException(CouchbaseError):
         CouchbaseError.__init__(self, params)
 
     @property
-    def error_context(self):
+    def error_context(self) -> Optional[ErrorContext]:
         return self.context
 
-    def __str__(self):
+    def __str__(self) -> str:
         parts = []
         if self.error_code is not None:
             parts.append("ec=%s" % (self.error_code,))
@@ -484,7 +497,7 @@ _TIMEOUT = object()
 _VALUE_TOO_LARGE = object()
 
 _C, _M = CouchbaseError, CouchbaseException
-_TABLE = {
+_TABLE: Dict[str, Tuple[Type[CouchbaseError], Any]] = {
     "OK": (_C, _M),
     "AUTH_CONTINUE": (AuthError, _M),
     "AUTH_ERROR": (AuthError, AuthenticationException),
@@ -574,17 +587,18 @@ _TABLE = {
 del _C, _M
 
 #: code -> (name, text, categories), from the core (register_codes)
-_CODES = {}
+_CODES: Dict[int, Tuple[str, str, int]] = {}
 #: code -> (classic class, modern class)
-_BY_CODE = {}
+_BY_CODE: Dict[int, Tuple[Type[CouchbaseError], Any]] = {}
 #: names whose modern class depends on the operation (see modern_class)
-_KEY_EEXISTS = _DOCUMENT_LOCKED = None
+_KEY_EEXISTS: Optional[int] = None
+_DOCUMENT_LOCKED: Optional[int] = None
 
 CLASSIC = "classic"
 MODERN = "modern"
 
 
-def register_codes(table):
+def register_codes(table: Mapping[str, Tuple[int, str, int]]) -> None:
     """Learn the core's codes: ``table`` maps name -> (code, text, categories).
 
     Called once by couchbase._core.binding when the compiled core loads."""
@@ -598,23 +612,23 @@ def register_codes(table):
     _DOCUMENT_LOCKED = table["DOCUMENT_LOCKED"][0]
 
 
-def code_text(rc):
+def code_text(rc: int) -> str:
     """The core's text for code ``rc`` ("Error 0x.." before the core is loaded)."""
     info = _CODES.get(rc)
     return info[1] if info else "Error 0x%X" % rc
 
 
-def code_name(rc):
+def code_name(rc: int) -> Optional[str]:
     info = _CODES.get(rc)
     return info[0] if info else None
 
 
-def modern_class(rc, op=None, mutation=False):
+def modern_class(rc: int, op: Optional[str] = None, mutation: bool = False) -> Type[CouchbaseException]:
     """The modern class for code ``rc`` of operation ``op`` (a name such as "insert")."""
     row = _BY_CODE.get(rc)
     if row is None:
         return CouchbaseException
-    cls = row[1]
+    cls: Type[CouchbaseException] = row[1]
     if cls is _TIMEOUT:
         return AmbiguousTimeoutException if mutation else UnAmbiguousTimeoutException
     if cls is _VALUE_TOO_LARGE:
@@ -627,7 +641,8 @@ def modern_class(rc, op=None, mutation=False):
     return cls
 
 
-def exception_for(face, rc, message=None, key=None, csrc_info=(), op=None, mutation=False, **extra):
+def exception_for(face: str, rc: int, message: Optional[str] = None, key: Any = None, csrc_info: Any = (),
+                  op: Optional[str] = None, mutation: bool = False, **extra: Any) -> CouchbaseError:
     """An exception instance for core code ``rc``, of the class ``face`` uses for it.
 
     ``face`` is CLASSIC (1.x classes, ``message`` defaults to nothing) or MODERN (4.x

@@ -7,10 +7,11 @@ failed ``rc`` (None otherwise). The result classes of both faces subclass it wit
 ``__slots__ = ()`` and properties only, so the builder fills them directly and does not
 call ``__init__``.
 """
+TYPE_CHECKING = False
 try:
     from couchbase._core._fastpath import ResultBase as _NativeResultBase
 except ImportError:  # not built: the pure-Python layout below is used
-    _NativeResultBase = None
+    _NativeResultBase = None  # type: ignore[misc, assignment]
 
 _UNSET = object()
 
@@ -43,5 +44,8 @@ class _PyResultBase:
 
 
 #: The base of every result class (the C type when the native module is built).
-ResultBase = _NativeResultBase if _NativeResultBase is not None else _PyResultBase
+if TYPE_CHECKING:
+    from couchbase._core._fastpath import ResultBase
+else:
+    ResultBase = _NativeResultBase if _NativeResultBase is not None else _PyResultBase
 NATIVE = _NativeResultBase is not None

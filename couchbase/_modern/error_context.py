@@ -4,17 +4,22 @@ A leaf (it imports nothing from the SDK), so couchbase.exceptions can offer thes
 their 4.x path without losing its own leaf property. Each context is a dict of fields given
 as keyword arguments; the properties read them (None when absent).
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Type
 
 
-def _field(name, default=None):
+def _field(name: str, default: Any = None) -> Any:
     return property(lambda self: self._fields.get(name, default), doc="The %r field." % name)
 
 
 class ErrorContext:
     """Base of the error contexts: where the request went and how often it was retried."""
 
-    def __init__(self, **kwargs):
-        self._fields = dict(kwargs)
+    def __init__(self, **kwargs: Any) -> None:
+        self._fields: Dict[str, Any] = dict(kwargs)
 
     last_dispatched_to = _field("last_dispatched_to")
     last_dispatched_from = _field("last_dispatched_from")
@@ -22,23 +27,23 @@ class ErrorContext:
     retry_reasons = _field("retry_reasons")
 
     @staticmethod
-    def from_dict(**kwargs):
+    def from_dict(**kwargs: Any) -> ErrorContext:
         """The context class the fields describe (``context_type``), built from them."""
         cls = _TYPES.get(kwargs.get("context_type"), ErrorContext)
         return cls(**kwargs)
 
-    def _get_base(self):
+    def _get_base(self) -> Dict[str, Any]:
         return self._fields
 
-    def as_dict(self):
+    def as_dict(self) -> Dict[str, Any]:
         return dict(self._fields)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self._fields == other._fields
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "%s(%s)" % (type(self).__name__, self._fields)
 
     __str__ = __repr__
@@ -114,7 +119,7 @@ class TransactionsErrorContext(ErrorContext):
     failure_type = _field("failure_type")
 
 
-_TYPES = {
+_TYPES: Dict[Any, Type[ErrorContext]] = {
     "KeyValueErrorContext": KeyValueErrorContext, "SubdocumentErrorContext": SubdocumentErrorContext,
     "HTTPErrorContext": HTTPErrorContext, "ManagementErrorContext": ManagementErrorContext,
     "QueryErrorContext": QueryErrorContext, "AnalyticsErrorContext": AnalyticsErrorContext,

@@ -4,6 +4,13 @@ They subclass the engine's ResultBase (the native data layout) with no new slots
 native builder creates them directly from a finished batch: one path, two faces. ``_extra`` carries what a class needs beyond the
 base fields (the transcoder and expiry of a GetResult, the bucket name of a mutation).
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
+
+    _T = TypeVar("_T")
 import datetime
 import json
 import struct
@@ -31,7 +38,7 @@ class _ReadMeta:
 
     __slots__ = ("transcoder", "expiry", "decoded")
 
-    def __init__(self, transcoder, expiry=None, decoded=False):
+    def __init__(self, transcoder: Any, expiry: Optional[int] = None, decoded: bool = False) -> None:
         self.transcoder = transcoder
         self.expiry = expiry
         self.decoded = decoded
@@ -41,12 +48,14 @@ _DEFAULT_TRANSCODER = JSONTranscoder()
 
 
 class _ContentAs:
+    """``content_as[T]``: the value converted by ``T`` (``content_as[dict]`` is a ``dict``)."""
+
     __slots__ = ("_result",)
 
-    def __init__(self, result):
+    def __init__(self, result: GetResult) -> None:
         self._result = result
 
-    def __getitem__(self, typ):
+    def __getitem__(self, typ: Callable[[Any], _T]) -> _T:
         return typ(self._result.value)
 
 
@@ -57,7 +66,7 @@ class GetResult(ResultBase):
     __slots__ = ()
 
     @property
-    def value(self):
+    def value(self) -> Any:
         meta = self._extra
         raw = _get_slot(self)
         if meta is None:  # default transcoder, not decoded yet
@@ -74,11 +83,11 @@ class GetResult(ResultBase):
     content = value
 
     @property
-    def content_as(self):
+    def content_as(self) -> _ContentAs:
         return _ContentAs(self)
 
     @property
-    def expiry_time(self):
+    def expiry_time(self) -> Optional[datetime.datetime]:
         meta = self._extra
         exp = meta.expiry if meta is not None else None
         if not exp:
@@ -88,10 +97,10 @@ class GetResult(ResultBase):
     expiryTime = expiry_time
 
     @property
-    def success(self):
+    def success(self) -> bool:
         return self.rc == 0
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "%s(key=%r, cas=%d, flags=0x%x)" % (type(self).__name__, getattr(self, "key", None), self.cas,
                                                   self.flags)
 
@@ -104,7 +113,7 @@ class _ReplicaMeta(_ReadMeta):
 
     __slots__ = ("replica",)
 
-    def __init__(self, transcoder, replica):
+    def __init__(self, transcoder: Any, replica: bool) -> None:
         _ReadMeta.__init__(self, transcoder)
         self.replica = replica
 
@@ -116,12 +125,12 @@ class GetReplicaResult(GetResult):
     __slots__ = ()
 
     @property
-    def is_replica(self):
+    def is_replica(self) -> bool:
         meta = self._extra
         return bool(getattr(meta, "replica", False))
 
     @property
-    def is_active(self):
+    def is_active(self) -> bool:
         return not self.is_replica
 
 
@@ -131,14 +140,14 @@ class ExistsResult(ResultBase):
     __slots__ = ()
 
     @property
-    def exists(self):
+    def exists(self) -> bool:
         return self.rc == 0
 
     @property
-    def success(self):
+    def success(self) -> bool:
         return self.rc == 0
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "ExistsResult(key=%r, exists=%s, cas=%d)" % (getattr(self, "key", None), self.exists, self.cas)
 
 
@@ -147,26 +156,27 @@ class MutationToken:
 
     __slots__ = ("partition_id", "partition_uuid", "sequence_number", "bucket_name")
 
-    def __init__(self, partition_id, partition_uuid, sequence_number, bucket_name):
+    def __init__(self, partition_id: int, partition_uuid: int, sequence_number: int,
+                 bucket_name: Optional[str]) -> None:
         self.partition_id = partition_id
         self.partition_uuid = partition_uuid
         self.sequence_number = sequence_number
         self.bucket_name = bucket_name
 
-    def as_tuple(self):
+    def as_tuple(self) -> Tuple[int, int, int, Optional[str]]:
         return (self.partition_id, self.partition_uuid, self.sequence_number, self.bucket_name)
 
-    def as_dict(self):
+    def as_dict(self) -> Dict[str, Any]:
         return {"partition_id": self.partition_id, "partition_uuid": self.partition_uuid,
                 "sequence_number": self.sequence_number, "bucket_name": self.bucket_name}
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, MutationToken) and self.as_tuple() == other.as_tuple()
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(self.as_tuple())
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "MutationToken:{%s}" % ", ".join("%s=%r" % kv for kv in self.as_dict().items())
 
 
@@ -175,16 +185,16 @@ class MutationResult(ResultBase):
 
     __slots__ = ()
 
-    def mutation_token(self):
+    def mutation_token(self) -> Optional[MutationToken]:
         if not self._vbuuid and not self._seqno:
             return None
         return MutationToken(self._vbucket, self._vbuuid, self._seqno, self._extra)
 
     @property
-    def success(self):
+    def success(self) -> bool:
         return self.rc == 0
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "%s(key=%r, cas=%d)" % (type(self).__name__, getattr(self, "key", None), self.cas)
 
 
@@ -194,10 +204,10 @@ class CounterResult(MutationResult):
     __slots__ = ()
 
     @property
-    def content(self):
-        return _get_slot(self)
+    def content(self) -> int:
+        return _get_slot(self)  # type: ignore[no-any-return]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "CounterResult(key=%r, content=%r, cas=%d)" % (getattr(self, "key", None), self.content, self.cas)
 
 
@@ -207,32 +217,36 @@ class _MultiResultBase:
 
     __slots__ = ("results", "exceptions")
 
-    def __init__(self, results, exceptions):
+    def __init__(self, results: Dict[Any, Any], exceptions: Dict[Any, Exception]) -> None:
         self.results = results
         self.exceptions = exceptions
 
     @property
-    def all_ok(self):
+    def all_ok(self) -> bool:
         return not self.exceptions
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "%s(results=%d, exceptions=%d)" % (type(self).__name__, len(self.results), len(self.exceptions))
 
 
 class MultiGetResult(_MultiResultBase):
     __slots__ = ()
+    results: Dict[Any, GetResult]
 
 
 class MultiExistsResult(_MultiResultBase):
     __slots__ = ()
+    results: Dict[Any, ExistsResult]
 
 
 class MultiMutationResult(_MultiResultBase):
     __slots__ = ()
+    results: Dict[Any, MutationResult]
 
 
 class MultiCounterResult(_MultiResultBase):
     __slots__ = ()
+    results: Dict[Any, CounterResult]
 
 
 MultiResultType = (MultiGetResult, MultiMutationResult)
@@ -250,7 +264,7 @@ _PATH_NOT_FOUND = _sd.SubDocStatus.PathNotFound
 _DELETED_STATUSES = (0xCD, 0xD3)
 
 
-def raw_body(result):
+def raw_body(result: ResultBase) -> Any:
     """The undecoded value slot of a result (a sub-document answer's body)."""
     return _get_slot(result)
 
@@ -262,16 +276,17 @@ class _SubdocMeta:
 
     __slots__ = ("specs", "order", "fields", "replica", "bucket")
 
-    def __init__(self, specs, order, replica=False, bucket=None):
+    def __init__(self, specs: Sequence[Any], order: Optional[Sequence[int]], replica: bool = False,
+                 bucket: Optional[str] = None) -> None:
         self.specs = specs
         self.order = order
-        self.fields = None
+        self.fields: Optional[List[Tuple[int, Any]]] = None
         self.replica = replica
         self.bucket = bucket
 
 
-def _lookup_fields(body, n, order):
-    fields = [None] * n
+def _lookup_fields(body: bytes, n: int, order: Optional[Sequence[int]]) -> List[Tuple[int, Any]]:
+    fields: List[Any] = [None] * n
     pos = 0
     for i in range(n):
         status, size = _LOOKUP_FIELD.unpack_from(body, pos)
@@ -281,8 +296,8 @@ def _lookup_fields(body, n, order):
     return fields
 
 
-def _mutation_fields(body, n, order):
-    fields = [(0, None)] * n
+def _mutation_fields(body: bytes, n: int, order: Optional[Sequence[int]]) -> List[Tuple[int, Any]]:
+    fields: List[Tuple[int, Any]] = [(0, None)] * n
     pos = 0
     while pos + 7 <= len(body):
         index, status, size = _MUTATION_FIELD.unpack_from(body, pos)
@@ -294,38 +309,42 @@ def _mutation_fields(body, n, order):
 
 
 class _SubdocContent:
+    """``content_as[T]``: a function of a spec's index giving its value converted by ``T``."""
+
     __slots__ = ("_result",)
 
-    def __init__(self, result):
+    def __init__(self, result: _SubdocResult) -> None:
         self._result = result
 
-    def __getitem__(self, typ):
+    def __getitem__(self, typ: Callable[[Any], _T]) -> Callable[[int], _T]:
         result = self._result
         return lambda index: typ(result._content(index))
 
 
 class _SubdocResult(ResultBase):
     __slots__ = ()
+    _parse: Any
+    _content: Callable[[int], Any]
 
-    def _fields(self):
+    def _fields(self) -> List[Tuple[int, Any]]:
         meta = self._extra
         if meta.fields is None:
             meta.fields = self._parse(_get_slot(self), len(meta.specs), meta.order)
-        return meta.fields
+        return meta.fields  # type: ignore[no-any-return]
 
-    def _field(self, index):
+    def _field(self, index: int) -> Tuple[int, Any]:
         fields = self._fields()
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(fields):
             raise _sd.InvalidIndexException("Provided index is invalid. Index=%s." % (index,))
         return fields[index]
 
     @property
-    def content_as(self):
+    def content_as(self) -> _SubdocContent:
         """``content_as[T](index)``: the value of spec `index` as T."""
         return _SubdocContent(self)
 
     @property
-    def success(self):
+    def success(self) -> bool:
         return True
 
 
@@ -336,7 +355,7 @@ class LookupInResult(_SubdocResult):
     __slots__ = ()
     _parse = staticmethod(_lookup_fields)
 
-    def _content(self, index):
+    def _content(self, index: int) -> Any:
         status, raw = self._field(index)
         spec = self._extra.specs[index]
         if spec[0] == _EXISTS:
@@ -345,7 +364,7 @@ class LookupInResult(_SubdocResult):
             return json.loads(raw) if raw else None
         _sd.parse_subdocument_status(status, spec[1], getattr(self, "key", None))
 
-    def exists(self, index):
+    def exists(self, index: int) -> bool:
         """Whether spec `index` found its path (other failures of that spec raise)."""
         status, _raw = self._field(index)
         if status == 0:
@@ -355,7 +374,7 @@ class LookupInResult(_SubdocResult):
         _sd.parse_subdocument_status(status, self._extra.specs[index][1], getattr(self, "key", None))
 
     @property
-    def value(self):
+    def value(self) -> List[Dict[str, Any]]:
         """Every spec's outcome as a dict (path, original_index, exists, opcode, status, value)."""
         out = []
         for i, (status, raw) in enumerate(self._fields()):
@@ -369,11 +388,11 @@ class LookupInResult(_SubdocResult):
     content = value
 
     @property
-    def is_deleted(self):
+    def is_deleted(self) -> bool:
         """Whether the document is a tombstone (read with ``access_deleted=True``)."""
         return self.flags in _DELETED_STATUSES
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "LookupInResult(key=%r, cas=%d)" % (getattr(self, "key", None), self.cas)
 
 
@@ -383,14 +402,14 @@ class LookupInReplicaResult(LookupInResult):
     __slots__ = ()
 
     @property
-    def is_replica(self):
+    def is_replica(self) -> bool:
         return bool(self._extra.replica)
 
     @property
-    def is_active(self):
+    def is_active(self) -> bool:
         return not self._extra.replica
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "LookupInReplicaResult(key=%r, cas=%d, is_replica=%s)" % (getattr(self, "key", None), self.cas,
                                                                         self.is_replica)
 
@@ -402,17 +421,17 @@ class MutateInResult(_SubdocResult):
     __slots__ = ()
     _parse = staticmethod(_mutation_fields)
 
-    def _content(self, index):
+    def _content(self, index: int) -> Any:
         _status, raw = self._field(index)
         return json.loads(raw) if raw else None
 
-    def mutation_token(self):
+    def mutation_token(self) -> Optional[MutationToken]:
         if not self._vbuuid and not self._seqno:
             return None
         return MutationToken(self._vbucket, self._vbuuid, self._seqno, self._extra.bucket)
 
     @property
-    def value(self):
+    def value(self) -> List[Dict[str, Any]]:
         out = []
         for i, (status, raw) in enumerate(self._fields()):
             spec = self._extra.specs[i]
@@ -424,12 +443,13 @@ class MutateInResult(_SubdocResult):
 
     content = value
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "MutateInResult(key=%r, cas=%d)" % (getattr(self, "key", None), self.cas)
 
 
 class MultiGetReplicaResult(_MultiResultBase):
     __slots__ = ()
+    results: Dict[Any, Any]
 
 
 # ---------------------------------------------------------------------------------------
@@ -439,34 +459,34 @@ class MultiGetReplicaResult(_MultiResultBase):
 class _HealthReport:
     """``id``, ``version``, ``sdk``, ``endpoints`` ({ServiceType: [report]}) and ``as_json()``."""
 
-    _report_cls = None
+    _report_cls: Any = None
 
-    def __init__(self, raw):
+    def __init__(self, raw: Dict[str, Any]) -> None:
         self._raw = raw
         self._endpoints = {ServiceType(svc): [self._report_cls(ServiceType(svc), e) for e in eps]
                            for svc, eps in (raw.get("services") or {}).items()}
 
     @property
-    def id(self):
+    def id(self) -> Optional[str]:
         return self._raw.get("id")
 
     @property
-    def version(self):
+    def version(self) -> Optional[int]:
         return self._raw.get("version")
 
     @property
-    def sdk(self):
+    def sdk(self) -> Optional[str]:
         return self._raw.get("sdk")
 
     @property
-    def endpoints(self):
+    def endpoints(self) -> Dict[ServiceType, List[Any]]:
         return self._endpoints
 
-    def as_json(self):
+    def as_json(self) -> str:
         return json.dumps({"version": self.version, "id": self.id, "sdk": self.sdk,
                            "services": {k.value: [e.as_dict() for e in v] for k, v in self._endpoints.items()}})
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "%s:%s" % (type(self).__name__, self._raw)
 
 
@@ -482,7 +502,7 @@ class DiagnosticsResult(_HealthReport):
     _report_cls = EndpointDiagnosticsReport
 
     @property
-    def state(self):
+    def state(self) -> ClusterState:
         eps = [e for v in self._endpoints.values() for e in v]
         up = sum(1 for e in eps if e.state == EndpointState.Connected)
         if up == len(eps):
