@@ -5,6 +5,18 @@ dropped. An operation reads its first positional options object (a matching clas
 any dict) and then its keyword arguments, which win on conflicts. ``timeout`` is a
 ``timedelta``; ``expiry`` is a ``timedelta`` (relative) or a ``datetime`` (absolute).
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, FrozenSet, List, Mapping, Optional, TypeVar, Union
+
+    from typing_extensions import Unpack
+
+    from couchbase._modern import option_keys as _k
+    from couchbase.auth import Authenticator
+
+    _O = TypeVar("_O", bound="OptionsTimeout")
 import time
 from datetime import datetime, timedelta
 from enum import Enum, IntEnum
@@ -20,7 +32,7 @@ _MAX_U32 = 0xFFFFFFFF
 # value checks shared with couchbase.collection
 # ---------------------------------------------------------------------------------------
 
-def timeout_seconds(value, what="timeout"):
+def timeout_seconds(value: timedelta, what: str = "timeout") -> float:
     """A timedelta as float seconds (must be positive)."""
     if not isinstance(value, timedelta):
         raise InvalidArgumentException("Expected timedelta for %s, got %s." % (what, type(value).__name__))
@@ -30,7 +42,7 @@ def timeout_seconds(value, what="timeout"):
     return s
 
 
-def expiry_to_wire(value):
+def expiry_to_wire(value: Optional[Union[timedelta, datetime]]) -> int:
     """The u32 expiry sent to the server for a timedelta (relative) or datetime (absolute).
 
     timedelta(0) means no expiry. From 30 days on, relative values are sent as an
@@ -60,21 +72,21 @@ class ConstrainedInt:
     MIN = 0
     MAX = 0
 
-    def __init__(self, value):
+    def __init__(self, value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or not self.MIN <= value <= self.MAX:
             raise InvalidArgumentException("Argument is not a valid %s: %r" % (type(self).__name__, value))
         self.value = int(value)
 
-    def __int__(self):
+    def __int__(self) -> int:
         return self.value
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self.value == other.value
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(self.value)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "%s(%d)" % (type(self).__name__, self.value)
 
 
@@ -102,32 +114,32 @@ class DeltaValue(ConstrainedInt):
 # per-operation option classes
 # ---------------------------------------------------------------------------------------
 
-class OptionsTimeout(dict):
+class OptionsTimeout(dict):  # type: ignore[type-arg]
     """Base of the option classes: keyword arguments only, ``None`` values dropped."""
 
-    _valid = frozenset(("timeout", "parent_span", "span"))
+    _valid: FrozenSet[str] = frozenset(("timeout", "parent_span", "span"))
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__({k: v for k, v in kwargs.items() if v is not None})
 
-    def timeout(self, value):
+    def timeout(self: _O, value: timedelta) -> _O:
         self["timeout"] = value
         return self
 
-    def parent_span(self, span):
+    def parent_span(self: _O, span: Any) -> _O:
         self["parent_span"] = span
         return self
 
-    def span(self, span):
+    def span(self: _O, span: Any) -> _O:
         self["span"] = span
         return self
 
     @classmethod
-    def get_valid_keys(cls):
+    def get_valid_keys(cls) -> List[str]:
         return sorted(cls._valid)
 
 
-def _keys(*names, base=OptionsTimeout._valid):
+def _keys(*names: str, base: FrozenSet[str] = OptionsTimeout._valid) -> FrozenSet[str]:
     return frozenset(base | set(names))
 
 
@@ -137,109 +149,154 @@ class DurabilityOptionBlock(OptionsTimeout):
     _valid = _keys("durability", "expiry")
 
     @property
-    def expiry(self):
+    def expiry(self) -> Optional[Union[timedelta, datetime]]:
         return self.get("expiry")
 
 
 class GetOptions(OptionsTimeout):
     _valid = _keys("with_expiry", "project", "transcoder")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.GetOptionsKeys]) -> None: ...
 
     @property
-    def with_expiry(self):
-        return self.get("with_expiry", False)
+    def with_expiry(self) -> bool:
+        return self.get("with_expiry", False)  # type: ignore[no-any-return]
 
     @property
-    def project(self):
-        return self.get("project", [])
+    def project(self) -> List[str]:
+        return self.get("project", [])  # type: ignore[no-any-return]
 
 
 class GetAndLockOptions(OptionsTimeout):
     _valid = _keys("transcoder")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.GetAndLockOptionsKeys]) -> None: ...
 
 
 class GetAndTouchOptions(OptionsTimeout):
     _valid = _keys("transcoder")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.GetAndTouchOptionsKeys]) -> None: ...
 
 
 class GetAnyReplicaOptions(OptionsTimeout):
     _valid = _keys("transcoder", "read_preference")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.GetAnyReplicaOptionsKeys]) -> None: ...
 
 
 class GetAllReplicasOptions(OptionsTimeout):
     _valid = _keys("transcoder", "read_preference")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.GetAllReplicasOptionsKeys]) -> None: ...
 
 
 class ExistsOptions(OptionsTimeout):
-    pass
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.ExistsOptionsKeys]) -> None: ...
 
 
 class InsertOptions(DurabilityOptionBlock):
     _valid = _keys("expiry", "durability", "transcoder")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.InsertOptionsKeys]) -> None: ...
 
 
 class UpsertOptions(DurabilityOptionBlock):
     _valid = _keys("expiry", "preserve_expiry", "durability", "transcoder")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.UpsertOptionsKeys]) -> None: ...
 
 
 class ReplaceOptions(DurabilityOptionBlock):
     _valid = _keys("expiry", "cas", "preserve_expiry", "durability", "transcoder")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.ReplaceOptionsKeys]) -> None: ...
 
 
 class RemoveOptions(DurabilityOptionBlock):
     _valid = _keys("cas", "durability")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.RemoveOptionsKeys]) -> None: ...
 
 
 class TouchOptions(OptionsTimeout):
     _valid = _keys("expiry")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.TouchOptionsKeys]) -> None: ...
 
 
 class UnlockOptions(OptionsTimeout):
     _valid = _keys("cas")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.UnlockOptionsKeys]) -> None: ...
 
 
 class IncrementOptions(DurabilityOptionBlock):
     _valid = _keys("expiry", "durability", "delta", "initial")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.IncrementOptionsKeys]) -> None: ...
 
 
 class DecrementOptions(DurabilityOptionBlock):
     _valid = _keys("expiry", "durability", "delta", "initial")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.DecrementOptionsKeys]) -> None: ...
 
 
 class AppendOptions(DurabilityOptionBlock):
     _valid = _keys("durability", "cas")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.AppendOptionsKeys]) -> None: ...
 
 
 class PrependOptions(DurabilityOptionBlock):
     _valid = _keys("durability", "cas")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.PrependOptionsKeys]) -> None: ...
 
 
 class LookupInOptions(OptionsTimeout):
     _valid = _keys("access_deleted")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.LookupInOptionsKeys]) -> None: ...
 
 
 class MutateInOptions(DurabilityOptionBlock):
     _valid = _keys("expiry", "durability", "cas", "preserve_expiry", "store_semantics", "access_deleted",
                    "create_as_deleted")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.MutateInOptionsKeys]) -> None: ...
 
 
 class LookupInAnyReplicaOptions(OptionsTimeout):
     _valid = _keys("read_preference", "serializer")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.LookupInAnyReplicaOptionsKeys]) -> None: ...
 
 
 class LookupInAllReplicasOptions(OptionsTimeout):
     _valid = _keys("read_preference", "serializer")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.LookupInAllReplicasOptionsKeys]) -> None: ...
 
 
 class PingOptions(OptionsTimeout):
     _valid = _keys("report_id", "service_types")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.PingOptionsKeys]) -> None: ...
 
 
 class DiagnosticsOptions(OptionsTimeout):
     _valid = _keys("report_id")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.DiagnosticsOptionsKeys]) -> None: ...
 
 
 class WaitUntilReadyOptions(OptionsTimeout):
     _valid = _keys("desired_state", "service_types")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.WaitUntilReadyOptionsKeys]) -> None: ...
 
 
 class QueryOptions(OptionsTimeout):
@@ -248,12 +305,16 @@ class QueryOptions(OptionsTimeout):
                    "named_parameters", "pipeline_batch", "pipeline_cap", "positional_parameters",
                    "preserve_expiry", "profile", "query_context", "raw", "read_only", "scan_cap",
                    "scan_consistency", "scan_wait", "send_to_node", "serializer", "use_replica")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.QueryOptionsKeys]) -> None: ...
 
 
 class AnalyticsOptions(OptionsTimeout):
     """Options of ``analytics_query`` (no analytics service runs here)."""
     _valid = _keys("client_context_id", "metrics", "named_parameters", "positional_parameters", "priority",
                    "query_context", "raw", "read_only", "scan_consistency", "serializer")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.AnalyticsOptionsKeys]) -> None: ...
 
 
 class SearchOptions(OptionsTimeout):
@@ -262,86 +323,116 @@ class SearchOptions(OptionsTimeout):
                    "fields", "highlight_fields", "highlight_style", "include_locations", "limit", "log_request",
                    "log_response", "raw", "scan_consistency", "scope_name", "serializer", "show_request", "skip",
                    "sort")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.SearchOptionsKeys]) -> None: ...
 
 
 # ---- *_multi options ----
 
-class _MultiOptions(dict):
-    _valid = frozenset(("timeout", "parent_span", "per_key_options", "return_exceptions"))
+class _MultiOptions(dict):  # type: ignore[type-arg]
+    _valid: FrozenSet[str] = frozenset(("timeout", "parent_span", "per_key_options", "return_exceptions"))
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__({k: v for k, v in kwargs.items() if v is not None})
 
     @classmethod
-    def get_valid_keys(cls):
+    def get_valid_keys(cls) -> List[str]:
         return sorted(cls._valid)
 
 
-def _mkeys(*names):
+def _mkeys(*names: str) -> FrozenSet[str]:
     return frozenset(_MultiOptions._valid | set(names))
 
 
 class GetMultiOptions(_MultiOptions):
     _valid = _mkeys("with_expiry", "project", "transcoder")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.GetMultiOptionsKeys]) -> None: ...
 
 
 class ExistsMultiOptions(_MultiOptions):
-    pass
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.ExistsMultiOptionsKeys]) -> None: ...
 
 
 class InsertMultiOptions(_MultiOptions):
     _valid = _mkeys("expiry", "durability", "transcoder")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.InsertMultiOptionsKeys]) -> None: ...
 
 
 class UpsertMultiOptions(_MultiOptions):
     _valid = _mkeys("expiry", "preserve_expiry", "durability", "transcoder")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.UpsertMultiOptionsKeys]) -> None: ...
 
 
 class ReplaceMultiOptions(_MultiOptions):
     _valid = _mkeys("expiry", "cas", "preserve_expiry", "durability", "transcoder")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.ReplaceMultiOptionsKeys]) -> None: ...
 
 
 class RemoveMultiOptions(_MultiOptions):
     _valid = _mkeys("cas", "durability", "transcoder")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.RemoveMultiOptionsKeys]) -> None: ...
 
 
 class TouchMultiOptions(_MultiOptions):
     _valid = _mkeys("expiry")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.TouchMultiOptionsKeys]) -> None: ...
 
 
 class GetAnyReplicaMultiOptions(_MultiOptions):
     _valid = _mkeys("transcoder", "read_preference")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.GetAnyReplicaMultiOptionsKeys]) -> None: ...
 
 
 class GetAllReplicasMultiOptions(_MultiOptions):
     _valid = _mkeys("transcoder", "read_preference")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.GetAllReplicasMultiOptionsKeys]) -> None: ...
 
 
 class GetAndLockMultiOptions(_MultiOptions):
     _valid = _mkeys("transcoder")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.GetAndLockMultiOptionsKeys]) -> None: ...
 
 
 LockMultiOptions = GetAndLockMultiOptions
 
 
 class UnlockMultiOptions(_MultiOptions):
-    pass
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.UnlockMultiOptionsKeys]) -> None: ...
 
 
 class IncrementMultiOptions(_MultiOptions):
     _valid = _mkeys("durability", "delta", "initial", "expiry")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.IncrementMultiOptionsKeys]) -> None: ...
 
 
 class DecrementMultiOptions(_MultiOptions):
     _valid = _mkeys("durability", "delta", "initial", "expiry")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.DecrementMultiOptionsKeys]) -> None: ...
 
 
 class AppendMultiOptions(_MultiOptions):
     _valid = _mkeys("durability", "cas")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.AppendMultiOptionsKeys]) -> None: ...
 
 
 class PrependMultiOptions(_MultiOptions):
     _valid = _mkeys("durability", "cas")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.PrependMultiOptionsKeys]) -> None: ...
 
 
 MutationOptions = (InsertOptions, UpsertOptions, ReplaceOptions, RemoveOptions, IncrementOptions,
@@ -390,7 +481,7 @@ class TLSVerifyMode(Enum):
     NO_VERIFY = "no_verify"  # the 3.x spelling of NONE
 
     @classmethod
-    def from_value(cls, value):
+    def from_value(cls, value: Union[TLSVerifyMode, str]) -> TLSVerifyMode:
         """A TLSVerifyMode from itself or its str value."""
         if isinstance(value, cls):
             return value
@@ -401,12 +492,12 @@ class TLSVerifyMode(Enum):
                                        % (", ".join(m.value for m in cls), value))
 
 
-class _SettingsBlock(dict):
+class _SettingsBlock(dict):  # type: ignore[type-arg]
     """A block of cluster settings: known keys only, None values dropped."""
 
-    _valid = frozenset()
+    _valid: FrozenSet[str] = frozenset()
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         for k in kwargs:
             if k not in self._valid:
                 raise InvalidArgumentException("Unknown option %r for %s." % (k, type(self).__name__))
@@ -419,7 +510,7 @@ class ClusterTimeoutOptions(_SettingsBlock):
 
     _valid = _copts.TIMEOUT_KEYS
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Unpack[_k.ClusterTimeoutOptionsKeys]) -> None:
         kwargs.pop("config_total_timeout", None)
         for k, v in kwargs.items():
             if v is not None and k in _TIMEOUT_KEYS and not isinstance(v, timedelta):
@@ -430,32 +521,44 @@ class ClusterTimeoutOptions(_SettingsBlock):
 class ClusterTracingOptions(_SettingsBlock):
     """Accepted for 4.x code; this SDK has no tracing."""
     _valid = _copts.TRACING_KEYS
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.ClusterTracingOptionsKeys]) -> None: ...
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.ClusterTracingOptionsKeys]) -> None: ...
 
 
 class ClusterMetricsOptions(_SettingsBlock):
     """Accepted for 4.x code; this SDK has no metrics."""
     _valid = _copts.METRICS_KEYS
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.ClusterMetricsOptionsKeys]) -> None: ...
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.ClusterMetricsOptionsKeys]) -> None: ...
 
 
 class ClusterOrphanReportingOptions(_SettingsBlock):
     """Accepted for 4.x code; this SDK has no orphan reporting."""
     _valid = _copts.ORPHAN_KEYS
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.ClusterOrphanReportingOptionsKeys]) -> None: ...
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.ClusterOrphanReportingOptionsKeys]) -> None: ...
 
 
 class KnownConfigProfiles(Enum):
     WanDevelopment = "wan_development"
 
 
-class ClusterOptions(dict):
+class ClusterOptions(dict):  # type: ignore[type-arg]
     """Cluster settings: the authenticator (positional) and keyword settings.
 
     ``timeout_options=ClusterTimeoutOptions(...)`` is flattened into this dict; a timeout
     given directly (``kv_timeout=...``) wins over the same key inside it."""
 
-    def __init__(self, authenticator=None, **kwargs):
-        flat = {}
+    def __init__(self, authenticator: Optional[Authenticator] = None, **kwargs: Unpack[_k.ClusterOptionsKeys]) -> None:
+        flat: Dict[str, Any] = {}
         for sub in ("timeout_options", "tracing_options", "metrics_options", "orphan_reporting_options"):
-            block = kwargs.pop(sub, None)
+            block = kwargs.pop(sub, None)  # type: ignore[misc]
             if block:
                 flat.update({k: v for k, v in dict(block).items() if v is not None})
         flat.update({k: v for k, v in kwargs.items() if v is not None})
@@ -466,12 +569,13 @@ class ClusterOptions(dict):
         super().__init__(flat)
 
     @classmethod
-    def create_options_with_profile(cls, authenticator, profile):
+    def create_options_with_profile(cls, authenticator: Authenticator,
+                                    profile: Union[KnownConfigProfiles, str]) -> ClusterOptions:
         opts = cls(authenticator)
         opts.apply_profile(profile)
         return opts
 
-    def apply_profile(self, profile):
+    def apply_profile(self, profile: Union[KnownConfigProfiles, str]) -> None:
         name = profile.value if isinstance(profile, KnownConfigProfiles) else profile
         if name != "wan_development":
             raise InvalidArgumentException("Unknown profile %r." % (profile,))
@@ -482,7 +586,7 @@ class ClusterOptions(dict):
             self[k] = timedelta(seconds=120)
 
 
-def _check_cluster_values(d):
+def _check_cluster_values(d: Dict[str, Any]) -> None:
     if d.get("tls_verify") is not None:
         d["tls_verify"] = TLSVerifyMode.from_value(d["tls_verify"])
     if d.get("trust_store_path") is not None and not isinstance(d["trust_store_path"], str):
@@ -496,7 +600,7 @@ def _check_cluster_values(d):
             raise InvalidArgumentException("Expected a non-negative int (bytes) for max_response_size.")
 
 
-def cluster_timeouts(options):
+def cluster_timeouts(options: Mapping[str, Any]) -> Dict[str, timedelta]:
     """Every timeout key of ClusterTimeoutOptions with the defaults filled in (timedeltas)."""
     out = dict(DEFAULT_TIMEOUTS)
     for k in _TIMEOUT_KEYS:
@@ -516,3 +620,5 @@ class ViewOptions(OptionsTimeout):
     _valid = _keys("scan_consistency", "skip", "limit", "startkey", "endkey", "startkey_docid", "endkey_docid",
                    "inclusive_end", "group", "group_level", "key", "keys", "order", "reduce", "on_error", "debug",
                    "namespace", "query_string", "client_context_id", "raw", "full_set", "serializer")
+    if TYPE_CHECKING:
+        def __init__(self, **kwargs: Unpack[_k.ViewOptionsKeys]) -> None: ...

@@ -6,6 +6,12 @@ ClusterMetricsOptions and ClusterOrphanReportingOptions is accepted; an unknown 
 InvalidArgumentException. ``EFFECTIVE`` lists the keys this SDK acts on; the others are
 accepted so that 4.x code runs unchanged, and ``IGNORED`` says why each has no effect.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
+
 from datetime import timedelta
 
 from couchbase._core import connstr as _connstr
@@ -84,7 +90,7 @@ IGNORED = {
 IGNORED.update({k: _NO_TRACING for k in TRACING_KEYS | METRICS_KEYS})
 
 
-def check_keys(options):
+def check_keys(options: Mapping[str, Any]) -> None:
     """InvalidArgumentException for a key no 4.x cluster option has."""
     for k in options:
         if k not in VALID_KEYS:

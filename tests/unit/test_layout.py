@@ -30,13 +30,27 @@ def _modules():
 MODULES = _modules()
 
 
+def _type_checking_only(tree):
+    """The nodes inside `if TYPE_CHECKING:` blocks (imports for type checkers, never run)."""
+    skip = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for stmt in node.body:
+                skip.update(map(id, ast.walk(stmt)))
+    return skip
+
+
 def _imports(name, path):
-    """Every module of the package that `name` imports, at any depth of its code."""
+    """Every module of the package that `name` imports when it runs, at any depth of its code
+    (imports made for type checkers only, under `if TYPE_CHECKING:`, are left out)."""
     with open(path) as f:
         tree = ast.parse(f.read(), path)
     package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
     found = set()
+    skip = _type_checking_only(tree)
     for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
         if isinstance(node, ast.Import):
             targets = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom):
