@@ -9,6 +9,30 @@ path with the ``add_subdoc`` adder (couchbase._modern.subdoc); replica reads and
 multi operations live in couchbase._modern.replicas and couchbase._modern.multi, the data
 structures in couchbase.datastructures.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import (
+        Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple,
+        Type, TypeVar, Union
+    )
+
+    from couchbase._modern.option_keys import ExpiryArg
+    from couchbase._modern.results import (
+        GetReplicaResult, LookupInReplicaResult, LookupInResult, MultiExistsResult, MultiGetReplicaResult,
+        MultiGetResult, MultiMutationResult, MutateInResult, MutationResult,
+    )
+    from couchbase._modern.results import _MultiResultBase
+    from couchbase.options import (
+        GetAllReplicasMultiOptions, GetAnyReplicaMultiOptions, LookupInAllReplicasOptions, LookupInAnyReplicaOptions,
+        LookupInOptions, MutateInOptions,
+    )
+    from couchbase.scope import Scope
+    from couchbase.subdocument import Spec
+
+    _M = TypeVar("_M", bound=_MultiResultBase)
+
 import time
 from datetime import timedelta
 
@@ -58,7 +82,7 @@ __all__ = ["Collection", "BinaryCollection", "CBCollection",
 class Collection:
     """A collection of documents: ``scope.collection(name)`` or ``bucket.default_collection()``."""
 
-    def __init__(self, scope, name):
+    def __init__(self, scope: Scope, name: str) -> None:
         self._scope = scope
         self._name = name
         self._bucket = scope._bucket
@@ -66,52 +90,52 @@ class Collection:
         self._scope_name = scope.name
         self._cid = 0 if (scope.name, name) == ("_default", "_default") else None
         settings = self._bucket._cluster._settings
-        self._kv_timeout = settings.kv_timeout
-        self._durable_timeout = settings.kv_durable_timeout
+        self._kv_timeout: float = settings.kv_timeout
+        self._durable_timeout: float = settings.kv_durable_timeout
         tc = settings.transcoder
         self._tc = None if tc is None or type(tc) is JSONTranscoder else tc
-        self._binary = None
+        self._binary: Optional[BinaryCollection] = None
 
     @staticmethod
-    def default_name():
+    def default_name() -> str:
         return "_default"
 
     @property
-    def name(self):
+    def name(self) -> str:
         return self._name
 
-    def binary(self):
+    def binary(self) -> BinaryCollection:
         """Counters and append/prepend on this collection."""
         if self._binary is None:
             self._binary = BinaryCollection(self)
         return self._binary
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Collection(%s.%s.%s)" % (self._bucket_name, self._scope_name, self._name)
 
     # ---- shared machinery ----
 
-    def _session(self):
+    def _session(self) -> Any:
         """The bucket's session, with this collection's id resolved."""
         session = self._bucket._connection()
         if self._cid is None:
             self._cid = self._bucket.collection_ids.resolve(self._scope_name, self._name, self._kv_timeout)
         return session
 
-    def _refresh_cid(self, timeout):
+    def _refresh_cid(self, timeout: float) -> bool:
         """After UNKNOWN_COLLECTION: look the id up again; True when it changed."""
         old = self._cid
         self._cid = None
         self._cid = self._bucket.collection_ids.resolve(self._scope_name, self._name, timeout, refresh=True)
         return self._cid != old
 
-    def _timeout(self, o, durable=False):
+    def _timeout(self, o: Optional[Mapping[str, Any]], durable: bool = False) -> float:
         t = o.get("timeout") if o else None
         if t is None:
             return self._durable_timeout if durable else self._kv_timeout
         return timeout_seconds(t)
 
-    def _encoder(self, tc):
+    def _encoder(self, tc: Any) -> Tuple[int, Any]:
         """(fmt, encoder) for add_items: the built-in JSON rule for the default transcoder."""
         if tc is None:
             tc = self._tc
@@ -124,7 +148,8 @@ class Collection:
             raise InvalidArgumentException("transcoder must have encode_value and decode_value.")
         return _FMT_JSON_1X, enc
 
-    def _durability(self, o, timeout):
+    def _durability(self, o: Optional[Mapping[str, Any]], timeout: float) -> Tuple[int, int,
+                    Optional[ClientDurability]]:
         """(level, timeout_ms, ClientDurability or None) from the `durability` option."""
         d = o.get("durability") if o else None
         if d is None:
@@ -142,7 +167,8 @@ class Collection:
         ms = min(_MAX_DURABLE_TIMEOUT_MS, max(1, int(timeout * 900)))  # 90 % of the op timeout
         return level, ms, None
 
-    def _single(self, op, name, key, add, classes, timeout, mutation):
+    def _single(self, op: Any, name: str, key: str, add: Callable[[Any], Any], classes: Any, timeout: float,
+                mutation: bool) -> Any:
         """Run a one-key batch with retries (locked, temporary failure, unknown collection)."""
         session = self._session()
         keys = [key]
@@ -178,16 +204,17 @@ class Collection:
                     continue
             raise _exception(rc, key, name, mutation, res)
 
-    def _mutate(self, op, name, key, add, classes, timeout, client):
+    def _mutate(self, op: Any, name: str, key: str, add: Callable[[Any], Any], classes: Any, timeout: float,
+                client: Optional[ClientDurability]) -> MutationResult:
         """A single mutation: run it, give its result the bucket name (for its mutation
         token), then wait for `client` durability when asked."""
-        res = self._single(op, name, key, add, classes, timeout, True)
+        res: MutationResult = self._single(op, name, key, add, classes, timeout, True)
         res._extra = self._bucket_name
         if client is not None:
             self._observe(res, key, client, timeout)
         return res
 
-    def _read_meta(self, res, tc):
+    def _read_meta(self, res: GetResult, tc: Any) -> GetResult:
         if tc is not None and not (type(tc) is JSONTranscoder and tc._default):
             res._extra = _ReadMeta(tc)
         elif self._tc is not None:
@@ -196,7 +223,7 @@ class Collection:
 
     # ---- reads ----
 
-    def get(self, key, *opts, **kwargs):
+    def get(self, key: str, *opts: GetOptions, **kwargs: Any) -> GetResult:
         """The document: GetResult (DocumentNotFoundException when missing).
 
         ``with_expiry=True`` also fetches the expiry (``expiry_time``), through a
@@ -214,17 +241,17 @@ class Collection:
         timeout = self._timeout(o)
         self._cid_now()
 
-        def add(batch):
+        def add(batch: Any) -> None:
             _batch.add_keys(batch, [key], _GET.opcode, 0, 0, self._cid, errors=ERRORS)
 
         return self._read_meta(self._single(_GET, "get", key, add, _READ_CLASSES, timeout, False), tc)
 
-    def _cid_now(self):
+    def _cid_now(self) -> Optional[int]:
         if self._cid is None:
             self._session()
         return self._cid
 
-    def get_and_touch(self, key, expiry, *opts, **kwargs):
+    def get_and_touch(self, key: str, expiry: ExpiryArg, *opts: GetAndTouchOptions, **kwargs: Any) -> GetResult:
         """Read the document and set its expiry (a timedelta)."""
         o = _merge(opts, kwargs)
         if o:
@@ -232,7 +259,7 @@ class Collection:
         _check_key(key)
         return self._read_changing(_GAT, "get_and_touch", key, o, expiry_to_wire(expiry))
 
-    def get_and_lock(self, key, lock_time, *opts, **kwargs):
+    def get_and_lock(self, key: str, lock_time: timedelta, *opts: GetAndLockOptions, **kwargs: Any) -> GetResult:
         """Read and lock the document for `lock_time` (a timedelta); the result's cas unlocks it."""
         o = _merge(opts, kwargs)
         if o:
@@ -245,18 +272,18 @@ class Collection:
             raise InvalidArgumentException("lock_time cannot be negative.")
         return self._read_changing(_GETL, "get_and_lock", key, o, secs)
 
-    def _read_changing(self, op, name, key, o, expiry):
+    def _read_changing(self, op: Any, name: str, key: str, o: Optional[Mapping[str, Any]], expiry: int) -> GetResult:
         """A read that also changes the document (its expiry, or a lock for `expiry` seconds)."""
         timeout = self._timeout(o)
         self._cid_now()
 
-        def add(batch):
+        def add(batch: Any) -> None:
             _batch.add_keys(batch, [key], op.opcode, expiry, 0, self._cid, errors=ERRORS)
 
         res = self._single(op, name, key, add, _READ_CLASSES, timeout, True)
         return self._read_meta(res, o.get("transcoder") if o else None)
 
-    def exists(self, key, *opts, **kwargs):
+    def exists(self, key: str, *opts: ExistsOptions, **kwargs: Any) -> ExistsResult:
         """ExistsResult: ``exists`` is False for a missing document (not an error)."""
         o = _merge(opts, kwargs)
         if o:
@@ -269,14 +296,14 @@ class Collection:
             return ExistsResult(rc=r.rc, key=key, cas=0)
         return ExistsResult(rc=0, key=key, cas=r.cas)
 
-    def _get_projected(self, key, o):
+    def _get_projected(self, key: str, o: Mapping[str, Any]) -> GetResult:
         _check_key(key)
         value, cas, exptime = _subdoc.get_projected(self, key, o["project"], o.get("with_expiry"), self._timeout(o))
         res = GetResult(rc=0, key=key, value=value, cas=cas, flags=_FLAGS_JSON)
         res._extra = _ReadMeta(o.get("transcoder") or self._tc or _DEFAULT_JSON, exptime)
         return res
 
-    def _get_with_expiry(self, key, o):
+    def _get_with_expiry(self, key: str, o: Mapping[str, Any]) -> GetResult:
         """The document, its flags and expiry in one lookup ($document.exptime, $document.flags, body)."""
         _check_key(key)
         body, order, specs = _subdoc.lookup_request(_WITH_EXPIRY_SPECS)
@@ -293,7 +320,8 @@ class Collection:
 
     # ---- mutations ----
 
-    def _store(self, op, name, key, value, opts, kwargs, valid):
+    def _store(self, op: Any, name: str, key: str, value: Any, opts: Sequence[Any], kwargs: Dict[str, Any],
+               valid: FrozenSet[str]) -> MutationResult:
         o = _merge(opts, kwargs)
         exp = cas = 0
         tc = None
@@ -318,24 +346,25 @@ class Collection:
         self._cid_now()
         vals = [value]
 
-        def add(batch):
+        def add(batch: Any) -> None:
             _batch.add_items(batch, [key], vals, op.opcode, fmt, exp, cas, self._cid, level, dto, encoder, ERRORS)
 
         return self._mutate(op, name, key, add, _MUT_CLASSES, timeout, client)
 
-    def insert(self, key, value, *opts, **kwargs):
+    def insert(self, key: str, value: Any, *opts: InsertOptions, **kwargs: Any) -> MutationResult:
         """Create the document (DocumentExistsException when it exists)."""
         return self._store(_ADD, "insert", key, value, opts, kwargs, InsertOptions._valid)
 
-    def upsert(self, key, value, *opts, **kwargs):
+    def upsert(self, key: str, value: Any, *opts: UpsertOptions, **kwargs: Any) -> MutationResult:
         """Create or overwrite the document."""
         return self._store(_SET, "upsert", key, value, opts, kwargs, UpsertOptions._valid)
 
-    def replace(self, key, value, *opts, **kwargs):
+    def replace(self, key: str, value: Any, *opts: ReplaceOptions, **kwargs: Any) -> MutationResult:
         """Overwrite an existing document (``cas`` makes it conditional)."""
         return self._store(_REPLACE, "replace", key, value, opts, kwargs, ReplaceOptions._valid)
 
-    def _keyed_mutation(self, op, name, key, o, valid, exp=0, cas=0, classes=_MUT_CLASSES, **counter):
+    def _keyed_mutation(self, op: Any, name: str, key: str, o: Optional[Mapping[str, Any]], valid: FrozenSet[str],
+                        exp: int = 0, cas: int = 0, classes: Any = _MUT_CLASSES, **counter: int) -> MutationResult:
         dur = None
         if o:
             _check_keys(o, valid, name)
@@ -350,22 +379,22 @@ class Collection:
         initial = counter.get("initial", 0)
         create = counter.get("create", 0)
 
-        def add(batch):
+        def add(batch: Any) -> None:
             _batch.add_keys(batch, [key], op.opcode, exp, cas, self._cid, 0, level, dto, delta, initial, create,
                             ERRORS)
 
         return self._mutate(op, name, key, add, classes, timeout, client)
 
-    def remove(self, key, *opts, **kwargs):
+    def remove(self, key: str, *opts: RemoveOptions, **kwargs: Any) -> MutationResult:
         """Delete the document (``cas`` makes it conditional)."""
         return self._keyed_mutation(_DELETE, "remove", key, _merge(opts, kwargs), RemoveOptions._valid)
 
-    def touch(self, key, expiry, *opts, **kwargs):
+    def touch(self, key: str, expiry: ExpiryArg, *opts: TouchOptions, **kwargs: Any) -> MutationResult:
         """Set the document's expiry (a timedelta; timedelta(0) removes it)."""
         return self._keyed_mutation(_TOUCH, "touch", key, _merge(opts, kwargs), TouchOptions._valid,
                                     exp=expiry_to_wire(expiry))
 
-    def unlock(self, key, cas, *opts, **kwargs):
+    def unlock(self, key: str, cas: int, *opts: UnlockOptions, **kwargs: Any) -> None:
         """Release a lock taken by get_and_lock, with the cas it returned."""
         o = _merge(opts, kwargs)
         cas = _cas_arg(cas)
@@ -373,148 +402,159 @@ class Collection:
 
     # ---- sub-document (couchbase._modern.subdoc) ----
 
-    def lookup_in(self, key, spec, *opts, **kwargs):
+    def lookup_in(self, key: str, spec: Iterable[Spec], *opts: LookupInOptions, **kwargs: Any) -> LookupInResult:
         """Read paths of a document: LookupInResult (``content_as[T](i)``, ``exists(i)``)."""
         return _subdoc.lookup_in(self, key, spec, opts, kwargs)
 
-    def mutate_in(self, key, spec, *opts, **kwargs):
+    def mutate_in(self, key: str, spec: Iterable[Spec], *opts: MutateInOptions, **kwargs: Any) -> MutateInResult:
         """Change paths of a document atomically: MutateInResult."""
         return _subdoc.mutate_in(self, key, spec, opts, kwargs)
 
     # ---- data structures (couchbase.datastructures) ----
 
-    def couchbase_list(self, key):
+    def couchbase_list(self, key: str) -> _ds.CouchbaseList:
         """The CouchbaseList kept in document `key`."""
         return _ds.CouchbaseList(key, self)
 
-    def couchbase_map(self, key):
+    def couchbase_map(self, key: str) -> _ds.CouchbaseMap:
         return _ds.CouchbaseMap(key, self)
 
-    def couchbase_set(self, key):
+    def couchbase_set(self, key: str) -> _ds.CouchbaseSet:
         return _ds.CouchbaseSet(key, self)
 
-    def couchbase_queue(self, key):
+    def couchbase_queue(self, key: str) -> _ds.CouchbaseQueue:
         return _ds.CouchbaseQueue(key, self)
 
     # deprecated in 4.x, kept for the applications that call them
-    def list_append(self, key, value, create=False, **kwargs):
+    def list_append(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> MutateInResult:
         return _ds.list_append(self, key, value, create, **kwargs)
 
-    def list_prepend(self, key, value, create=False, **kwargs):
+    def list_prepend(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> MutateInResult:
         return _ds.list_prepend(self, key, value, create, **kwargs)
 
-    def list_set(self, key, index, value, **kwargs):
+    def list_set(self, key: str, index: int, value: Any, **kwargs: Any) -> MutateInResult:
         return _ds.list_set(self, key, index, value, **kwargs)
 
-    def list_get(self, key, index, **kwargs):
+    def list_get(self, key: str, index: int, **kwargs: Any) -> Any:
         return _ds.list_get(self, key, index, **kwargs)
 
-    def list_remove(self, key, index, **kwargs):
+    def list_remove(self, key: str, index: int, **kwargs: Any) -> MutateInResult:
         return _ds.list_remove(self, key, index, **kwargs)
 
-    def list_size(self, key, **kwargs):
+    def list_size(self, key: str, **kwargs: Any) -> int:
         return _ds.list_size(self, key, **kwargs)
 
-    def map_add(self, key, mapkey, value, create=False, **kwargs):
+    def map_add(self, key: str, mapkey: str, value: Any, create: bool = False, **kwargs: Any) -> MutateInResult:
         return _ds.map_add(self, key, mapkey, value, create, **kwargs)
 
-    def map_get(self, key, mapkey, **kwargs):
+    def map_get(self, key: str, mapkey: str, **kwargs: Any) -> Any:
         return _ds.map_get(self, key, mapkey, **kwargs)
 
-    def map_remove(self, key, mapkey, **kwargs):
+    def map_remove(self, key: str, mapkey: str, **kwargs: Any) -> MutateInResult:
         return _ds.map_remove(self, key, mapkey, **kwargs)
 
-    def map_size(self, key, **kwargs):
+    def map_size(self, key: str, **kwargs: Any) -> int:
         return _ds.map_size(self, key, **kwargs)
 
-    def set_add(self, key, value, create=False, **kwargs):
+    def set_add(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> Optional[MutateInResult]:
         return _ds.set_add(self, key, value, create, **kwargs)
 
-    def set_remove(self, key, value, **kwargs):
+    def set_remove(self, key: str, value: Any, **kwargs: Any) -> Optional[MutateInResult]:
         return _ds.set_remove(self, key, value, **kwargs)
 
-    def set_size(self, key, **kwargs):
+    def set_size(self, key: str, **kwargs: Any) -> int:
         return _ds.set_size(self, key, **kwargs)
 
-    def set_contains(self, key, value, **kwargs):
+    def set_contains(self, key: str, value: Any, **kwargs: Any) -> bool:
         return _ds.set_contains(self, key, value, **kwargs)
 
-    def queue_push(self, key, value, create=False, **kwargs):
+    def queue_push(self, key: str, value: Any, create: bool = False, **kwargs: Any) -> MutateInResult:
         return _ds.queue_push(self, key, value, create, **kwargs)
 
-    def queue_pop(self, key, **kwargs):
+    def queue_pop(self, key: str, **kwargs: Any) -> Any:
         return _ds.queue_pop(self, key, **kwargs)
 
-    def queue_size(self, key):
+    def queue_size(self, key: str) -> int:
         return _ds.queue_size(self, key)
 
     # ---- client durability: OBSERVE_SEQNO polling ----
 
-    def _observe(self, res, key, durability, timeout):
+    def _observe(self, res: Any, key: str, durability: ClientDurability, timeout: float) -> None:
         client_durability.wait(self._bucket._connection(), res, key, durability,
                                max(timeout, self._durable_timeout))
 
     # ---- multi operations: one batch, one C call (couchbase._modern.multi) ----
 
-    def _multi(self, op, name, keys, add_for, classes, timeout, mutation, multi_cls, o, tc=None):
+    def _multi(self, op: Any, name: str, keys: List[str], add_for: Any, classes: Any, timeout: float, mutation: bool,
+               multi_cls: Type[_M], o: Any, tc: Any = None) -> _M:
         return _multi_ops._multi(self, op, name, keys, add_for, classes, timeout, mutation, multi_cls, o, tc)
 
     _key_list = staticmethod(_multi_ops._key_list)
 
-    def get_multi(self, keys, *opts, **kwargs):
+    def get_multi(self, keys: List[str], *opts: GetMultiOptions, **kwargs: Any) -> MultiGetResult:
         """MultiGetResult for a list of keys, read in one batch."""
         return _multi_ops.get_multi(self, keys, *opts, **kwargs)
 
-    def upsert_multi(self, keys_and_docs, *opts, **kwargs):
+    def upsert_multi(self, keys_and_docs: Dict[str, Any], *opts: UpsertMultiOptions,
+                     **kwargs: Any) -> MultiMutationResult:
         return _multi_ops.upsert_multi(self, keys_and_docs, *opts, **kwargs)
 
-    def insert_multi(self, keys_and_docs, *opts, **kwargs):
+    def insert_multi(self, keys_and_docs: Dict[str, Any], *opts: InsertMultiOptions,
+                     **kwargs: Any) -> MultiMutationResult:
         return _multi_ops.insert_multi(self, keys_and_docs, *opts, **kwargs)
 
-    def replace_multi(self, keys_and_docs, *opts, **kwargs):
+    def replace_multi(self, keys_and_docs: Dict[str, Any], *opts: ReplaceMultiOptions,
+                      **kwargs: Any) -> MultiMutationResult:
         return _multi_ops.replace_multi(self, keys_and_docs, *opts, **kwargs)
 
-    def remove_multi(self, keys, *opts, **kwargs):
+    def remove_multi(self, keys: List[str], *opts: RemoveMultiOptions, **kwargs: Any) -> MultiMutationResult:
         """Remove a list of keys in one batch (``cas`` per key through per_key_options)."""
         return _multi_ops.remove_multi(self, keys, *opts, **kwargs)
 
-    def touch_multi(self, keys, expiry, *opts, **kwargs):
+    def touch_multi(self, keys: List[str], expiry: ExpiryArg, *opts: TouchMultiOptions,
+                    **kwargs: Any) -> MultiMutationResult:
         return _multi_ops.touch_multi(self, keys, expiry, *opts, **kwargs)
 
-    def exists_multi(self, keys, *opts, **kwargs):
+    def exists_multi(self, keys: List[str], *opts: ExistsMultiOptions, **kwargs: Any) -> MultiExistsResult:
         return _multi_ops.exists_multi(self, keys, *opts, **kwargs)
 
-    def get_and_lock_multi(self, keys, lock_time, *opts, **kwargs):
+    def get_and_lock_multi(self, keys: List[str], lock_time: timedelta, *opts: GetAndLockMultiOptions,
+                           **kwargs: Any) -> MultiGetResult:
         """Read and lock every key for `lock_time`: MultiGetResult (their cas unlock them)."""
         return _multi_ops.get_and_lock_multi(self, keys, lock_time, *opts, **kwargs)
 
     lock_multi = get_and_lock_multi
 
-    def unlock_multi(self, keys, *opts, **kwargs):
+    def unlock_multi(self, keys: Union[MultiGetResult, Dict[str, Any]], *opts: UnlockMultiOptions,
+                     **kwargs: Any) -> Dict[str, Optional[Exception]]:
         """Unlock keys locked by lock_multi: `keys` is its result or a dict key -> cas. Returns
         a dict key -> None (unlocked) or the exception."""
         return _multi_ops.unlock_multi(self, keys, *opts, **kwargs)
 
     # ---- replica reads (couchbase._modern.replicas) ----
 
-    def get_any_replica(self, key, *opts, **kwargs):
+    def get_any_replica(self, key: str, *opts: GetAnyReplicaOptions, **kwargs: Any) -> GetReplicaResult:
         """The first copy of the document that answers (active or replica): GetReplicaResult."""
         return _replicas.get_any_replica(self, key, opts, kwargs)
 
-    def get_all_replicas(self, key, *opts, **kwargs):
+    def get_all_replicas(self, key: str, *opts: GetAllReplicasOptions, **kwargs: Any) -> Iterator[GetReplicaResult]:
         """Every copy of the document that answers: an iterable of GetReplicaResult."""
         return _replicas.get_all_replicas(self, key, opts, kwargs)
 
-    def get_any_replica_multi(self, keys, *opts, **kwargs):
+    def get_any_replica_multi(self, keys: List[str], *opts: GetAnyReplicaMultiOptions,
+                              **kwargs: Any) -> MultiGetReplicaResult:
         return _replicas.get_any_replica_multi(self, keys, opts, kwargs)
 
-    def get_all_replicas_multi(self, keys, *opts, **kwargs):
+    def get_all_replicas_multi(self, keys: List[str], *opts: GetAllReplicasMultiOptions,
+                               **kwargs: Any) -> MultiGetReplicaResult:
         return _replicas.get_all_replicas_multi(self, keys, opts, kwargs)
 
-    def lookup_in_any_replica(self, key, spec, *opts, **kwargs):
+    def lookup_in_any_replica(self, key: str, spec: Iterable[Spec], *opts: LookupInAnyReplicaOptions,
+                              **kwargs: Any) -> LookupInReplicaResult:
         return _replicas.lookup_in_any_replica(self, key, spec, opts, kwargs)
 
-    def lookup_in_all_replicas(self, key, spec, *opts, **kwargs):
+    def lookup_in_all_replicas(self, key: str, spec: Iterable[Spec], *opts: LookupInAllReplicasOptions,
+                               **kwargs: Any) -> Iterator[LookupInReplicaResult]:
         return _replicas.lookup_in_all_replicas(self, key, spec, opts, kwargs)
 
 

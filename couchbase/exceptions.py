@@ -21,8 +21,11 @@ if TYPE_CHECKING:
 from enum import Enum
 
 from couchbase._modern.error_context import (  # noqa: F401  (the 4.x path of the error contexts)
-    AnalyticsErrorContext, ErrorContext, HTTPErrorContext, KeyValueErrorContext, ManagementErrorContext,
-    QueryErrorContext, SearchErrorContext, SubdocumentErrorContext, TransactionsErrorContext, ViewErrorContext,
+    AnalyticsErrorContext as AnalyticsErrorContext, ErrorContext as ErrorContext, HTTPErrorContext as HTTPErrorContext,
+    KeyValueErrorContext as KeyValueErrorContext, ManagementErrorContext as ManagementErrorContext,
+    QueryErrorContext as QueryErrorContext, SearchErrorContext as SearchErrorContext,
+    SubdocumentErrorContext as SubdocumentErrorContext, TransactionsErrorContext as TransactionsErrorContext,
+    ViewErrorContext as ViewErrorContext,
 )
 
 

@@ -4,13 +4,16 @@ builder (couchbase._core._fastpath): version check, the code table, errors from 
 Loading this module teaches couchbase.exceptions the core's codes (names, texts,
 categories), so every exception class can be found by code.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
 from couchbase import exceptions as _exc
 from couchbase._core._cbc import ffi, lib  # noqa: F401  (re-exported to the engine)
 
 try:
     from couchbase._core import _fastpath
 except ImportError:  # not built: the pure-Python twin (batch_py) stands in
-    _fastpath = None
+    _fastpath = None  # type: ignore[assignment]
 
 CORE_VERSION = lib.cbc_core_version()
 
@@ -43,6 +46,9 @@ class _Codes:
     def __init__(self, table):
         for name, (code, _t, _c) in table.items():
             setattr(self, name, code)
+
+    if TYPE_CHECKING:
+        def __getattr__(self, name: str) -> int: ...
 
 
 C = _Codes(ERROR_TABLE)

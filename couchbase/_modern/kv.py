@@ -1,5 +1,11 @@
 """What the modern API's collection modules share: argument rules, result classes per
 operation kind, and the exception for a result code."""
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Optional
+
 from couchbase import _formats
 from couchbase import exceptions as _exc
 from couchbase._core import ops
@@ -28,7 +34,7 @@ _MAX_DURABLE_TIMEOUT_MS = 65534
 _RETRY = frozenset((C.DOCUMENT_LOCKED, C.ETMPFAIL, C.SYNC_WRITE_IN_PROGRESS, C.SYNC_WRITE_RECOMMIT))
 
 
-def _exception(rc, key, name, mutation, result=None):
+def _exception(rc, key, name, mutation, result=None) -> Exception:
     """The modern exception for core code `rc` of operation `name` on `key`; a failed
     socket's reason ("host:port: ...") noted on `result` becomes its message."""
     detail = getattr(result, "_extra", None)
@@ -36,7 +42,7 @@ def _exception(rc, key, name, mutation, result=None):
                               mutation=mutation)
 
 
-def _merge(opts, kwargs):
+def _merge(opts, kwargs) -> Optional[Dict[str, Any]]:
     """The first positional options object updated with the kwargs (kwargs win)."""
     if opts:
         o = opts[0]
@@ -64,7 +70,7 @@ def _check_key(key):
             raise InvalidArgumentException("A document key must be a str, not %s." % type(key).__name__)
 
 
-def _cas_arg(value):
+def _cas_arg(value) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2 ** 64:
@@ -72,7 +78,7 @@ def _cas_arg(value):
     return value
 
 
-def _int_arg(value, cls, what, default):
+def _int_arg(value, cls, what, default) -> int:
     if value is None:
         return default
     if isinstance(value, ConstrainedInt):

@@ -2,6 +2,20 @@
 
 Collection and BinaryCollection delegate here; each function takes the collection first.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Type, TypeVar
+
+    from couchbase._modern.results import (
+        ExistsResult, GetReplicaResult, GetResult, LookupInReplicaResult, LookupInResult, MultiCounterResult,
+        MultiExistsResult, MultiGetReplicaResult, MultiGetResult, MultiMutationResult, MutateInResult, MutationResult,
+    )
+    from couchbase._modern.results import _MultiResultBase
+
+    _M = TypeVar("_M", bound=_MultiResultBase)
+
 from datetime import timedelta
 
 from couchbase._core import batch as _batch
@@ -23,7 +37,7 @@ from couchbase.exceptions import (
 from couchbase.options import expiry_to_wire
 
 
-def _multi(coll, op, name, keys, add_for, classes, timeout, mutation, multi_cls, o, tc=None):
+def _multi(coll, op, name, keys, add_for, classes, timeout, mutation, multi_cls: Type[_M], o, tc=None) -> _M:
     """Run `add_for(cid, keys)` for all keys in one batch; a MultiXResult (or the first
     exception when return_exceptions=False)."""
     session = coll._session()
@@ -58,7 +72,7 @@ def _multi(coll, op, name, keys, add_for, classes, timeout, mutation, multi_cls,
     return multi_cls(results, errors)
 
 
-def _key_list(keys):
+def _key_list(keys) -> List[str]:
     if not isinstance(keys, list):
         raise InvalidArgumentException("keys must be a list of str.")
     for k in keys:
@@ -76,7 +90,7 @@ def _per_key(o, keys, name, conv, default):
     return [conv((pko.get(k) or {}).get(name)) if name in (pko.get(k) or {}) else default for k in keys]
 
 
-def get_multi(coll, keys, *opts, **kwargs):
+def get_multi(coll, keys, *opts, **kwargs) -> MultiGetResult:
     """MultiGetResult for a list of keys, read in one batch."""
     o = _merge(opts, kwargs)
     keys = _key_list(keys)
@@ -129,19 +143,19 @@ def _store_multi(coll, op, name, kv, opts, kwargs):
     return _multi(coll, op, name, keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
 
 
-def upsert_multi(coll, keys_and_docs, *opts, **kwargs):
+def upsert_multi(coll, keys_and_docs, *opts, **kwargs) -> MultiMutationResult:
     return _store_multi(coll, _SET, "upsert", keys_and_docs, opts, kwargs)
 
 
-def insert_multi(coll, keys_and_docs, *opts, **kwargs):
+def insert_multi(coll, keys_and_docs, *opts, **kwargs) -> MultiMutationResult:
     return _store_multi(coll, _ADD, "insert", keys_and_docs, opts, kwargs)
 
 
-def replace_multi(coll, keys_and_docs, *opts, **kwargs):
+def replace_multi(coll, keys_and_docs, *opts, **kwargs) -> MultiMutationResult:
     return _store_multi(coll, _REPLACE, "replace", keys_and_docs, opts, kwargs)
 
 
-def remove_multi(coll, keys, *opts, **kwargs):
+def remove_multi(coll, keys, *opts, **kwargs) -> MultiMutationResult:
     """Remove a list of keys in one batch (``cas`` per key through per_key_options)."""
     o = _merge(opts, kwargs)
     keys = _key_list(keys)
@@ -159,7 +173,7 @@ def remove_multi(coll, keys, *opts, **kwargs):
     return _multi(coll, _DELETE, "remove", keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
 
 
-def touch_multi(coll, keys, expiry, *opts, **kwargs):
+def touch_multi(coll, keys, expiry, *opts, **kwargs) -> MultiMutationResult:
     o = _merge(opts, kwargs)
     keys = _key_list(keys)
     exp = expiry_to_wire(expiry)
@@ -171,7 +185,7 @@ def touch_multi(coll, keys, expiry, *opts, **kwargs):
     return _multi(coll, _TOUCH, "touch", keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
 
 
-def exists_multi(coll, keys, *opts, **kwargs):
+def exists_multi(coll, keys, *opts, **kwargs) -> MultiExistsResult:
     """MultiExistsResult: one sub-document lookup per key, all in one batch."""
     o = _merge(opts, kwargs)
     keys = _key_list(keys)
@@ -199,7 +213,7 @@ def exists_multi(coll, keys, *opts, **kwargs):
     return MultiExistsResult(results, errors)
 
 
-def get_and_lock_multi(coll, keys, lock_time, *opts, **kwargs):
+def get_and_lock_multi(coll, keys, lock_time, *opts, **kwargs) -> MultiGetResult:
     o = _merge(opts, kwargs)
     keys = _key_list(keys)
     if not isinstance(lock_time, timedelta):
@@ -216,7 +230,7 @@ def get_and_lock_multi(coll, keys, lock_time, *opts, **kwargs):
                   o.get("transcoder") if o else None)
 
 
-def unlock_multi(coll, keys, *opts, **kwargs):
+def unlock_multi(coll, keys, *opts, **kwargs) -> Dict[str, Optional[Exception]]:
     """{key: None when unlocked, else its exception}; `keys` maps key -> cas, or is the result
     of lock_multi."""
     o = _merge(opts, kwargs)
@@ -236,12 +250,12 @@ def unlock_multi(coll, keys, *opts, **kwargs):
         _batch.add_keys(batch, ks, _UNLOCK.opcode, 0, c, cid, errors=ERRORS)
 
     res = _multi(coll, _UNLOCK, "unlock", klist, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
-    out = {k: None for k in res.results}
+    out: Dict[str, Optional[Exception]] = {k: None for k in res.results}
     out.update(res.exceptions)
     return out
 
 
-def concat_multi(coll, op, name, keys_and_values, opts, kwargs, multi_cls):
+def concat_multi(coll, op, name, keys_and_values, opts, kwargs, multi_cls) -> MultiMutationResult:
     """append_multi / prepend_multi: {key: str or bytes} in one batch."""
     o = _merge(opts, kwargs)
     if not isinstance(keys_and_values, dict):
@@ -273,11 +287,11 @@ def concat_multi(coll, op, name, keys_and_values, opts, kwargs, multi_cls):
     return _multi(coll, op, name, keys, add_for, _MUT_CLASSES, timeout, True, multi_cls, o)
 
 
-def append_multi(coll, keys_and_values, opts, kwargs):
+def append_multi(coll, keys_and_values, opts, kwargs) -> MultiMutationResult:
     return concat_multi(coll, _APPEND, "append", keys_and_values, opts, kwargs, MultiMutationResult)
 
 
-def prepend_multi(coll, keys_and_values, opts, kwargs):
+def prepend_multi(coll, keys_and_values, opts, kwargs) -> MultiMutationResult:
     return concat_multi(coll, _PREPEND, "prepend", keys_and_values, opts, kwargs, MultiMutationResult)
 
 

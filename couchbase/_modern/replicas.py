@@ -10,6 +10,17 @@ one C call. Copies the map does not place are not asked. Then:
 * all: every copy that answered; DocumentNotFoundException when the document is missing
   everywhere, DocumentUnretrievableException when no copy could be read.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
+
+    from couchbase._modern.results import (
+        ExistsResult, GetReplicaResult, GetResult, LookupInReplicaResult, LookupInResult, MultiCounterResult,
+        MultiExistsResult, MultiGetReplicaResult, MultiGetResult, MultiMutationResult, MutateInResult, MutationResult,
+    )
+
 from couchbase._core import batch as _batch
 from couchbase._core import ops
 from couchbase._core.binding import C
@@ -88,7 +99,7 @@ def _all(key, answers, tc):
     raise DocumentUnretrievableException("No copy of the document could be read.", key=key)
 
 
-def get_any_replica(coll, key, opts, kwargs):
+def get_any_replica(coll, key, opts, kwargs) -> GetReplicaResult:
     o = _merge(opts, kwargs)
     if o:
         _check_keys(o, GetAnyReplicaOptions._valid, "get_any_replica")
@@ -96,7 +107,7 @@ def get_any_replica(coll, key, opts, kwargs):
     return _any(key, _read_copies(coll, [key], coll._timeout(o))[key], _transcoder(coll, o))
 
 
-def get_all_replicas(coll, key, opts, kwargs):
+def get_all_replicas(coll, key, opts, kwargs) -> Iterator[GetReplicaResult]:
     """A generator of GetReplicaResult, one per copy that answered."""
     o = _merge(opts, kwargs)
     if o:
@@ -126,11 +137,11 @@ def _multi(coll, keys, opts, kwargs, valid, name, pick):
     return MultiGetReplicaResult(results, errors)
 
 
-def get_any_replica_multi(coll, keys, opts, kwargs):
+def get_any_replica_multi(coll, keys, opts, kwargs) -> MultiGetReplicaResult:
     return _multi(coll, keys, opts, kwargs, GetAnyReplicaMultiOptions._valid, "get_any_replica_multi", _any)
 
 
-def get_all_replicas_multi(coll, keys, opts, kwargs):
+def get_all_replicas_multi(coll, keys, opts, kwargs) -> MultiGetReplicaResult:
     return _multi(coll, keys, opts, kwargs, GetAllReplicasMultiOptions._valid, "get_all_replicas_multi", _all)
 
 
@@ -162,7 +173,7 @@ def _lookup_copies(coll, key, spec, o, valid, name):
     return answers
 
 
-def lookup_in_any_replica(coll, key, spec, opts, kwargs):
+def lookup_in_any_replica(coll, key, spec, opts, kwargs) -> LookupInReplicaResult:
     answers = _lookup_copies(coll, key, spec, _merge(opts, kwargs), LookupInAnyReplicaOptions._valid,
                              "lookup_in_any_replica")
     for _c, r in answers:
@@ -171,7 +182,7 @@ def lookup_in_any_replica(coll, key, spec, opts, kwargs):
     raise DocumentUnretrievableException("No copy of the document could be read.", key=key)
 
 
-def lookup_in_all_replicas(coll, key, spec, opts, kwargs):
+def lookup_in_all_replicas(coll, key, spec, opts, kwargs) -> Iterator[LookupInReplicaResult]:
     answers = _lookup_copies(coll, key, spec, _merge(opts, kwargs), LookupInAllReplicasOptions._valid,
                              "lookup_in_all_replicas")
     found = [r for _c, r in answers if not r.rc]

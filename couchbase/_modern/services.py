@@ -2,6 +2,12 @@
 the 4.x result objects, whose first use raises ServiceUnavailableException when no node of
 the cluster runs the service (as the 4.x SDK does against such a cluster), and
 FeatureUnavailableException when one does (this SDK sends no query to it)."""
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Iterator, List, NoReturn, Optional, Sequence
+
 from couchbase._modern.kv import _check_keys, _merge
 from couchbase.exceptions import (
     AnalyticsErrorContext, FeatureUnavailableException, InvalidArgumentException, QueryErrorContext,
@@ -13,15 +19,15 @@ from couchbase.options import AnalyticsOptions, QueryOptions, SearchOptions
 class _ServiceResult:
     """A query's result: ``rows()``, ``execute()``, ``metadata()`` and iteration raise."""
 
-    _service = None      # cluster_nodes service key
-    _name = None         # the service's name in messages
-    _context = None      # the error context class
+    _service: Optional[str] = None      # cluster_nodes service key
+    _name: Optional[str] = None         # the service's name in messages
+    _context: Any = None                # the error context class
 
-    def __init__(self, cluster, context):
+    def __init__(self, cluster: Any, context: Dict[str, Any]) -> None:
         self._cluster = cluster
         self._ctx = context
 
-    def _raise(self):
+    def _raise(self) -> NoReturn:
         try:
             runs = self._cluster._nodes.has_service(self._service)
         except Exception:  # the nodes could not be read: the service is not reachable either
@@ -31,19 +37,19 @@ class _ServiceResult:
             raise FeatureUnavailableException("This SDK does not send %s requests." % self._name, context=ctx)
         raise ServiceUnavailableException("No node of the cluster runs the %s service." % self._name, context=ctx)
 
-    def rows(self):
+    def rows(self) -> Iterator[Any]:
         self._raise()
 
-    def execute(self):
+    def execute(self) -> List[Any]:
         self._raise()
 
-    def metadata(self):
+    def metadata(self) -> Any:
         self._raise()
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         self._raise()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "%s(%r)" % (type(self).__name__, self._ctx)
 
 
@@ -58,7 +64,7 @@ class AnalyticsResult(_ServiceResult):
 class SearchResult(_ServiceResult):
     _service, _name, _context = "search", "search", SearchErrorContext
 
-    def facets(self):
+    def facets(self) -> Dict[str, Any]:
         self._raise()
 
 
@@ -66,20 +72,21 @@ class ScopeSearchResult(SearchResult):
     """A scope-level search: needs search indexes scoped to collections, which a cluster
     without a search service cannot offer (FeatureUnavailableException, as in 4.x)."""
 
-    def _raise(self):
+    def _raise(self) -> NoReturn:
         if not self._cluster._nodes.has_service(self._service):
             raise FeatureUnavailableException("Scope-level search indexes are not available on this cluster.",
                                               context=self._context(**self._ctx))
         super()._raise()
 
 
-def _statement(statement):
+def _statement(statement: str) -> str:
     if not isinstance(statement, str):
         raise InvalidArgumentException("The statement must be a str.")
     return statement
 
 
-def query(cluster, statement, opts, kwargs, query_context=None):
+def query(cluster: Any, statement: str, opts: Sequence[Any], kwargs: Dict[str, Any],
+          query_context: Optional[str] = None) -> QueryResult:
     o = _merge(opts, kwargs)
     if o:
         _check_keys(o, QueryOptions._valid | {"positional_parameters", "named_parameters"}, "query")
@@ -87,7 +94,8 @@ def query(cluster, statement, opts, kwargs, query_context=None):
     return QueryResult(cluster, {"statement": _statement(statement), "query_context": query_context})
 
 
-def analytics_query(cluster, statement, opts, kwargs, query_context=None):
+def analytics_query(cluster: Any, statement: str, opts: Sequence[Any], kwargs: Dict[str, Any],
+                    query_context: Optional[str] = None) -> AnalyticsResult:
     o = _merge(opts, kwargs)
     if o:
         _check_keys(o, AnalyticsOptions._valid, "analytics_query")
@@ -95,7 +103,8 @@ def analytics_query(cluster, statement, opts, kwargs, query_context=None):
     return AnalyticsResult(cluster, {"statement": _statement(statement), "query_context": query_context})
 
 
-def search(cluster, index, request, opts, kwargs, scope=None):
+def search(cluster: Any, index: str, request: Any, opts: Sequence[Any], kwargs: Dict[str, Any],
+           scope: Optional[str] = None) -> SearchResult:
     o = _merge(opts, kwargs)
     if o:
         _check_keys(o, SearchOptions._valid, "search")

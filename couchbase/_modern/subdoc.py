@@ -11,6 +11,17 @@ Three separate steps, so that another face (asyncio) can reuse the first and the
 Xattr specs must precede body specs on the wire; specs given in another order are sent
 xattrs first and their results are put back in the caller's order.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Optional
+
+    from couchbase._modern.results import (
+        ExistsResult, GetReplicaResult, GetResult, LookupInReplicaResult, LookupInResult, MultiCounterResult,
+        MultiExistsResult, MultiGetReplicaResult, MultiGetResult, MultiMutationResult, MutateInResult, MutationResult,
+    )
+
 import json
 import struct
 import time
@@ -52,7 +63,7 @@ LOOKUP_CLASSES = _LOOKUP_CLASSES = (dict, LookupInResult, LookupInResult)
 _MUTATION_CLASSES = (dict, MutateInResult, MutateInResult)
 
 #: encoded lookups by spec list: applications repeat the same few lookups
-_LOOKUP_CACHE = {}
+_LOOKUP_CACHE: Dict[Any, Any] = {}
 _CACHE_MAX = 512
 
 
@@ -237,7 +248,7 @@ def finish_mutation(res, order, specs, key, bucket, insert):
 
 # ---- the Collection methods ----
 
-def lookup_in(coll, key, spec, opts, kwargs):
+def lookup_in(coll, key, spec, opts, kwargs) -> LookupInResult:
     """Collection.lookup_in: LookupInResult (DocumentNotFoundException when missing)."""
     o = _merge(opts, kwargs)
     extras = b""
@@ -252,7 +263,7 @@ def lookup_in(coll, key, spec, opts, kwargs):
     return res
 
 
-def mutate_in(coll, key, spec, opts, kwargs):
+def mutate_in(coll, key, spec, opts, kwargs) -> MutateInResult:
     """Collection.mutate_in: MutateInResult, or the exception of the first spec that failed."""
     o = _merge(opts, kwargs)
     _check_key(key)

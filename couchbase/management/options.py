@@ -5,22 +5,34 @@ and defaults to the cluster's ``management_timeout``. The user options carry
 ``domain_name`` ("local" unless given). The design-document options serve the view index
 manager (``couchbase.management.views``).
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, FrozenSet, List, Optional
+
+    from datetime import timedelta
+
+    from typing_extensions import Unpack
+
+    from couchbase._modern import option_keys as _k
+
 from couchbase.exceptions import InvalidArgumentException
 
 
-class _MgmtOptions(dict):
+class _MgmtOptions(dict):  # type: ignore[type-arg]
     """Base of the management options: known keys only."""
 
-    _valid = frozenset(("timeout", "parent_span"))
+    _valid: FrozenSet[str] = frozenset(("timeout", "parent_span"))
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         for k in kwargs:
             if k not in self._valid:
                 raise InvalidArgumentException("Unknown option %r for %s." % (k, type(self).__name__))
         super().__init__({k: v for k, v in kwargs.items() if v is not None})
 
     @classmethod
-    def get_valid_keys(cls):
+    def get_valid_keys(cls) -> List[str]:
         return sorted(cls._valid)
 
 
@@ -29,7 +41,8 @@ class UserOptions(_MgmtOptions):
 
     _valid = frozenset(("timeout", "parent_span", "domain_name"))
 
-    def __init__(self, domain_name="local", timeout=None, parent_span=None, **kwargs):
+    def __init__(self, domain_name: str = "local", timeout: Optional[timedelta] = None, parent_span: Any = None,
+                 **kwargs: Any) -> None:
         super().__init__(domain_name=domain_name, timeout=timeout, parent_span=parent_span, **kwargs)
 
 class CreateBucketOptions(_MgmtOptions):
