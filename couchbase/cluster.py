@@ -6,6 +6,22 @@
 Connection-string options (``couchbase://host?kv_timeout=2.5s``) are read as cluster options
 (couchbase._modern.cluster_options); options given in code win over them.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Mapping, Optional
+
+    from datetime import timedelta
+
+    from couchbase._modern.results import DiagnosticsResult, PingResult
+    from couchbase._modern.services import AnalyticsResult, QueryResult, SearchResult
+    from couchbase._modern.transcoders import Serializer, Transcoder
+    from couchbase.auth import Authenticator
+    from couchbase.options import (
+        AnalyticsOptions, DiagnosticsOptions, PingOptions, QueryOptions, SearchOptions, WaitUntilReadyOptions,
+    )
+
 from couchbase._core import connstr as _connstr
 from couchbase._core.tls import Security, TLSSettings
 from couchbase._core.topology import probe_credentials
@@ -25,7 +41,7 @@ from couchbase.options import (  # noqa: F401 (3.x imports)
 __all__ = ["Cluster", "ClusterOptions", "ClusterTimeoutOptions"]
 
 
-def _security(options, auth, scheme_tls):
+def _security(options: Mapping[str, Any], auth: Authenticator, scheme_tls: bool) -> Security:
     """TLS and SASL settings from the connection string's scheme, ClusterOptions
     (enable_tls, tls_verify, trust_store_path) and the authenticator."""
     cert_auth = isinstance(auth, CertificateAuthenticator)
@@ -43,30 +59,30 @@ class _Settings:
     """What the buckets of a cluster need: credentials, TLS and SASL settings, timeouts
     (seconds), default transcoder."""
 
-    def __init__(self, options, spec):
+    def __init__(self, options: Any, spec: Any) -> None:
         auth = options.get("authenticator")
-        self.username = auth.get("username")
-        self.password = auth.get("password")
+        self.username: Optional[str] = auth.get("username")
+        self.password: Optional[str] = auth.get("password")
         self.security = _security(options, auth, spec.tls)
         t = cluster_timeouts(options)
         sec = {k: v.total_seconds() for k, v in t.items()}
-        self.kv_timeout = sec["kv_timeout"]
+        self.kv_timeout: float = sec["kv_timeout"]
         self.kv_durable_timeout = sec["kv_durable_timeout"]
         self.bootstrap_timeout = sec["bootstrap_timeout"]
         self.connect_timeout = sec["connect_timeout"]
         self.views_timeout = sec["views_timeout"]
         self.management_timeout = sec["management_timeout"]
-        self.transcoder = options.get("transcoder")
-        self.serializer = options.get("serializer")
+        self.transcoder: Optional[Transcoder] = options.get("transcoder")
+        self.serializer: Optional[Serializer] = options.get("serializer")
         #: bytes a server may announce for one response (None: the core's default, 21 MiB)
-        self.max_response_size = options.get("max_response_size")
+        self.max_response_size: Optional[int] = options.get("max_response_size")
 
 
 class Cluster:
     """A connection to a cluster. ``Cluster(connstr, ClusterOptions(auth))`` checks the
     credentials against the first reachable node; ``bucket(name)`` opens a bucket."""
 
-    def __init__(self, connstr, *options, **kwargs):
+    def __init__(self, connstr: str, *options: ClusterOptions, **kwargs: Any) -> None:
         if not isinstance(connstr, str):
             raise InvalidArgumentException("The connection string must be a str.")
         if options and isinstance(options[0], PasswordAuthenticator):
@@ -87,16 +103,16 @@ class Cluster:
         self._spec = _connstr.parse(self._connstr)
         self._settings = _Settings(opts, self._spec)
         self._closed = False
-        self._buckets = {}
+        self._buckets: Dict[str, Bucket] = {}
         self._nodes = ClusterNodes(self)
         self._check_credentials()
 
     @staticmethod
-    def connect(connstr, *options, **kwargs):
+    def connect(connstr: str, *options: ClusterOptions, **kwargs: Any) -> Cluster:
         """Same as ``Cluster(connstr, *options, **kwargs)``."""
         return Cluster(connstr, *options, **kwargs)
 
-    def _check_credentials(self):
+    def _check_credentials(self) -> None:
         """HELLO and SASL (or the client certificate) on one node, so bad credentials and
         certificates surface here as in 4.x."""
         if self._spec.scheme not in ("couchbase", "couchbases"):
@@ -109,7 +125,7 @@ class Cluster:
             rc, detail = last
             raise UnAmbiguousTimeoutException("Failed to connect: %s" % (detail or "core code 0x%X" % rc), rc=rc)
 
-    def bucket(self, bucket_name):
+    def bucket(self, bucket_name: str) -> Bucket:
         """Open bucket `bucket_name` (BucketNotFoundException when it does not exist)."""
         self._check_open()
         b = self._buckets.get(bucket_name)
@@ -119,25 +135,25 @@ class Cluster:
 
     # ---- management (couchbase.management) ----
 
-    def buckets(self):
+    def buckets(self) -> BucketManager:
         """BucketManager: create, update, drop, flush and list buckets."""
         return BucketManager(self)
 
-    def users(self):
+    def users(self) -> UserManager:
         """UserManager: users, groups and roles."""
         return UserManager(self)
 
     # ---- health (couchbase._modern.health) ----
 
-    def ping(self, *opts, **kwargs):
+    def ping(self, *opts: PingOptions, **kwargs: Any) -> PingResult:
         """PingResult: a NOOP to a data node and a request to every node of the other services."""
         return _health.ping(self, None, opts, kwargs)
 
-    def diagnostics(self, *opts, **kwargs):
+    def diagnostics(self, *opts: DiagnosticsOptions, **kwargs: Any) -> DiagnosticsResult:
         """DiagnosticsResult of the open connections (no traffic)."""
         return _health.diagnostics(self, opts, kwargs)
 
-    def wait_until_ready(self, timeout, *opts, **kwargs):
+    def wait_until_ready(self, timeout: timedelta, *opts: WaitUntilReadyOptions, **kwargs: Any) -> None:
         """Return once the requested services answer (``service_types``, ``desired_state``);
         UnAmbiguousTimeoutException after `timeout` (a timedelta)."""
         self._check_open()
@@ -145,22 +161,22 @@ class Cluster:
 
     # ---- services this SDK does not run (couchbase._modern.services) ----
 
-    def query(self, statement, *options, **kwargs):
+    def query(self, statement: str, *options: QueryOptions, **kwargs: Any) -> QueryResult:
         """QueryResult; using it raises ServiceUnavailableException without a query service."""
         return _services.query(self, statement, options, kwargs)
 
-    def analytics_query(self, statement, *options, **kwargs):
+    def analytics_query(self, statement: str, *options: AnalyticsOptions, **kwargs: Any) -> AnalyticsResult:
         return _services.analytics_query(self, statement, options, kwargs)
 
-    def search_query(self, index, query, *options, **kwargs):
+    def search_query(self, index: str, query: Any, *options: SearchOptions, **kwargs: Any) -> SearchResult:
         return _services.search(self, index, query, options, kwargs)
 
-    def search(self, index, request, *options, **kwargs):
+    def search(self, index: str, request: Any, *options: SearchOptions, **kwargs: Any) -> SearchResult:
         return _services.search(self, index, request, options, kwargs)
 
     # ---- lifecycle ----
 
-    def close(self):
+    def close(self) -> None:
         """Close every bucket; idempotent. Later operations raise RuntimeError."""
         if self._closed:
             return
@@ -170,19 +186,19 @@ class Cluster:
         self._buckets.clear()
         self._nodes.close()
 
-    def _check_open(self):
+    def _check_open(self) -> None:
         if self._closed:
             raise RuntimeError("Cannot perform operations on a closed cluster.")
 
     @property
-    def connected(self):
+    def connected(self) -> bool:
         return not self._closed
 
-    def __enter__(self):
+    def __enter__(self) -> Cluster:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Cluster(%r)" % (self._connstr,)

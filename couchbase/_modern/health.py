@@ -5,6 +5,13 @@ cluster's bucket-less connection for ``cluster.ping()``) and an HTTP request to 
 every other service the cluster runs (views, management, query, search, analytics,
 eventing); diagnostics reports the open KV connections without any traffic.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+
+    from couchbase._modern.results import DiagnosticsResult, PingResult
+
 import time
 import uuid
 from datetime import timedelta
@@ -83,7 +90,7 @@ def _ping_http(svc, host, port, path, timeout, cluster):
     return entry
 
 
-def ping(cluster, bucket, opts, kwargs):
+def ping(cluster, bucket, opts, kwargs) -> PingResult:
     """PingResult of the requested service types (default: every service the cluster runs)."""
     o = _merge(opts, kwargs)
     if o:
@@ -106,7 +113,7 @@ def ping(cluster, bucket, opts, kwargs):
                        "services": services})
 
 
-def diagnostics(cluster, opts, kwargs):
+def diagnostics(cluster, opts, kwargs) -> DiagnosticsResult:
     """DiagnosticsResult of the open KV connections (no traffic)."""
     o = _merge(opts, kwargs)
     if o:
@@ -128,7 +135,7 @@ def diagnostics(cluster, opts, kwargs):
                               "services": {"key_value": eps} if eps else {}})
 
 
-def wait_until_ready(cluster, timeout, opts, kwargs):
+def wait_until_ready(cluster, timeout, opts, kwargs) -> None:
     """Return once the requested services (default: KV and every service the cluster runs)
     answer as ``desired_state`` asks; UnAmbiguousTimeoutException after `timeout`."""
     o = _merge(opts, kwargs)
