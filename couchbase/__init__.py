@@ -1,4 +1,13 @@
 """Couchbase SDK: the classic ``Couchbase.connect()`` API and the modern Cluster API on one C core."""
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, List, Optional, Union
+
+    from couchbase.connection import Connection
+    from couchbase.transcoder import Transcoder
+
 from couchbase._version import __version__
 from couchbase.logs import configure_logging, disable_logging, enable_logging
 from couchbase.user_constants import *  # noqa: F401,F403
@@ -10,8 +19,10 @@ class Couchbase:
     """Entry point of the classic API."""
 
     @staticmethod
-    def connect(bucket=None, host="localhost", port=8091, password=None, quiet=False, config_cache=None,
-                unlock_gil=True, timeout=2.5, transcoder=None, lockmode=LOCKMODE_WAIT, **kwargs):
+    def connect(bucket: Optional[str] = None, host: Union[str, List[Any]] = "localhost", port: int = 8091,
+                password: Optional[str] = None, quiet: bool = False, config_cache: Optional[str] = None,
+                unlock_gil: bool = True, timeout: float = 2.5, transcoder: Optional[Transcoder] = None,
+                lockmode: int = LOCKMODE_WAIT, **kwargs: Any) -> Connection:
         """Connect to a bucket and return a :class:`couchbase.connection.Connection`.
 
         The positional order is the 1.2 client's; every argument, and every other keyword
@@ -25,7 +36,7 @@ class Couchbase:
                           lockmode=lockmode, **kwargs)
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
     # Lazy, so that `import couchbase` stays cheap and the modern modules load on use.
     if name == "Connection":
         from couchbase.connection import Connection

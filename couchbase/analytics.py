@@ -1,6 +1,12 @@
 """Analytics names of the modern API. This SDK runs no analytics query:
 ``cluster.analytics_query(...)`` returns an AnalyticsResult whose first use raises
 ServiceUnavailableException when the cluster has no analytics service."""
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 from enum import Enum
 
 from couchbase._modern.services import AnalyticsResult  # noqa: F401  (4.x path)
@@ -30,7 +36,7 @@ class AnalyticsStatus(Enum):
 class AnalyticsQuery:
     """A statement and its parameters (3.x style)."""
 
-    def __init__(self, query, *args, **kwargs):
+    def __init__(self, query: str, *args: Any, **kwargs: Any) -> None:
         self.statement = query
         self.positional_parameters = list(args)
         self.named_parameters = dict(kwargs)

@@ -1,6 +1,12 @@
 """Credentials for Cluster: PasswordAuthenticator (SASL on every KV socket: the strongest
 SCRAM hash the server offers; PLAIN only over TLS, or when named in
 ``allowed_sasl_mechanisms``) and CertificateAuthenticator (a client certificate over TLS)."""
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, List, Optional
+
 import os
 from enum import IntEnum
 
@@ -12,7 +18,7 @@ __all__ = ["Authenticator", "PasswordAuthenticator", "CertificateAuthenticator",
 SASL_MECHANISMS = ("SCRAM-SHA512", "SCRAM-SHA256", "SCRAM-SHA1", "PLAIN")
 
 
-def _path(value, what):
+def _path(value: Optional[str], what: str) -> Optional[str]:
     if value is None:
         return None
     if not isinstance(value, str):
@@ -28,18 +34,18 @@ class AuthDomain(IntEnum):
     External = 1
 
     @classmethod
-    def to_str(cls, value):
+    def to_str(cls, value: AuthDomain) -> str:
         return "external" if value == cls.External else "local"
 
     @classmethod
-    def from_str(cls, value):
+    def from_str(cls, value: str) -> AuthDomain:
         return cls.External if value == "external" else cls.Local
 
 
-class Authenticator(dict):
+class Authenticator(dict):  # type: ignore[type-arg]
     """Base of the authenticators (a dict, like the 4.x SDK's)."""
 
-    def valid_keys(self):
+    def valid_keys(self) -> List[str]:
         return list(self.keys())
 
 
@@ -52,7 +58,7 @@ class PasswordAuthenticator(Authenticator):
     server offers is chosen. Default: every SCRAM hash, and PLAIN only over TLS.
     """
 
-    def __init__(self, username, password, cert_path=None, **kwargs):
+    def __init__(self, username: str, password: str, cert_path: Optional[str] = None, **kwargs: Any) -> None:
         if not isinstance(username, str):
             raise InvalidArgumentException("The username must be a str.")
         if not isinstance(password, str):
@@ -74,18 +80,18 @@ class PasswordAuthenticator(Authenticator):
             self["trust_store_path"] = _path(cert_path, "cert_path")
 
     @property
-    def username(self):
-        return self["username"]
+    def username(self) -> str:
+        return self["username"]  # type: ignore[no-any-return]
 
     @property
-    def password(self):
-        return self["password"]
+    def password(self) -> str:
+        return self["password"]  # type: ignore[no-any-return]
 
     @staticmethod
-    def ldap_compatible(username, password):
+    def ldap_compatible(username: str, password: str) -> PasswordAuthenticator:
         return PasswordAuthenticator(username, password, allowed_sasl_mechanisms=["PLAIN"])
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "PasswordAuthenticator(username=%r)" % (self.get("username"),)
 
 
@@ -95,7 +101,8 @@ class CertificateAuthenticator(Authenticator):
     file the server's certificate must chain to; default: the system's trust store). The
     server maps the certificate to a user; no password is sent."""
 
-    def __init__(self, cert_path=None, key_path=None, trust_store_path=None, **kwargs):
+    def __init__(self, cert_path: Optional[str] = None, key_path: Optional[str] = None,
+                 trust_store_path: Optional[str] = None, **kwargs: Any) -> None:
         if cert_path is None or key_path is None:
             raise InvalidArgumentException("CertificateAuthenticator needs cert_path and key_path.")
         super().__init__(cert_path=_path(cert_path, "cert_path"), key_path=_path(key_path, "key_path"))
@@ -103,16 +110,16 @@ class CertificateAuthenticator(Authenticator):
             self["trust_store_path"] = _path(trust_store_path, "trust_store_path")
 
     @property
-    def cert_path(self):
-        return self["cert_path"]
+    def cert_path(self) -> str:
+        return self["cert_path"]  # type: ignore[no-any-return]
 
     @property
-    def key_path(self):
-        return self["key_path"]
+    def key_path(self) -> str:
+        return self["key_path"]  # type: ignore[no-any-return]
 
     @property
-    def trust_store_path(self):
+    def trust_store_path(self) -> Optional[str]:
         return self.get("trust_store_path")
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "CertificateAuthenticator(cert_path=%r)" % (self.get("cert_path"),)

@@ -1,5 +1,11 @@
 """Health reports of the modern API: ``cluster.ping()``/``bucket.ping()`` (PingResult) and
 ``cluster.diagnostics()`` (DiagnosticsResult), with their endpoint reports and states."""
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, Optional
+
 from datetime import timedelta
 from enum import Enum
 
@@ -39,33 +45,35 @@ class PingState(Enum):
 class _Report:
     """An endpoint's report: the fields of its JSON form, read through properties."""
 
-    def __init__(self, service_type, source):
+    as_dict: Callable[[], Dict[str, Any]]
+
+    def __init__(self, service_type: ServiceType, source: Dict[str, Any]) -> None:
         self._service_type = service_type
         self._src = source
 
     @property
-    def service_type(self):
+    def service_type(self) -> ServiceType:
         return self._service_type
 
     type = service_type
 
     @property
-    def id(self):
+    def id(self) -> Optional[str]:
         return self._src.get("id")
 
     @property
-    def local(self):
+    def local(self) -> Optional[str]:
         return self._src.get("local")
 
     @property
-    def remote(self):
+    def remote(self) -> Optional[str]:
         return self._src.get("remote")
 
     @property
-    def namespace(self):
+    def namespace(self) -> Optional[str]:
         return self._src.get("namespace", self._src.get("scope"))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "%s:%s" % (type(self).__name__, self.as_dict())
 
 
@@ -73,22 +81,22 @@ class EndpointDiagnosticsReport(_Report):
     """One open connection: ``state`` (EndpointState) and ``last_activity`` (timedelta)."""
 
     @property
-    def namespace(self):
+    def namespace(self) -> Optional[str]:
         """The bucket the connection serves (None for the cluster's own)."""
         return self._src.get("bucket")
 
     @property
-    def last_activity(self):
+    def last_activity(self) -> Optional[timedelta]:
         us = self._src.get("last_activity_us")
         return timedelta(microseconds=us) if us is not None else None
 
     last_activity_us = last_activity
 
     @property
-    def state(self):
+    def state(self) -> EndpointState:
         return EndpointState(self._src.get("state"))
 
-    def as_dict(self):
+    def as_dict(self) -> Dict[str, Any]:
         return {k: v for k, v in self._src.items() if v is not None}
 
 
@@ -96,17 +104,17 @@ class EndpointPingReport(_Report):
     """One pinged endpoint: ``state`` (PingState), ``latency`` (timedelta), ``error``."""
 
     @property
-    def error(self):
+    def error(self) -> Optional[str]:
         return self._src.get("error")
 
     @property
-    def latency(self):
+    def latency(self) -> Optional[timedelta]:
         us = self._src.get("latency_us")
         return timedelta(microseconds=us) if us is not None else None
 
     @property
-    def state(self):
+    def state(self) -> PingState:
         return PingState(self._src.get("state"))
 
-    def as_dict(self):
+    def as_dict(self) -> Dict[str, Any]:
         return {k: v for k, v in self._src.items() if v is not None}

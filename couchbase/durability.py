@@ -5,6 +5,12 @@ server answers once it is met. ``ClientDurability(replicate_to, persist_to)`` se
 plain mutation and then polls OBSERVE_SEQNO on the active and replica nodes until
 enough copies hold (or persisted) the mutation.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 from enum import IntEnum
 from typing import TypeVar, Union
 
@@ -20,11 +26,11 @@ class DurabilityLevel(IntEnum):
     MAJORITY_AND_PERSIST_TO_ACTIVE = 2
     PERSIST_TO_MAJORITY = 3
 
-    def to_server_str(self):
+    def to_server_str(self) -> str:
         return self.name.lower()
 
     @classmethod
-    def from_server_str(cls, value):
+    def from_server_str(cls, value: str) -> DurabilityLevel:
         return cls[value.upper()]
 
 
@@ -68,14 +74,14 @@ class ServerDurability:
 
     __slots__ = ("_level",)
 
-    def __init__(self, level=DurabilityLevel.MAJORITY):
+    def __init__(self, level: Union[DurabilityLevel, Durability] = DurabilityLevel.MAJORITY) -> None:
         self._level = level
 
     @property
-    def level(self):
+    def level(self) -> Union[DurabilityLevel, Durability]:
         return self._level
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "ServerDurability(level=%r)" % (self._level,)
 
 
@@ -85,19 +91,20 @@ class ClientDurability:
 
     __slots__ = ("_replicate_to", "_persist_to")
 
-    def __init__(self, replicate_to=ReplicateTo.NONE, persist_to=PersistTo.NONE):
+    def __init__(self, replicate_to: ReplicateTo = ReplicateTo.NONE,
+                 persist_to: Union[PersistTo, PersistToExtended] = PersistTo.NONE) -> None:
         self._replicate_to = replicate_to
         self._persist_to = persist_to
 
     @property
-    def replicate_to(self):
+    def replicate_to(self) -> ReplicateTo:
         return self._replicate_to
 
     @property
-    def persist_to(self):
+    def persist_to(self) -> Union[PersistTo, PersistToExtended]:
         return self._persist_to
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "ClientDurability(replicate_to=%r, persist_to=%r)" % (self._replicate_to, self._persist_to)
 
 
@@ -108,7 +115,7 @@ class DurabilityParser:
     """Helpers turning durability options into wire values."""
 
     @staticmethod
-    def server_level(durability):
+    def server_level(durability: Any) -> int:
         """The level byte for a ServerDurability (or a bare level), 0 for anything else."""
         if isinstance(durability, ServerDurability):
             durability = durability.level

@@ -2,6 +2,12 @@
 sorts. This SDK runs no search: ``cluster.search_query(...)``/``search(...)`` return a
 SearchResult whose first use raises ServiceUnavailableException when the cluster has no
 search service. The query objects build the JSON a search service reads (``encodable``)."""
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Optional
+
 from enum import Enum
 
 from couchbase._modern.services import SearchResult  # noqa: F401  (4.x path)
@@ -35,10 +41,10 @@ class MatchOperator(Enum):
 class SearchQuery:
     """Base of the query classes: keyword options become JSON fields (``encodable``)."""
 
-    _main = None  # the JSON field of the positional argument
+    _main: Optional[str] = None  # the JSON field of the positional argument
 
-    def __init__(self, *args, **kwargs):
-        self._json = {}
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._json: Dict[str, Any] = {}
         if self._main is not None:
             if len(args) != 1:
                 raise InvalidArgumentException("%s takes one positional argument." % type(self).__name__)
@@ -50,17 +56,17 @@ class SearchQuery:
                 self._json[k] = v.value if isinstance(v, Enum) else v
 
     @property
-    def encodable(self):
+    def encodable(self) -> Dict[str, Any]:
         return {k: (v.encodable if isinstance(v, SearchQuery) else
                     [x.encodable if isinstance(x, SearchQuery) else x for x in v] if isinstance(v, list) else v)
                 for k, v in self._json.items()}
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         return self.__dict__.get("_json", {}).get(name)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "%s(%r)" % (type(self).__name__, self.encodable)
 
 
@@ -101,7 +107,7 @@ class DocIdQuery(SearchQuery):
 
 
 class PhraseQuery(SearchQuery):
-    def __init__(self, *terms, **kwargs):
+    def __init__(self, *terms: str, **kwargs: Any) -> None:
         if not terms:
             raise InvalidArgumentException("PhraseQuery needs at least one term.")
         super().__init__(terms=list(terms), **kwargs)
@@ -110,7 +116,7 @@ class PhraseQuery(SearchQuery):
 class _Range(SearchQuery):
     _low, _high = "min", "max"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args:
             raise InvalidArgumentException("%s takes keyword arguments only." % type(self).__name__)
         if kwargs.get(self._low) is None and kwargs.get(self._high) is None:
@@ -131,49 +137,49 @@ class DateRangeQuery(_Range):
 
 
 class GeoDistanceQuery(SearchQuery):
-    def __init__(self, distance, location, **kwargs):
+    def __init__(self, distance: str, location: Any, **kwargs: Any) -> None:
         super().__init__(distance=distance, location=list(location), **kwargs)
 
 
 class GeoBoundingBoxQuery(SearchQuery):
-    def __init__(self, top_left, bottom_right, **kwargs):
+    def __init__(self, top_left: Any, bottom_right: Any, **kwargs: Any) -> None:
         super().__init__(top_left=list(top_left), bottom_right=list(bottom_right), **kwargs)
 
 
 class GeoPolygonQuery(SearchQuery):
-    def __init__(self, polygon_points, **kwargs):
+    def __init__(self, polygon_points: List[Any], **kwargs: Any) -> None:
         super().__init__(polygon_points=[list(p) for p in polygon_points], **kwargs)
 
 
 class ConjunctionQuery(SearchQuery):
-    def __init__(self, *queries, **kwargs):
+    def __init__(self, *queries: SearchQuery, **kwargs: Any) -> None:
         super().__init__(conjuncts=list(queries), **kwargs)
 
 
 class DisjunctionQuery(SearchQuery):
-    def __init__(self, *queries, **kwargs):
+    def __init__(self, *queries: SearchQuery, **kwargs: Any) -> None:
         super().__init__(disjuncts=list(queries), **kwargs)
 
 
 class BooleanQuery(SearchQuery):
-    def __init__(self, must=None, should=None, must_not=None, **kwargs):
+    def __init__(self, must: Any = None, should: Any = None, must_not: Any = None, **kwargs: Any) -> None:
         super().__init__(must=must, should=should, must_not=must_not, **kwargs)
 
 
 class MatchAllQuery(SearchQuery):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(match_all=None, **kwargs)
         self._json["match_all"] = None
 
 
 class MatchNoneQuery(SearchQuery):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._json["match_none"] = None
 
 
 class RawQuery(SearchQuery):
-    def __init__(self, query):
+    def __init__(self, query: Dict[str, Any]) -> None:
         super().__init__()
         self._json = dict(query)
 
@@ -181,32 +187,32 @@ class RawQuery(SearchQuery):
 class SearchRequest:
     """A search query, a vector search, or both (``SearchRequest.create(...)``)."""
 
-    def __init__(self, query=None, vector_search=None):
+    def __init__(self, query: Optional[SearchQuery] = None, vector_search: Any = None) -> None:
         if query is None and vector_search is None:
             raise InvalidArgumentException("A SearchRequest needs a search query or a vector search.")
         self.search_query = query
         self.vector_search = vector_search
 
     @classmethod
-    def create(cls, query):
+    def create(cls, query: Any) -> SearchRequest:
         if isinstance(query, SearchQuery):
             return cls(query=query)
         return cls(vector_search=query)
 
-    def with_search_query(self, query):
+    def with_search_query(self, query: SearchQuery) -> SearchRequest:
         self.search_query = query
         return self
 
-    def with_vector_search(self, vector_search):
+    def with_vector_search(self, vector_search: Any) -> SearchRequest:
         self.vector_search = vector_search
         return self
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "SearchRequest(%r, %r)" % (self.search_query, self.vector_search)
 
 
 class Facet:
-    def __init__(self, field, limit=None):
+    def __init__(self, field: str, limit: Optional[int] = None) -> None:
         self.field = field
         self.limit = limit
 
@@ -216,42 +222,44 @@ class TermFacet(Facet):
 
 
 class NumericFacet(Facet):
-    def __init__(self, field, limit=None):
+    def __init__(self, field: str, limit: Optional[int] = None) -> None:
         super().__init__(field, limit)
-        self.ranges = []
+        self.ranges: List[Dict[str, Any]] = []
 
-    def add_range(self, name, min=None, max=None):  # noqa: A002 (4.x keywords)
+    def add_range(self, name: str, min: Optional[float] = None,  # noqa: A002 (4.x keywords)
+                  max: Optional[float] = None) -> NumericFacet:
         self.ranges.append({"name": name, "min": min, "max": max})
         return self
 
 
 class DateFacet(NumericFacet):
-    def add_range(self, name, start=None, end=None):
+    def add_range(  # type: ignore[override]  # the 4.x keywords differ from NumericFacet's
+            self, name: str, start: Optional[str] = None, end: Optional[str] = None) -> DateFacet:
         self.ranges.append({"name": name, "start": start, "end": end})
         return self
 
 
 class Sort:
-    def __init__(self, by, **kwargs):
+    def __init__(self, by: str, **kwargs: Any) -> None:
         self.by = by
         self.options = kwargs
 
 
 class SortScore(Sort):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__("score", **kwargs)
 
 
 class SortID(Sort):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__("id", **kwargs)
 
 
 class SortField(Sort):
-    def __init__(self, field, **kwargs):
+    def __init__(self, field: str, **kwargs: Any) -> None:
         super().__init__("field", field=field, **kwargs)
 
 
 class SortGeoDistance(Sort):
-    def __init__(self, location, field, **kwargs):
+    def __init__(self, location: Any, field: str, **kwargs: Any) -> None:
         super().__init__("geo_distance", location=location, field=field, **kwargs)
