@@ -148,8 +148,8 @@ class Collection:
             raise InvalidArgumentException("transcoder must have encode_value and decode_value.")
         return _FMT_JSON_1X, enc
 
-    def _durability(self, o: Optional[Mapping[str, Any]], timeout: float) -> Tuple[int, int,
-                    Optional[ClientDurability]]:
+    def _durability(self, o: Optional[Mapping[str, Any]],
+                    timeout: float) -> Tuple[int, int, Optional[ClientDurability]]:
         """(level, timeout_ms, ClientDurability or None) from the `durability` option."""
         d = o.get("durability") if o else None
         if d is None:

@@ -3,6 +3,14 @@
 Managers build (method, path, form) and read (status, body); the texts a real server answers
 with decide some exception classes (``error``), as they do for the 4.x SDK.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Tuple
+
+    from couchbase.exceptions import CouchbaseException
+
 import json
 import time
 from urllib.parse import quote, urlencode
@@ -14,7 +22,7 @@ from couchbase.exceptions import (
 )
 
 
-def path_escape(name):
+def path_escape(name: str) -> str:
     """A name as one URL path segment."""
     return quote(name, safe="")
 
@@ -31,7 +39,7 @@ class Rest:
             return t.total_seconds()
         return self._cluster._settings.management_timeout
 
-    def call(self, method, path, form=None, options=None):
+    def call(self, method, path, form=None, options=None) -> Tuple[int, str]:
         """(status, body text) of the first node that answers within the timeout."""
         cluster = self._cluster
         cluster._check_open()
@@ -63,11 +71,11 @@ class Rest:
     def context(status, path, text):
         return ManagementErrorContext(http_status=status, path=path, content=text)
 
-    def error(self, cls, status, path, text, message=None):
+    def error(self, cls, status, path, text, message=None) -> CouchbaseException:
         """An exception of class `cls` carrying the answer."""
         return cls(message or _summary(text) or "HTTP %d" % status, context=self.context(status, path, text))
 
-    def common_error(self, status, path, text):
+    def common_error(self, status, path, text) -> CouchbaseException:
         """What any other unexpected answer means (429: limits; else a server failure)."""
         if status == 429:
             if "Limit(s) exceeded" in text:
@@ -76,7 +84,7 @@ class Rest:
                 return self.error(QuotaLimitedException, status, path, text)
         return self.error(InternalServerFailureException, status, path, text)
 
-    def json(self, status, path, text):
+    def json(self, status, path, text) -> Any:
         try:
             return json.loads(text)
         except ValueError:

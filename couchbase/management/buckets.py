@@ -1,6 +1,24 @@
 """Bucket management (``cluster.buckets()``): create, update, drop, flush, get and list
 buckets through the REST API (``/pools/default/buckets``), against the embedded cluster or
 a real server alike."""
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Optional, Sequence, Type, TypeVar
+
+    from enum import Enum
+
+    from couchbase.cluster import Cluster
+    from couchbase.exceptions import CouchbaseException
+    from couchbase.management.options import (
+        BucketDescribeOptions, CreateBucketOptions, DropBucketOptions, FlushBucketOptions, GetAllBucketOptions,
+        GetBucketOptions, UpdateBucketOptions,
+    )
+
+    _B = TypeVar("_B", bound="BucketSettings")
+    _E = TypeVar("_E", bound=Enum)
+
 from datetime import timedelta
 from enum import Enum
 
@@ -66,17 +84,17 @@ _TYPE_WORDS = {BucketType.COUCHBASE: "couchbase", BucketType.MEMCACHED: "memcach
                BucketType.EPHEMERAL: "ephemeral"}
 
 
-def _prop(name, doc):
+def _prop(name: str, doc: str) -> Any:
     return property(lambda self: self.get(name), doc=doc)
 
 
-class BucketSettings(dict):
+class BucketSettings(dict):  # type: ignore[type-arg]
     """A bucket's settings: ``name`` (required), ``bucket_type``, ``ram_quota_mb``,
     ``num_replicas``, ``flush_enabled``, ``max_expiry``, ``eviction_policy``,
     ``compression_mode``, ``minimum_durability_level``, ``replica_index``,
     ``storage_backend``, ``num_vbuckets``, ``history_retention_*``."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         if not kwargs.get("name"):
             raise InvalidArgumentException("Must provide a non-empty bucket name.")
         if kwargs.get("bucket_type") == "couchbase":
@@ -103,9 +121,9 @@ class BucketSettings(dict):
     storage_backend = _prop("storage_backend", "A StorageBackend.")
 
     @classmethod
-    def bucket_settings_from_server(cls, doc):
+    def bucket_settings_from_server(cls: Type[_B], doc: Dict[str, Any]) -> _B:
         """The settings of a verbose bucket JSON (``/pools/default/buckets/NAME``)."""
-        out = {"name": doc.get("name")}
+        out: Dict[str, Any] = {"name": doc.get("name")}
         btype = doc.get("bucketType")
         out["bucket_type"] = BucketType.EPHEMERAL if btype == "ephemeral" else \
             BucketType.MEMCACHED if btype == "memcached" else BucketType.COUCHBASE
@@ -139,7 +157,7 @@ class BucketSettings(dict):
             StorageBackend.UNDEFINED
         return cls(**out)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "%s(%s)" % (type(self).__name__, dict.__repr__(self))
 
     __str__ = __repr__
@@ -154,8 +172,9 @@ class CreateBucketSettings(BucketSettings):
 class BucketDescribeResult:
     """``bucket_describe``: name, uuid, node and replica counts, capabilities, storage backend."""
 
-    def __init__(self, name=None, uuid=None, number_of_nodes=None, number_of_replicas=None,
-                 bucket_capabilities=None, storage_backend=None, server_groups=None):
+    def __init__(self, name: Optional[str] = None, uuid: Optional[str] = None, number_of_nodes: Optional[int] = None,
+                 number_of_replicas: Optional[int] = None, bucket_capabilities: Optional[List[str]] = None,
+                 storage_backend: Optional[StorageBackend] = None, server_groups: Any = None) -> None:
         self.name = name
         self.uuid = uuid
         self.number_of_nodes = number_of_nodes
@@ -164,18 +183,18 @@ class BucketDescribeResult:
         self.storage_backend = storage_backend
         self.server_groups = server_groups
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "BucketDescribeResult(%r)" % (vars(self),)
 
 
-def _enum(cls, value):
+def _enum(cls: Type[_E], value: Any) -> Any:
     for member in cls:
         if member.value == value:
             return member
     return getattr(cls, "UNKNOWN", None) or getattr(cls, "UNDEFINED", None)
 
 
-def _seconds(value, what):
+def _seconds(value: Any, what: str) -> int:
     if isinstance(value, timedelta):
         return int(value.total_seconds())
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -183,7 +202,7 @@ def _seconds(value, what):
     raise InvalidArgumentException("%s must be a timedelta or a number of seconds." % what)
 
 
-def _form(settings, creating):
+def _form(settings: BucketSettings, creating: bool) -> Dict[str, Any]:
     """The REST form of `settings` (the fields a real server reads)."""
     if not isinstance(settings, BucketSettings):
         if isinstance(settings, dict):
@@ -232,19 +251,19 @@ def _form(settings, creating):
 class BucketManager:
     """``cluster.buckets()``."""
 
-    def __init__(self, cluster):
+    def __init__(self, cluster: Cluster) -> None:
         self._rest = Rest(cluster)
 
     @staticmethod
-    def _opts(options, kwargs):
+    def _opts(options: Sequence[Any], kwargs: Dict[str, Any]) -> Dict[str, Any]:
         o = dict(options[0]) if options and options[0] else {}
         o.update(kwargs)
         return o
 
-    def _missing(self, status, path, text):
+    def _missing(self, status: int, path: str, text: str) -> CouchbaseException:
         return self._rest.error(BucketDoesNotExistException, status, path, text, "The bucket does not exist.")
 
-    def create_bucket(self, settings, *options, **kwargs):
+    def create_bucket(self, settings: CreateBucketSettings, *options: CreateBucketOptions, **kwargs: Any) -> None:
         """Create a bucket (BucketAlreadyExistsException when the name is taken)."""
         path = "/pools/default/buckets"
         status, text = self._rest.call("POST", path, _form(settings, True), self._opts(options, kwargs))
@@ -258,7 +277,7 @@ class BucketManager:
             raise self._missing(status, path, text)
         raise self._rest.common_error(status, path, text)
 
-    def update_bucket(self, settings, *options, **kwargs):
+    def update_bucket(self, settings: BucketSettings, *options: UpdateBucketOptions, **kwargs: Any) -> None:
         """Change a bucket's settings."""
         if not isinstance(settings, BucketSettings):
             settings = BucketSettings(**dict(settings))
@@ -272,7 +291,7 @@ class BucketManager:
             raise self._rest.error(InvalidArgumentException, status, path, text)
         raise self._rest.common_error(status, path, text)
 
-    def drop_bucket(self, bucket_name, *options, **kwargs):
+    def drop_bucket(self, bucket_name: str, *options: DropBucketOptions, **kwargs: Any) -> None:
         path = "/pools/default/buckets/" + path_escape(bucket_name)
         status, text = self._rest.call("DELETE", path, None, self._opts(options, kwargs))
         if status == 200:
@@ -281,7 +300,7 @@ class BucketManager:
             raise self._missing(status, path, text)
         raise self._rest.common_error(status, path, text)
 
-    def get_bucket(self, bucket_name, *options, **kwargs):
+    def get_bucket(self, bucket_name: str, *options: GetBucketOptions, **kwargs: Any) -> BucketSettings:
         """BucketSettings (BucketDoesNotExistException when there is no such bucket)."""
         path = "/pools/default/buckets/" + path_escape(bucket_name)
         status, text = self._rest.call("GET", path, None, self._opts(options, kwargs))
@@ -291,7 +310,7 @@ class BucketManager:
             raise self._missing(status, path, text)
         raise self._rest.common_error(status, path, text)
 
-    def get_all_buckets(self, *options, **kwargs):
+    def get_all_buckets(self, *options: GetAllBucketOptions, **kwargs: Any) -> List[BucketSettings]:
         """A list of BucketSettings, one per bucket."""
         path = "/pools/default/buckets"
         status, text = self._rest.call("GET", path, None, self._opts(options, kwargs))
@@ -299,7 +318,7 @@ class BucketManager:
             raise self._rest.common_error(status, path, text)
         return [BucketSettings.bucket_settings_from_server(d) for d in self._rest.json(status, path, text)]
 
-    def flush_bucket(self, bucket_name, *options, **kwargs):
+    def flush_bucket(self, bucket_name: str, *options: FlushBucketOptions, **kwargs: Any) -> None:
         """Remove every document (BucketNotFlushableException when flush is disabled)."""
         path = "/pools/default/buckets/%s/controller/doFlush" % path_escape(bucket_name)
         status, text = self._rest.call("POST", path, {}, self._opts(options, kwargs))
@@ -312,7 +331,7 @@ class BucketManager:
             raise self._missing(status, path, text)
         raise self._rest.common_error(status, path, text)
 
-    def bucket_describe(self, bucket_name, *options, **kwargs):
+    def bucket_describe(self, bucket_name: str, *options: BucketDescribeOptions, **kwargs: Any) -> BucketDescribeResult:
         """BucketDescribeResult from the bucket's terse config."""
         path = "/pools/default/b/" + path_escape(bucket_name)
         status, text = self._rest.call("GET", path, None, self._opts(options, kwargs))
