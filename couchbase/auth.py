@@ -38,7 +38,7 @@ class AuthDomain(IntEnum):
         return "external" if value == cls.External else "local"
 
     @classmethod
-    def from_str(cls, value: str) -> AuthDomain:
+    def from_str(cls, value: Optional[str]) -> AuthDomain:
         return cls.External if value == "external" else cls.Local
 
 
