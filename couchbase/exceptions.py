@@ -184,12 +184,12 @@ class CouchbaseException(CouchbaseError):
     """Base of the modern exceptions: ``message``, ``error_code``, ``error_context``, ``inner_cause``."""
 
     _ec: Optional[int] = None
-    context: Optional[ErrorContext]
+    context: Any  # an ErrorContext, or the dict of its fields
     error_code: Optional[int]
     exc_info: Any
 
     def __init__(self, message: Any = None, base: Optional[BaseException] = None,
-                 context: Optional[ErrorContext] = None, error_code: Optional[int] = None, exc_info: Any = None,
+                 context: Any = None, error_code: Optional[int] = None, exc_info: Any = None,
                  **kwargs: Any) -> None:
         params = dict(message) if isinstance(message, dict) else {"message": message}
         params.update(kwargs)
@@ -201,7 +201,7 @@ class CouchbaseException(CouchbaseError):
         CouchbaseError.__init__(self, params)
 
     @property
-    def error_context(self) -> Optional[ErrorContext]:
+    def error_context(self) -> Any:
         return self.context
 
     def __str__(self) -> str:

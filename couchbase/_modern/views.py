@@ -1,5 +1,14 @@
 """The 4.x view API: ``bucket.view_query`` (ViewOptions -> ViewResult) and the names of
 ``couchbase.views`` (ViewScanConsistency, ViewOrdering, ViewErrorMode, ViewMetaData, ViewRow)."""
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Type
+
+    from couchbase.bucket import Bucket
+    from couchbase.exceptions import CouchbaseException
+
 import json
 from datetime import timedelta
 from enum import Enum
@@ -31,16 +40,16 @@ class ViewErrorMode(Enum):
 
 
 class ViewMetaData:
-    def __init__(self, raw):
+    def __init__(self, raw: Optional[Dict[str, Any]]) -> None:
         self._raw = raw or {}
 
-    def debug_info(self):
+    def debug_info(self) -> Any:
         return self._raw.get("debug_info")
 
-    def total_rows(self):
+    def total_rows(self) -> Optional[int]:
         return self._raw.get("total_rows")
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "ViewMetaData(%r)" % (self._raw,)
 
 
@@ -49,16 +58,16 @@ class ViewRow:
 
     __slots__ = ("key", "id", "value", "document")
 
-    def __init__(self, key=None, id=None, value=None, document=None):
+    def __init__(self, key: Any = None, id: Optional[str] = None, value: Any = None, document: Any = None) -> None:
         self.key = key
         self.id = id
         self.value = value
         self.document = document
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, ViewRow) and (self.key, self.id, self.value) == (other.key, other.id, other.value)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "ViewRow(key=%r, id=%r, value=%r)" % (self.key, self.id, self.value)
 
 
@@ -68,9 +77,9 @@ _INT_OPTS = ("skip", "limit", "group_level")
 _STR_OPTS = ("startkey_docid", "endkey_docid")
 
 
-def encode_options(opts):
+def encode_options(opts: Mapping[str, Any]) -> Tuple[str, Optional[bytes]]:
     """(query string, POST body) of ViewOptions; InvalidArgumentException for bad values."""
-    params = []
+    params: List[Tuple[str, Any]] = []
     for name, value in opts.items():
         if name in ("timeout", "namespace", "client_context_id", "span", "parent_span", "serializer",
                     "query_string", "raw", "keys"):
@@ -108,7 +117,7 @@ def encode_options(opts):
     return qs, body
 
 
-def _enum(value, cls, name):
+def _enum(value: Any, cls: Type[Enum], name: str) -> Any:
     if isinstance(value, cls):
         return value.value
     if isinstance(value, str) and value in [e.value for e in cls]:
@@ -116,7 +125,7 @@ def _enum(value, cls, name):
     raise InvalidArgumentException("%s must be a %s" % (name, cls.__name__))
 
 
-def _namespace_prefix(opts):
+def _namespace_prefix(opts: Mapping[str, Any]) -> str:
     """"dev_" for the development namespace (the default), "" for production."""
     ns = opts.get("namespace")
     if ns is None:
@@ -129,7 +138,7 @@ def _namespace_prefix(opts):
     raise InvalidArgumentException("namespace must be a DesignDocumentNamespace")
 
 
-def view_error(status, body):
+def view_error(status: int, body: bytes) -> CouchbaseException:
     """The 4.x exception for a non-2xx view or design-document answer."""
     try:
         doc = json.loads(body) if body else {}
@@ -147,28 +156,28 @@ def view_error(status, body):
 class ViewResult:
     """The rows of a view query, streamed as they arrive; iterable once."""
 
-    def __init__(self, bucket, design_doc, view_name, opts):
+    def __init__(self, bucket: Bucket, design_doc: str, view_name: str, opts: Dict[str, Any]) -> None:
         self._bucket = bucket
         self._design = design_doc
         self._view = view_name
         self._opts = opts
         self._qs, self._body = encode_options(opts)
-        self._meta = None
+        self._meta: Optional[Dict[str, Any]] = None
         self._started = False
 
-    def rows(self):
+    def rows(self) -> Iterator[ViewRow]:
         return iter(self)
 
-    def metadata(self):
+    def metadata(self) -> ViewMetaData:
         return ViewMetaData(self._meta)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[ViewRow]:
         if self._started:
             raise AlreadyQueriedException()
         self._started = True
         return self._rows()
 
-    def _rows(self):
+    def _rows(self) -> Iterator[ViewRow]:
         session = self._bucket._connection()
         client = session.http("capi")
         path = "/%s/_design/%s%s/_view/%s" % (quote(self._bucket.name, safe=""), _namespace_prefix(self._opts),
@@ -194,10 +203,10 @@ class ViewResult:
         finally:
             resp.close()
 
-    def execute(self):
+    def execute(self) -> List[ViewRow]:
         return list(self)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "ViewResult(%s/%s)" % (self._design, self._view)
 
 
