@@ -4,6 +4,12 @@ couchbase._modern.results, importable from this module as 4.x code expects.
 Their data layout is couchbase._core.results.ResultBase (native when built); the builder
 fills them directly, so subclasses add ``__slots__ = ()`` and behaviour only.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, List, Optional
+
 from couchbase._core.results import NATIVE, ResultBase  # noqa: F401
 from couchbase._modern.results import (  # noqa: F401  (4.x paths)
     CounterResult, DiagnosticsResult, ExistsResult, GetReplicaResult, GetResult, LookupInReplicaResult,
@@ -28,25 +34,25 @@ class Result(ResultBase):
     __slots__ = ()
 
     @property
-    def success(self):
+    def success(self) -> bool:
         """True when ``rc`` is 0."""
         return self.rc == 0
 
     @property
-    def errstr(self):
+    def errstr(self) -> str:
         """The text of ``rc``."""
         return code_text(self.rc)
 
-    def _rc_field(self):
+    def _rc_field(self) -> str:
         rc = self.rc
         if rc:
             return "RC=0x%X[%s]" % (rc, self.errstr)
         return "RC=0x0"
 
-    def _repr_fields(self):
+    def _repr_fields(self) -> List[str]:
         return [self._rc_field()]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "%s<%s>" % (type(self).__name__, ", ".join(self._repr_fields()))
 
 
@@ -55,10 +61,10 @@ class OperationResult(Result):
 
     __slots__ = ()
 
-    def _key_field(self):
+    def _key_field(self) -> str:
         return "Key=%s" % (getattr(self, "key", None),)
 
-    def _repr_fields(self):
+    def _repr_fields(self) -> List[str]:
         return [self._rc_field(), self._key_field(), "CAS=0x%x" % self.cas]
 
 
@@ -67,16 +73,16 @@ class ValueResult(OperationResult):
 
     __slots__ = ()
 
-    def _repr_fields(self):
+    def _repr_fields(self) -> List[str]:
         return [self._rc_field(), self._key_field(), "Value=%r" % (self.value,), "CAS=0x%x" % self.cas,
                 "Flags=0x%x" % self.flags]
 
 
-class MultiResult(dict):
+class MultiResult(dict):  # type: ignore[type-arg]
     """``{key: Result}`` of a _multi operation; ``all_ok`` is 1 when every ``rc`` is 0, else 0."""
 
     @property
-    def all_ok(self):
+    def all_ok(self) -> int:
         for r in self.values():
             if r.rc:
                 return 0
@@ -92,15 +98,15 @@ class ObserveInfo:
 
     __slots__ = ("flags", "from_master", "cas")
 
-    def __init__(self, flags=0, from_master=0, cas=0):
+    def __init__(self, flags: int = 0, from_master: int = 0, cas: int = 0) -> None:
         self.flags = flags
         self.from_master = from_master
         self.cas = cas
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         raise TypeError("ObserveInfo is not subclassable")
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         name = next((n for n, v in _OBS_NAMES if v == self.flags), "")
         return "ObserveInfo<Status=[%s (0x%X)], Master=%s, CAS=0x%X>" % (
             name, self.flags, bool(self.from_master), self.cas)
@@ -115,7 +121,8 @@ class HttpResult(Result):
 
     __slots__ = ("http_status", "url", "headers", "done", "rows_per_call")
 
-    def __init__(self, rc=0, http_status=0, value=None, url=None, headers=None):
+    def __init__(self, rc: int = 0, http_status: int = 0, value: Any = None, url: Optional[str] = None,
+                 headers: Optional[Dict[str, Any]] = None) -> None:
         self.rc = rc
         self.http_status = http_status
         self.value = value
@@ -125,16 +132,16 @@ class HttpResult(Result):
         self.rows_per_call = -1
 
     @property
-    def success(self):
+    def success(self) -> bool:
         return self.rc == 0 and (self.http_status == 0 or 200 <= self.http_status < 300)
 
-    def _repr_fields(self):
+    def _repr_fields(self) -> List[str]:
         return [self._rc_field(), "Value=%r" % (self.value,), "HTTP=%s" % (self.http_status,),
                 "URL=%s" % (self.url,)]
 
 
 
-class Arguments(dict):
+class Arguments(dict):  # type: ignore[type-arg]
     """1.0: per-key options of a set_multi value: ``Arguments(value=v, cas=c, ttl=t)``
     (a ttl of 0 takes the call's). 1.2 replaced it with Items (couchbase.items)."""
 
@@ -144,13 +151,13 @@ class AsyncResult(MultiResult):
     ``errback`` and ``remaining``. This SDK's operations complete before they return (its
     asynchronous API is the modern ``acouchbase``), so nothing here is ever pending."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.callback = None
-        self.errback = None
+        self.callback: Optional[Callable[..., Any]] = None
+        self.errback: Optional[Callable[..., Any]] = None
         self.remaining = 0
 
-    def set_callbacks(self, callback, errback):
+    def set_callbacks(self, callback: Callable[..., Any], errback: Callable[..., Any]) -> None:
         """Set both callbacks."""
         self.callback = callback
         self.errback = errback

@@ -1,5 +1,11 @@
 """The classic API's argument rules: expiries, CAS values, key lists, per-key options,
 formats, and what a transcoder's key methods must return."""
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, List
+
 import numbers
 
 from couchbase._core.tls import Security, TLSSettings
@@ -12,7 +18,7 @@ _APPENDS = ("append", "prepend")
 MAX_TTL = 0xFFFFFFFF
 
 
-def ttl(value, what="ttl"):
+def ttl(value, what="ttl") -> int:
     """Validate an expiry: None/False/0 = none; a non-negative int that fits u32."""
     if type(value) is int and 0 <= value <= MAX_TTL:
         return value
@@ -20,22 +26,22 @@ def ttl(value, what="ttl"):
         return 0
     if isinstance(value, bool):
         return int(value)
-    if not isinstance(value, numbers.Integral) or value < 0 or value > MAX_TTL:
+    if not isinstance(value, numbers.Integral) or value < 0 or value > MAX_TTL:  # type: ignore[operator]
         raise ArgumentError.pyexc("Invalid %s: %r (a non-negative int is required)" % (what, value), obj=value)
     return int(value)
 
 
-def cas(value):
+def cas(value) -> int:
     if type(value) is int and 0 <= value < 2**64:
         return value
     if value is None:
         return 0
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value < 2**64:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value < 2**64:  # type: ignore[operator]
         raise ArgumentError.pyexc("Invalid CAS: %r" % (value,), obj=value)
     return int(value)
 
 
-def key_list(keys):
+def key_list(keys) -> List[Any]:
     """Keys of a _multi call as a list, with the 1.x rules for what is accepted."""
     if isinstance(keys, (str, bytes, bytearray)):
         raise ArgumentError.pyexc("Keys must be iterable and have known length", obj=keys)
@@ -54,7 +60,7 @@ def key_list(keys):
     return out
 
 
-def require_dict(kv):
+def require_dict(kv) -> Any:
     if not isinstance(kv, dict):
         raise ArgumentError.pyexc("Keys must be a dictionary", obj=kv)
     if not kv:
@@ -62,7 +68,7 @@ def require_dict(kv):
     return kv
 
 
-def per_key(keys, values, name, conv):
+def per_key(keys, values, name, conv) -> List[Any]:
     """Per-key option from a dict value: an int, a dict {name: n}, or a Result (its .cas)."""
     out = []
     for k in keys:

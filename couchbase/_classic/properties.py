@@ -1,5 +1,11 @@
 """The classic Connection's properties (attributes with the 1.x rules of what they accept),
 kept apart from its operations in couchbase.connection."""
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, List, Optional, Tuple
+
 from couchbase._classic import args as _args
 from couchbase._classic import cntl as _cntl
 
@@ -12,7 +18,18 @@ class ConnectionProperties:
 
     _views_timeout = 75.0
     _closed = _connected = False
-    _pipe = _dur_ctx = _timings = None
+    _pipe: Any = None
+    _dur_ctx: Any = None
+    _timings: Any = None
+    # set by Connection.__init__ (declared here for type checkers)
+    _bucket: Optional[str]
+    _ctor: Any
+    _error_log: List[Tuple[int, str]]
+    _pipe_batches: List[Any]
+    _fast_single: Any
+    _session: Any
+    _core: Any
+    _settings: Any
     _pflags = 0
     _legacy = True
 
