@@ -6,6 +6,12 @@ Applications and test suites written for the 1.x client import it directly
 ``LCB.PYCBC_CONN_F_WARNEXPLICIT``, ``LCB._get_helper('json_encode')``). Everything here is
 a name for something that lives elsewhere in the package; nothing is implemented twice.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, Tuple
+
 from couchbase import transcoder as _tc
 from couchbase.connection import Connection  # noqa: F401  (the 1.x C base class)
 from couchbase.exceptions import ArgumentError, CouchbaseError, code_text
@@ -81,18 +87,18 @@ from couchbase._classic.cntl import (  # noqa: E402,F401
 )
 
 
-def _strerror(rc):
+def _strerror(rc: int) -> str:
     """The text of code ``rc``."""
     return code_text(rc)
 
 
-def _get_errtype(rc):
+def _get_errtype(rc: int) -> int:
     """The category bits (LCB_ERRTYPE_*) of code ``rc``; 0 when it has none."""
     info = _core_codes.get(rc)
     return info[2] if info else 0
 
 
-def lcb_version():
+def lcb_version() -> Tuple[str, int]:
     """(version text, version number) of the core, as Connection.lcb_version() gives them."""
     return Connection.lcb_version()
 
@@ -106,7 +112,7 @@ _FIXED = {"fmt_auto": _tc.FMT_AUTO, "default_exception": CouchbaseError,
           "fmt_bytes_flags": _tc.FMT_BYTES, "fmt_utf8_flags": _tc.FMT_UTF8}
 
 
-def _get_helper(name):
+def _get_helper(name: str) -> Any:
     """The helper registered as ``name`` (json_encode, json_decode, pickle_encode,
     pickle_decode, fmt_auto, default_exception, fmt_*_flags); KeyError for other names."""
     if name in _CONVERTERS:
@@ -116,7 +122,7 @@ def _get_helper(name):
     raise KeyError(name)
 
 
-def _modify_helpers(**helpers):
+def _modify_helpers(**helpers: Callable[[Any], Any]) -> Dict[str, Any]:
     """Replace converters process-wide (every connection); returns ``{name: old helper}``.
 
     Only the four converters can be replaced; each must be callable (ArgumentError)."""
@@ -125,13 +131,13 @@ def _modify_helpers(**helpers):
             raise KeyError(name)
         if not callable(fn):
             raise ArgumentError.pyexc("helper %s must be callable" % name, obj=fn)
-    old = {}
+    old: Dict[str, Any] = {}
     for name, fn in helpers.items():
         old[name] = getattr(_tc, _CONVERTERS[name])
         setattr(_tc, _CONVERTERS[name], fn)
     return old
 
 
-def _init_helpers(**helpers):
+def _init_helpers(**helpers: Callable[[Any], Any]) -> None:
     """Install helpers at start-up (the 1.x bootstrap did this once); same as _modify_helpers."""
     _modify_helpers(**helpers)

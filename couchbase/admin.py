@@ -1,4 +1,12 @@
 """``Admin``: a handle on a cluster's management REST API (1.x ``couchbase.admin``)."""
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, NoReturn, Optional, Union
+
+    from couchbase.result import HttpResult
+
 from couchbase._classic import http as _chttp
 from couchbase._core import http as _http
 from couchbase._core.binding import C
@@ -24,7 +32,8 @@ class Admin(Connection):
     at once (AuthError, or ConnectError when nothing answers); other keyword arguments
     are ignored. ``http_request`` sends a request to the REST API."""
 
-    def __init__(self, username, password, host="localhost", port=8091, **kwargs):
+    def __init__(self, username: str, password: Optional[str], host: str = "localhost", port: int = 8091,
+                 **kwargs: Any) -> None:
         self._session = Session(CLASSIC, LOCKMODE_WAIT)
         self._bucket = None
         self.quiet = False
@@ -38,8 +47,8 @@ class Admin(Connection):
         if status == 401:
             raise AuthError.pyexc("Authentication failed for user %r" % (username,))
 
-    def http_request(self, path, method="GET", content=None, content_type="application/json",
-                     response_format=FMT_JSON):
+    def http_request(self, path: str, method: str = "GET", content: Union[None, str, bytes] = None,
+                     content_type: str = "application/json", response_format: int = FMT_JSON) -> HttpResult:
         """An HttpResult of the REST API (HTTPError, with the result as ``objextra``, for a
         non-2xx status). ``path`` is relative to the root (``pools/default``)."""
         if not isinstance(path, str):
@@ -55,15 +64,15 @@ class Admin(Connection):
         finally:
             self._session.leave()
 
-    def _close(self):
+    def _close(self) -> None:
         self._client.close()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Admin<%s:%d>" % (self.host, self.port)
 
 
-def _bad_handle(name):
-    def method(self, *args, **kwargs):
+def _bad_handle(name: str) -> Callable[..., NoReturn]:
+    def method(self: Any, *args: Any, **kwargs: Any) -> NoReturn:
         raise exception_for(CLASSIC, C.EBADHANDLE, "%s is not available on an Admin handle" % name)
     method.__name__ = name
     return method

@@ -18,6 +18,12 @@ that configures no logging sees nothing; ``enable_logging()`` (the classic helpe
 ``PYCBC_LOG_LEVEL`` (``debug``, ``info``, ``warning`` ...; ``PYCBC_LOG_FILE`` names a
 file instead of standard error) when ``couchbase`` is imported.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import List, Optional, TextIO, Union
+
 import logging
 import os
 
@@ -30,10 +36,10 @@ TOPOLOGY = logging.getLogger("couchbase.topology")
 IO = logging.getLogger("couchbase.io")
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-_installed = []
+_installed: List[logging.Handler] = []
 
 
-def _level(level):
+def _level(level: Union[int, str]) -> int:
     if isinstance(level, str):
         value = logging.getLevelName(level.upper())
         if not isinstance(value, int):
@@ -44,7 +50,8 @@ def _level(level):
     return level
 
 
-def enable_logging(level=logging.DEBUG, stream=None, filename=None):
+def enable_logging(level: Union[int, str] = logging.DEBUG, stream: Optional[TextIO] = None,
+                   filename: Optional[str] = None) -> logging.Handler:
     """Send the SDK's log records at `level` and above to standard error (or `stream`, or
     the file `filename`). Returns the handler; calling it again replaces the previous one."""
     disable_logging()
@@ -56,7 +63,7 @@ def enable_logging(level=logging.DEBUG, stream=None, filename=None):
     return handler
 
 
-def disable_logging():
+def disable_logging() -> None:
     """Remove the handler enable_logging installed; the SDK logs nowhere again."""
     while _installed:
         handler = _installed.pop()
@@ -65,7 +72,8 @@ def disable_logging():
     ROOT.setLevel(logging.NOTSET)
 
 
-def configure_logging(name, level=logging.INFO, parent_logger=None):
+def configure_logging(name: str, level: Union[int, str] = logging.INFO,
+                      parent_logger: Optional[logging.Logger] = None) -> logging.Logger:
     """The 4.x helper: route the SDK's records at `level` and above into the application's
     logging, as the child `name` of `parent_logger` (a Logger), or of the root logger."""
     if not isinstance(name, str) or not name:
@@ -83,15 +91,15 @@ def configure_logging(name, level=logging.INFO, parent_logger=None):
 class _Forward(logging.Handler):
     """Hands every record to another logger (whose handlers and filters then apply)."""
 
-    def __init__(self, target):
+    def __init__(self, target: logging.Logger) -> None:
         super().__init__()
         self.target = target
 
-    def emit(self, record):
+    def emit(self, record: logging.LogRecord) -> None:
         self.target.handle(record)
 
 
-def _from_environment():
+def _from_environment() -> None:
     level = os.environ.get("PYCBC_LOG_LEVEL")
     if level:
         try:

@@ -12,6 +12,12 @@ couchbase._core._fastpath implements the same rules in C for the built-in format
 reads the converters below (``_json_encode`` ...) from this module's globals at
 call time, so set_json_converters/set_pickle_converters apply to it too.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional, Tuple, Union
+
 import json
 import pickle
 
@@ -33,10 +39,10 @@ class _Auto:
 
     __slots__ = ()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "FMT_AUTO"
 
-    def __reduce__(self):
+    def __reduce__(self) -> str:
         return "FMT_AUTO"
 
 
@@ -49,13 +55,13 @@ LEGACY_FLAGS = {FMT_JSON: FMT_JSON, FMT_PICKLE: FMT_PICKLE, FMT_BYTES: FMT_BYTES
 # Process-wide converters (see set_json_converters). Each takes one argument.
 # An encoder may return str (sent as UTF-8) or bytes; the JSON decoder gets str,
 # the pickle decoder bytes.
-_json_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_json_decode = json.loads
-_pickle_encode = pickle.dumps
-_pickle_decode = pickle.loads
+_json_encode: Callable[[Any], Any] = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_json_decode: Callable[[Any], Any] = json.loads
+_pickle_encode: Callable[[Any], Any] = pickle.dumps
+_pickle_decode: Callable[[Any], Any] = pickle.loads
 
 
-def legacy_format(fmt):
+def legacy_format(fmt: int) -> int:
     """The format an int `format` argument (or legacy flags) selects: bits 4, 2, 1, else JSON."""
     if fmt & FMT_UTF8:
         return FMT_UTF8
@@ -66,7 +72,7 @@ def legacy_format(fmt):
     return FMT_JSON
 
 
-def format_for_flags(flags):
+def format_for_flags(flags: int) -> int:
     """The format to decode stored `flags` with (common flags first, then legacy bits)."""
     if flags & FMT_COMMON_MASK:
         fmt = _COMMON_TO_FMT.get((flags >> 24) & 0x0F)
@@ -75,7 +81,7 @@ def format_for_flags(flags):
     return legacy_format(flags)
 
 
-def auto_format(value):
+def auto_format(value: Any) -> int:
     """FMT_AUTO's choice: str UTF-8, bytes/bytearray BYTES, containers/bool/None JSON, else pickle."""
     if isinstance(value, str):
         return FMT_UTF8
@@ -89,11 +95,11 @@ def auto_format(value):
 # Errors are raised after their `except` block, never inside it: an exception raised while
 # another is handled keeps that one as __context__, with frames that reach the caller.
 
-def _converted(fn, value, what):
+def _converted(fn: Callable[[Any], Any], value: Any, what: str) -> bytes:
     try:
         out = fn(value)
     except Exception as e:
-        err = e
+        err: Optional[Exception] = e
     else:
         err = None
     if err is not None:
@@ -109,15 +115,15 @@ def _converted(fn, value, what):
         "The %s encoder returned %.80s, not str or bytes" % (what, type(out).__name__), obj=value)
 
 
-def _utf8(text):
+def _utf8(text: str) -> Tuple[bytes, Optional[Exception]]:
     """(bytes, None), or (None, the UnicodeError)."""
     try:
         return text.encode("utf-8"), None
     except UnicodeError as e:
-        return None, e
+        return None, e  # type: ignore[return-value]  # (None, error) or (bytes, None)
 
 
-def encode_format(fmt, value, legacy=False):
+def encode_format(fmt: int, value: Any, legacy: bool = False) -> Tuple[bytes, int]:
     """(bytes, flags) for `value` in built-in format `fmt` (one of the four FMT_* codes):
     common flags, or the 1.x client's with `legacy`.
 
@@ -127,7 +133,7 @@ def encode_format(fmt, value, legacy=False):
     return data, (fmt if legacy else flags)
 
 
-def _encode_format(fmt, value):
+def _encode_format(fmt: int, value: Any) -> Tuple[bytes, int]:
     if fmt == FMT_UTF8:
         if not isinstance(value, str):
             raise ValueFormatError.pyexc("Expected str for FMT_UTF8, got %.80s" % type(value).__name__, obj=value)
@@ -145,7 +151,7 @@ def _encode_format(fmt, value):
     return _converted(_pickle_encode, value, "pickle"), FLAGS_PICKLE
 
 
-def decode_format(fmt, raw):
+def decode_format(fmt: int, raw: bytes) -> Any:
     """Decode `raw` bytes in built-in format `fmt`; decoder errors propagate unchanged."""
     if fmt == FMT_BYTES:
         return bytes(raw)
@@ -156,13 +162,13 @@ def decode_format(fmt, raw):
     return _pickle_decode(bytes(raw))
 
 
-def auto_encode(value):
+def auto_encode(value: Any) -> Tuple[bytes, int]:
     """(bytes, flags) for `value` under FMT_AUTO. The batch builder recognises this function and
     applies the same rule natively."""
     return encode_format(auto_format(value), value)
 
 
-def _format_arg(fmt):
+def _format_arg(fmt: Optional[Union[int, _Auto]]) -> Optional[int]:
     if fmt is FMT_AUTO:
         return None
     if not isinstance(fmt, int):
@@ -178,7 +184,7 @@ class Transcoder:
     bits above FMT_MASK and test them in ``decode_value``.
     """
 
-    def encode_key(self, key):
+    def encode_key(self, key: Any) -> bytes:
         """The wire bytes of ``key``: a str encoded as UTF-8."""
         if not isinstance(key, str):
             raise ValueFormatError.pyexc("Key must be a str, not %.80s" % type(key).__name__, obj=key)
@@ -187,7 +193,7 @@ class Transcoder:
             return data
         raise ValueFormatError.pyexc("Couldn't encode key as UTF-8", obj=key, inner=err)
 
-    def decode_key(self, key):
+    def decode_key(self, key: bytes) -> Any:
         """The key object for wire bytes: decoded strictly as UTF-8."""
         try:
             return bytes(key).decode("utf-8")
@@ -195,7 +201,7 @@ class Transcoder:
             err = e
         raise ValueFormatError.pyexc("Couldn't decode key as UTF-8", obj=key, inner=err)
 
-    def encode_value(self, value, format):
+    def encode_value(self, value: Any, format: Union[int, _Auto]) -> Tuple[bytes, int]:
         """(bytes, flags) for ``value``; ``format`` is a FMT_* int or FMT_AUTO.
 
         The flags are the 1.x client's: ``format & FMT_MASK`` (the chosen format's code
@@ -204,9 +210,9 @@ class Transcoder:
         fmt = _format_arg(format)
         if fmt is None:
             return encode_format(auto_format(value), value, True)
-        return encode_format(fmt, value, True)[0], format & FMT_MASK
+        return encode_format(fmt, value, True)[0], format & FMT_MASK  # type: ignore[operator]  # an int here
 
-    def decode_value(self, value, flags):
+    def decode_value(self, value: bytes, flags: int) -> Any:
         """The object stored as ``value`` bytes with ``flags``."""
         try:
             return decode_format(format_for_flags(flags), value)
@@ -215,12 +221,13 @@ class Transcoder:
         raise ValueFormatError.pyexc("Failed to decode bytes", obj=value, inner=err)
 
 
-def _check_pair(encode, decode):
+def _check_pair(encode: Any, decode: Any) -> None:
     if not callable(encode) or not callable(decode):
         raise ArgumentError.pyexc("Converters must be callable", obj=(encode, decode))
 
 
-def set_json_converters(encode, decode):
+def set_json_converters(encode: Callable[[Any], Union[str, bytes]],
+                        decode: Callable[[str], Any]) -> Tuple[Callable[[Any], Any], Callable[[Any], Any]]:
     """Replace the process-wide JSON helpers; returns the old ``(encode, decode)``.
 
     ``encode(obj)`` returns str or bytes; ``decode(text)`` receives str.
@@ -232,7 +239,8 @@ def set_json_converters(encode, decode):
     return old
 
 
-def set_pickle_converters(encode, decode):
+def set_pickle_converters(encode: Callable[[Any], Union[str, bytes]],
+                          decode: Callable[[bytes], Any]) -> Tuple[Callable[[Any], Any], Callable[[Any], Any]]:
     """Replace the process-wide pickle helpers; returns the old ``(encode, decode)``.
 
     ``encode(obj)`` returns bytes (or str); ``decode(data)`` receives bytes.

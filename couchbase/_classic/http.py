@@ -1,5 +1,12 @@
 """The classic face's HTTP requests: ``HttpResult`` building, body decoding per format,
 ``HTTPError`` for a non-2xx answer, and the private ``_http_request`` primitive."""
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+
+    from couchbase.result import HttpResult
+
 import json
 
 from couchbase.exceptions import ArgumentError, HTTPError, ValueFormatError
@@ -55,7 +62,7 @@ def check(res, quiet=False):
 
 
 def exchange(client, method, path, url=None, body=None, content_type=None, fmt=FMT_JSON, quiet=False,
-             fetch_headers=True, timeout=75.0, idempotent=None, node=None):
+             fetch_headers=True, timeout=75.0, idempotent=None, node=None) -> HttpResult:
     """One request through ``client``: an HttpResult (HTTPError if not 2xx and not quiet)."""
     if idempotent is None:
         idempotent = method == "GET"
