@@ -7,6 +7,14 @@ answer is read and decoded at once; with ``streaming=True`` rows are parsed as t
 row processor a page at a time; ``include_docs`` fetches each page's documents with one
 batched ``get_multi``.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+
+    from couchbase.connection import Connection
+
 import json
 import warnings
 from collections import namedtuple
@@ -32,17 +40,17 @@ ViewRow = namedtuple("ViewRow", "key value docid doc")
 class RowProcessor:
     """Turns a page of decoded rows into ``rowclass(key, value, docid, doc)`` objects."""
 
-    def __init__(self, rowclass=ViewRow):
+    def __init__(self, rowclass: Callable[..., Any] = ViewRow) -> None:
         self.rowclass = rowclass
 
-    def handle_rows(self, rows, connection, include_docs):
-        docs = {}
+    def handle_rows(self, rows: List[Dict[str, Any]], connection: Connection, include_docs: bool) -> List[Any]:
+        docs: Any = {}
         if include_docs:
             ids = [r["id"] for r in rows if r.get("id") is not None]
             if ids:
                 docs = connection.get_multi(list(dict.fromkeys(ids)), quiet=True)
         cls = self.rowclass
-        out = []
+        out: List[Any] = []
         for r in rows:
             docid = r.get("id")
             doc = None
@@ -57,8 +65,9 @@ class RowProcessor:
 class View:
     """The rows of ``design/view`` with the given query (see Connection.query)."""
 
-    def __init__(self, parent, design, view, row_processor=None, streaming=0, include_docs=False, query=None,
-                 **params):
+    def __init__(self, parent: Connection, design: str, view: str, row_processor: Optional[RowProcessor] = None,
+                 streaming: Any = 0, include_docs: bool = False, query: Union[None, Query, Dict[str, Any], str] = None,
+                 **params: Any) -> None:
         if query is not None and params:
             raise ArgumentError.pyexc("Pass either a query object or keyword parameters, not both", obj=params)
         self._query = Query.from_any(query) if query is not None else Query(**params)
@@ -71,21 +80,21 @@ class View:
         self.row_processor = row_processor if row_processor is not None else RowProcessor()
         self._streaming = bool(streaming)
         self.include_docs = include_docs
-        self.raw = None
+        self.raw: Optional[HttpResult] = None
         self.rows_returned = 0
         self.indexed_rows = 0
-        self.errors = []
+        self.errors: List[Any] = []
         self._queried = False
 
     @property
-    def query(self):
+    def query(self) -> Query:
         return self._query
 
     @property
-    def streaming(self):
+    def streaming(self) -> bool:
         return self._streaming
 
-    def _request(self):
+    def _request(self) -> Tuple[str, str, Optional[bytes]]:
         """(method, path, body) of the request."""
         path = "/%s/_design/%s/_view/%s" % (quote(self._parent.bucket, safe=""), quote(self.design, safe=""),
                                           quote(self.view, safe=""))
@@ -97,13 +106,13 @@ class View:
             qs = q.encoded
         return ("POST" if body else "GET"), (path + "?" + qs if qs else path), body
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         if self._queried:
             raise AlreadyQueriedError.pyexc("This view was already queried", obj=self)
         self._queried = True
         return self._rows()
 
-    def _rows(self):
+    def _rows(self) -> Iterator[Any]:
         conn = self._parent
         session = conn._session
         client = session.http("capi")
@@ -133,7 +142,7 @@ class View:
             return
         stream = _viewrows.RowStream(_locked(resp.stream(None, idle), session))
         try:
-            page = []
+            page: List[Dict[str, Any]] = []
             for batch in stream:
                 if "total_rows" in stream.meta:
                     self.indexed_rows = stream.meta["total_rows"]
@@ -149,13 +158,13 @@ class View:
             resp.close()
         self._meta(stream.meta)
 
-    def _page(self, rows):
+    def _page(self, rows: List[Dict[str, Any]]) -> Iterator[Any]:
         self.rows_returned += len(rows)
         for r in self.row_processor.handle_rows(rows, self._parent, self.include_docs):
             yield r
 
-    def _meta(self, meta):
-        self.raw.value = meta
+    def _meta(self, meta: Dict[str, Any]) -> None:
+        self.raw.value = meta  # type: ignore[union-attr]  # set by _rows before
         self.indexed_rows = meta.get("total_rows", self.indexed_rows)
         errors = meta.get("errors") or []
         self.errors.extend(errors)
@@ -165,26 +174,26 @@ class View:
             else:
                 raise ViewEngineError.pyexc("The view engine reported errors", obj=errors)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "View<Design=%s, View=%s, Query=%r, Rows Fetched=%d>" % (self.design, self.view, self._query,
                                                                         self.rows_returned)
 
 
-def _read(resp, deadline):
+def _read(resp: Any, deadline: Any) -> Any:
     try:
         return resp.read(_http.MAX_BODY, deadline)
     except _http._Failure as f:
         raise exception_for(CLASSIC, f.rc, f.message, inner_cause=f.cause) from None
 
 
-def _decoded(data):
+def _decoded(data: bytes) -> Any:
     try:
         return json.loads(data) if data else None
     except ValueError:
         return data
 
 
-def _locked(pieces, session):
+def _locked(pieces: Iterable[bytes], session: Any) -> Iterator[bytes]:
     """Each read of a streamed answer under the connection's lock."""
     it = iter(pieces)
     while True:

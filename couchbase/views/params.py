@@ -4,6 +4,14 @@
 or value raises ArgumentError before anything is sent), and encodes them as the query
 string (``encoded``).
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+    from couchbase.exceptions import CouchbaseError
+
 import copy
 import json
 from urllib.parse import quote
@@ -23,26 +31,26 @@ ONERROR_STOP = "stop"
 class _Unspec:
     """The value of an option that is not set: falsy, ``str()`` is empty."""
 
-    _instance = None
+    _instance: Optional[_Unspec] = None
 
-    def __new__(cls):
+    def __new__(cls) -> _Unspec:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return False
 
-    def __str__(self):
+    def __str__(self) -> str:
         return ""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<Placeholder>"
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: Any) -> _Unspec:
         return self
 
-    def __copy__(self):
+    def __copy__(self) -> _Unspec:
         return self
 
 
@@ -76,11 +84,11 @@ class Params:
     DOCKEY_RANGE = "dockey_range"
 
 
-def _bad(name, value, why):
+def _bad(name: str, value: Any, why: str) -> CouchbaseError:
     return ArgumentError.pyexc("Bad value for view parameter %s: %s" % (name, why), obj=value)
 
 
-def _bool(name, v):
+def _bool(name: str, v: Any) -> Any:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, str):
@@ -92,7 +100,7 @@ def _bool(name, v):
     raise _bad(name, v, "expected a bool")
 
 
-def _num(name, v):
+def _num(name: str, v: Any) -> Any:
     if isinstance(v, bool):
         raise _bad(name, v, "expected an int, not a bool")
     if isinstance(v, str):
@@ -106,7 +114,7 @@ def _num(name, v):
     return str(v)
 
 
-def _json(name, v):
+def _json(name: str, v: Any) -> Any:
     try:
         return json.dumps(v)
     except (TypeError, ValueError) as e:
@@ -114,19 +122,19 @@ def _json(name, v):
                              "objextra": v, "inner_cause": e})
 
 
-def _jarray(name, v):
+def _jarray(name: str, v: Any) -> Any:
     if not isinstance(v, (list, tuple)):
         raise _bad(name, v, "expected a list")
     return _json(name, list(v))
 
 
-def _string(name, v):
+def _string(name: str, v: Any) -> Any:
     if isinstance(v, bool) or not isinstance(v, (str, int, float)):
         raise _bad(name, v, "expected a str")
     return str(v)
 
 
-def _stale(name, v):
+def _stale(name: str, v: Any) -> Any:
     if isinstance(v, str):
         if v in (STALE_OK, STALE_UPDATE_BEFORE, STALE_UPDATE_AFTER):
             return v
@@ -138,7 +146,7 @@ def _stale(name, v):
     raise _bad(name, v, "expected ok, false, update_after or a bool")
 
 
-def _on_error(name, v):
+def _on_error(name: str, v: Any) -> Any:
     if v not in (ONERROR_CONTINUE, ONERROR_STOP):
         raise _bad(name, v, "expected 'continue' or 'stop'")
     return v
@@ -162,16 +170,38 @@ class Query:
 
     STRING_RANGE_END = "\u0fff"
 
-    def __init__(self, passthrough=False, unrecognized_ok=False, **params):
+    if TYPE_CHECKING:  # the server parameters, properties added below the class
+        descending: Any
+        inclusive_end: Any
+        full_set: Any
+        group: Any
+        reduce: Any
+        debug: Any
+        skip: Any
+        limit: Any
+        group_level: Any
+        connection_timeout: Any
+        key: Any
+        startkey: Any
+        endkey: Any
+        keys: Any
+        startkey_docid: Any
+        endkey_docid: Any
+        stale: Any
+        on_error: Any
+        mapkey_single: Any
+        mapkey_multi: Any
+
+    def __init__(self, passthrough: bool = False, unrecognized_ok: bool = False, **params: Any) -> None:
         self.passthrough = passthrough
         self.unrecognized_ok = unrecognized_ok
-        self._real = {}       # name -> (user value, encoded text)
-        self._extra = {}      # unrecognized name -> value
-        self._raw = None      # a raw query string prefix (Query.from_any(str))
+        self._real: Dict[str, Tuple[Any, str]] = {}  # name -> (user value, encoded text)
+        self._extra: Dict[str, Any] = {}             # unrecognized name -> value
+        self._raw: Optional[str] = None              # a raw query string prefix (Query.from_any(str))
         self.update(**params)
 
     # -- setting ----------------------------------------------------------------------------
-    def _set(self, name, value):
+    def _set(self, name: str, value: Any) -> None:
         name = _ALIASES.get(name, name)
         if name in ("mapkey_range", "dockey_range"):
             return self._set_range(name, value)
@@ -195,7 +225,7 @@ class Query:
             text = handler(name, value)
         self._real[name] = (value, text)
 
-    def _set_range(self, name, value):
+    def _set_range(self, name: str, value: Any) -> None:
         lo, hi = ("startkey", "endkey") if name == "mapkey_range" else ("startkey_docid", "endkey_docid")
         if value is UNSPEC or (isinstance(value, list) and not value):
             self._real.pop(lo, None)
@@ -210,18 +240,18 @@ class Query:
         if len(value) == 2:
             self._set(hi, value[1])
 
-    def update(self, copy=False, **params):
+    def update(self, copy: bool = False, **params: Any) -> Query:
         """Set ``params``; return self (or, with ``copy=True``, an updated deep copy)."""
         target = self._deepcopy() if copy else self
         for name, value in params.items():
             target._set(name, value)
         return target
 
-    def _deepcopy(self):
+    def _deepcopy(self) -> Query:
         return copy.deepcopy(self)
 
     @classmethod
-    def from_any(cls, params):
+    def from_any(cls, params: Union[Query, Dict[str, Any], str]) -> Query:
         """A Query from a Query (deep copy), a dict of parameters or a raw query string."""
         if isinstance(params, cls):
             return params._deepcopy()
@@ -234,15 +264,15 @@ class Query:
         raise ArgumentError.pyexc("Query parameters must be a Query, a dict or a str", obj=params)
 
     # -- reading ----------------------------------------------------------------------------
-    def _get(self, name):
+    def _get(self, name: str) -> Any:
         entry = self._real.get(name)
         return UNSPEC if entry is None else entry[0]
 
-    def _texts(self):
+    def _texts(self) -> Dict[str, str]:
         return {k: v[1] for k, v in self._real.items()}
 
     @property
-    def encoded(self):
+    def encoded(self) -> str:
         """The query string: ``k=v`` pairs joined by ``&`` (values quoted unless passthrough)."""
         parts = [self._raw] if self._raw else []
         for k, (_v, text) in self._real.items():
@@ -255,37 +285,37 @@ class Query:
         return "&".join(parts)
 
     @property
-    def has_blob(self):
+    def has_blob(self) -> bool:
         """True when ``keys`` is set (long key lists go in a POST body)."""
         return "keys" in self._real
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Query:%r" % (self.encoded,)
 
     __str__ = __repr__
 
     @property
-    def mapkey_range(self):
+    def mapkey_range(self) -> List[Any]:
         return [self.startkey, self.endkey]
 
     @mapkey_range.setter
-    def mapkey_range(self, value):
+    def mapkey_range(self, value: Sequence[Any]) -> None:
         self._set("mapkey_range", value)
 
     @property
-    def dockey_range(self):
+    def dockey_range(self) -> List[Any]:
         return [self.startkey_docid, self.endkey_docid]
 
     @dockey_range.setter
-    def dockey_range(self, value):
+    def dockey_range(self, value: Sequence[Any]) -> None:
         self._set("dockey_range", value)
 
 
-def _prop(name):
-    def getter(self):
+def _prop(name: str) -> Any:
+    def getter(self: Query) -> Any:
         return self._get(name)
 
-    def setter(self, value):
+    def setter(self: Query, value: Any) -> None:
         self._set(name, value)
     return property(getter, setter, doc="The %r server parameter (UNSPEC when not set)." % name)
 
@@ -296,12 +326,13 @@ Query.mapkey_single = _prop("key")
 Query.mapkey_multi = _prop("keys")
 
 
-def make_options_string(params, unrecognized_ok=False, passthrough=False):
+def make_options_string(params: Union[Query, Dict[str, Any]], unrecognized_ok: bool = False,
+                        passthrough: bool = False) -> str:
     """The encoded query string of a dict or a Query."""
     if isinstance(params, Query):
         return params.encoded
     return Query(passthrough=passthrough, unrecognized_ok=unrecognized_ok, **params).encoded
 
 
-def make_dvpath(ddoc, view):
+def make_dvpath(ddoc: str, view: str) -> str:
     return "_design/%s/_view/%s?" % (ddoc, view)
