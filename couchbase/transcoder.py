@@ -201,7 +201,7 @@ class Transcoder:
             err = e
         raise ValueFormatError.pyexc("Couldn't decode key as UTF-8", obj=key, inner=err)
 
-    def encode_value(self, value: Any, format: Union[int, _Auto]) -> Tuple[bytes, int]:
+    def encode_value(self, value: Any, format: Any) -> Tuple[bytes, int]:
         """(bytes, flags) for ``value``; ``format`` is a FMT_* int or FMT_AUTO.
 
         The flags are the 1.x client's: ``format & FMT_MASK`` (the chosen format's code
@@ -210,7 +210,7 @@ class Transcoder:
         fmt = _format_arg(format)
         if fmt is None:
             return encode_format(auto_format(value), value, True)
-        return encode_format(fmt, value, True)[0], format & FMT_MASK  # type: ignore[operator]  # an int here
+        return encode_format(fmt, value, True)[0], format & FMT_MASK
 
     def decode_value(self, value: bytes, flags: int) -> Any:
         """The object stored as ``value`` bytes with ``flags``."""

@@ -3,7 +3,9 @@
 Signatures as the module's docstrings give them; ``batch_addr`` is the address of a
 core batch (an int, see ``couchbase._core.batch._addr``).
 """
-from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Callable, Dict, List, Literal, Optional, Sequence, Tuple, Type, Union
+
+from typing_extensions import disjoint_base
 
 
 #: The core interface version this module was built for.
@@ -20,6 +22,7 @@ _Kind = Literal["value", "counter", "op", "unlock", "subdoc"]
 _BatchFailure = Tuple[int, str, str, int]
 
 
+@disjoint_base
 class ResultBase:
     """The data layout of every result class; subclasses add ``__slots__ = ()`` and properties."""
 
