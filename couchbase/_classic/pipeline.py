@@ -9,6 +9,12 @@ durability requirements, Items) are kept in order and run between the batches. O
 ``Pipeline.results`` lists the results in call order (a Result for a single-key
 operation, a MultiResult for a _multi one), and the first operational error is raised.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, List, Literal, Optional
+
 from couchbase._core import batch as _batch
 from couchbase.exceptions import CouchbaseError
 from couchbase.result import MultiResult, OperationResult, ValueResult
@@ -17,15 +23,15 @@ from couchbase.result import MultiResult, OperationResult, ValueResult
 class Pipeline:
     """The context manager ``Connection.pipeline()`` returns; ``__enter__`` returns None."""
 
-    def __init__(self, parent):
+    def __init__(self, parent: Any) -> None:
         self._parent = parent
         self._results = None
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         self._parent._pipeline_begin()
         return None
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Literal[False]:
         results, error = self._parent._pipeline_end()
         self._results = results
         if error is not None and exc_type is None:
@@ -33,7 +39,7 @@ class Pipeline:
         return False
 
     @property
-    def results(self):
+    def results(self) -> Optional[List[Any]]:
         """The results of the operations run by the last ``with`` block, in call order."""
         return self._results
 
