@@ -14,19 +14,19 @@ from __future__ import annotations
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import (
-        Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple,
-        Type, TypeVar, Union
+        Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Type,
+        TypeVar, Union,
     )
 
+    import couchbase.options  # MutateInOptions by its full name: couchbase.subdocument has it too
     from couchbase._modern.option_keys import ExpiryArg
     from couchbase._modern.results import (
         GetReplicaResult, LookupInReplicaResult, LookupInResult, MultiExistsResult, MultiGetReplicaResult,
-        MultiGetResult, MultiMutationResult, MutateInResult, MutationResult,
+        MultiGetResult, MultiMutationResult, MutateInResult, MutationResult, _MultiResultBase,
     )
-    from couchbase._modern.results import _MultiResultBase
     from couchbase.options import (
         GetAllReplicasMultiOptions, GetAnyReplicaMultiOptions, LookupInAllReplicasOptions, LookupInAnyReplicaOptions,
-        LookupInOptions, MutateInOptions,
+        LookupInOptions,
     )
     from couchbase.scope import Scope
     from couchbase.subdocument import Spec
@@ -406,7 +406,8 @@ class Collection:
         """Read paths of a document: LookupInResult (``content_as[T](i)``, ``exists(i)``)."""
         return _subdoc.lookup_in(self, key, spec, opts, kwargs)
 
-    def mutate_in(self, key: str, spec: Iterable[Spec], *opts: MutateInOptions, **kwargs: Any) -> MutateInResult:
+    def mutate_in(self, key: str, spec: Iterable[Spec], *opts: couchbase.options.MutateInOptions,
+                  **kwargs: Any) -> MutateInResult:
         """Change paths of a document atomically: MutateInResult."""
         return _subdoc.mutate_in(self, key, spec, opts, kwargs)
 

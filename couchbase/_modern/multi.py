@@ -9,10 +9,8 @@ if TYPE_CHECKING:
     from typing import Dict, List, Optional, Type, TypeVar
 
     from couchbase._modern.results import (
-        ExistsResult, GetReplicaResult, GetResult, LookupInReplicaResult, LookupInResult, MultiCounterResult,
-        MultiExistsResult, MultiGetReplicaResult, MultiGetResult, MultiMutationResult, MutateInResult, MutationResult,
+        MultiExistsResult, MultiGetResult, MultiMutationResult, _MultiResultBase,
     )
-    from couchbase._modern.results import _MultiResultBase
 
     _M = TypeVar("_M", bound=_MultiResultBase)
 

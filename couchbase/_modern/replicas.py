@@ -16,10 +16,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Iterator
 
-    from couchbase._modern.results import (
-        ExistsResult, GetReplicaResult, GetResult, LookupInReplicaResult, LookupInResult, MultiCounterResult,
-        MultiExistsResult, MultiGetReplicaResult, MultiGetResult, MultiMutationResult, MutateInResult, MutationResult,
-    )
+    from couchbase._modern.results import GetReplicaResult, LookupInReplicaResult, MultiGetReplicaResult
 
 from couchbase._core import batch as _batch
 from couchbase._core import ops

@@ -17,10 +17,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Dict, Optional
 
-    from couchbase._modern.results import (
-        ExistsResult, GetReplicaResult, GetResult, LookupInReplicaResult, LookupInResult, MultiCounterResult,
-        MultiExistsResult, MultiGetReplicaResult, MultiGetResult, MultiMutationResult, MutateInResult, MutationResult,
-    )
+    from couchbase._modern.results import LookupInResult, MutateInResult
 
 import json
 import struct
