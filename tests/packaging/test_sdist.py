@@ -61,7 +61,8 @@ def test_wheel_carries_the_compiled_modules_and_py_typed(dist):
     assert any(n.startswith("couchbase/_core/_cbc") and n.endswith(".so") for n in names)
     assert any(n.startswith("couchbase/_core/_fastpath") and n.endswith(".so") for n in names)
     assert "couchbase/py.typed" in names
-    assert {"couchbase/_core/_fastpath.pyi", "couchbase/_core/_cbc.pyi"} <= set(names)
+    assert {"couchbase/_core/_fastpath.pyi", "couchbase/_core/_cbc.pyi", "couchbase/_modern/option_keys.pyi",
+            "couchbase/_classic/arg_types.pyi"} <= set(names)
 
 
 def test_metadata_has_license_python_requires_readme_and_one_version(dist):
@@ -108,3 +109,15 @@ def test_installed_sdk_talks_to_the_installed_embedded_cluster(installed, tmp_pa
     finally:
         mock.terminate()
         mock.wait(30)
+
+
+def test_installed_package_carries_py_typed_and_its_stubs(installed):
+    """Type checkers find the marker and the stubs of the compiled modules where pip put the package."""
+    p = subprocess.run([os.path.join(str(installed), "bin", "python"), "-c",
+                        "import os, couchbase; print(os.path.dirname(couchbase.__file__))"],
+                       capture_output=True, text=True, timeout=60, cwd="/tmp")
+    assert p.returncode == 0, p.stderr
+    pkg = p.stdout.strip()
+    for rel in ("py.typed", "_core/_fastpath.pyi", "_core/_cbc.pyi", "_modern/option_keys.pyi",
+                "_classic/arg_types.pyi"):
+        assert os.path.isfile(os.path.join(pkg, rel)), rel
