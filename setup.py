@@ -11,7 +11,7 @@ setup(
     ext_modules=[
         Extension(
             "couchbase._core._fastpath",
-            sources=["csrc/py/fastpath.c", "csrc/py/encode.c", "csrc/py/build.c", "csrc/py/execute.c"],
+            sources=["csrc/py/fastpath.c", "csrc/py/encode.c", "csrc/py/build.c", "csrc/py/execute.c", "csrc/py/aio.c"],
             include_dirs=["csrc"],
             extra_compile_args=CFLAGS + ["-Wall", "-Wextra"],
         )

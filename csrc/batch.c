@@ -290,6 +290,7 @@ int cbc_batch_add(cbc_BATCH *b, const cbc_REQUEST *req, cbc_ERROR *err)
     slot->vsrc = CBC_VAL_NONE;
     slot->voff = 0;
     slot->stat = NULL;
+    slot->deadline = 0;
     memset(res, 0, sizeof(*res));
     res->status = 0xffff;
     res->opcode = req->opcode;
@@ -371,6 +372,9 @@ int cbc_batch_run_until(cbc_BATCH *b, size_t upto, uint64_t timeout_us, cbc_ERRO
     if (!b || !b->conn) {
         return CBC_FAIL(err, CBC_ERR_EINVAL, "no batch");
     }
+    if (b->conn->aio) {
+        return CBC_FAIL(err, CBC_ERR_EINVAL, "the connection is event-driven (cbc_aio_new): it has no blocking run");
+    }
     if (upto > b->n) {
         upto = b->n;
     }
@@ -418,11 +422,37 @@ size_t cbc_batch_requeue(cbc_BATCH *b, int rc)
     return n;
 }
 
+void cbc_batch_undo(cbc_BATCH *b, size_t n)
+{
+    size_t i;
+    if (!b) {
+        return;
+    }
+    if (!b->aio_owned) {
+        cbc_batch_reset(b);
+        return;
+    }
+    /* Requests of other callers are in the batch before `n`: keep them. The arena bytes of
+     * the dropped ones come back at the batch's reset. */
+    for (i = n; i < b->n; i++) {
+        if (b->slots[i].stat) {
+            cbc__buf_free(b->slots[i].stat);
+            free(b->slots[i].stat);
+            b->slots[i].stat = NULL;
+        }
+    }
+    if (n < b->n) {
+        b->n = n;
+    }
+}
+
 const cbc_API *cbc_api_table(void)
 {
     static const cbc_API api = {
-        CBC_CORE_VERSION,  cbc_batch_add, cbc_batch_size, cbc_batch_results,
-        cbc_batch_reset,   cbc_strerror,  cbc_batch_run,     cbc_batch_run_until,
+        CBC_CORE_VERSION,  cbc_batch_add,     cbc_batch_size,   cbc_batch_results,
+        cbc_batch_reset,   cbc_strerror,      cbc_batch_run,    cbc_batch_run_until,
+        cbc_batch_undo,    cbc_aio_batch,     cbc_aio_gen_batch, cbc_aio_deadline,
+        cbc_aio_submit,    cbc_aio_event,     cbc_aio_tick,     cbc_aio_done,
     };
     return &api;
 }

@@ -14,7 +14,9 @@
 enum {
     CBC_SLOT_PENDING = 0, /* to be routed and sent by the next run */
     CBC_SLOT_SENT,        /* written (or queued) to server results[i].server */
-    CBC_SLOT_DONE         /* rc and fields final until reset or requeue */
+    CBC_SLOT_DONE,        /* rc and fields final until reset or requeue */
+    CBC_SLOT_EXPIRED      /* event-driven mode only: timed out (its result is final),
+                           * its answer is still due on socket results[i].server */
 };
 
 /* Where a result's value bytes live; results get real pointers after each run,
@@ -35,6 +37,7 @@ typedef struct {
     int32_t vsrc;     /* CBC_VAL_*, or the index of the read buffer holding the value */
     size_t voff;      /* value offset in that buffer */
     cbc_BUF *stat;    /* STAT records, allocated on the first stat packet */
+    uint64_t deadline; /* event-driven mode: when it times out (cbc_aio_now() us; 0: never) */
 } cbc_SLOT;
 
 struct cbc_BATCH_s {
@@ -62,6 +65,9 @@ struct cbc_BATCH_s {
     size_t nfinal;     /* results [0, nfinal) are known final */
     size_t nfixed;     /* results [0, nfixed) have value pointers for rbase */
     char **rbase;      /* per read buffer: its data pointer when those were fixed */
+
+    int aio_owned;     /* a generation of an event-driven engine (aio.c): cbc_batch_undo
+                        * truncates instead of resetting */
 };
 
 /* n bytes of arena that stay put until reset, or NULL when out of memory. */

@@ -246,6 +246,130 @@ const cbc_RESULT *cbc_batch_results(const cbc_BATCH *batch);
  * NOT_MY_VBUCKET config update or a node failure). Returns how many. */
 size_t cbc_batch_requeue(cbc_BATCH *batch, int rc);
 
+/* Drop the requests added at index n and after (an adder's failure); a batch that is not
+ * owned by an event-driven engine (cbc_aio_batch) is reset instead, as an adder's failure
+ * always did. */
+void cbc_batch_undo(cbc_BATCH *batch, size_t n);
+
+/* ---- event-driven mode (csrc/aio.c) ----
+ *
+ * The same connection, batches, encoder and builder, driven by the caller's event loop
+ * instead of the core's poll(): no call blocks, waits or sleeps, and none runs longer
+ * than the work it is handed (answers are parsed at most CBC_AIO_DONE_MAX per call).
+ *
+ *   cbc_aio_new(conn)      puts conn into event-driven mode for good: its blocking entry
+ *                          points (cbc_batch_run, cbc_batch_run_until, cbc_conn_connect)
+ *                          then fail with EINVAL, and text-protocol gets are never used.
+ *   cbc_aio_batch()        the "open" batch: requests added to it (cbc_batch_add or the
+ *                          native adders) wait for the next submit. Each batch is a
+ *                          generation `gen` (a small integer, reused once the batch is done).
+ *                          cbc_aio_deadline gives its new requests their deadline.
+ *   cbc_aio_submit()       routes every request of the open batch, appends it to its
+ *                          socket's write buffer with opaque = a running sequence number,
+ *                          starts connecting closed sockets (resolve, connect, TLS, the
+ *                          prelude and SASL, each step an event) and writes each ready
+ *                          socket's buffer with one send. The batch is then in flight;
+ *                          many are, across loop iterations, on the same sockets.
+ *   cbc_aio_watches()      the descriptors to watch and for what (CBC_AIO_READ/WRITE).
+ *   cbc_aio_event(fd, ev)  a watched descriptor is readable/writable: the core takes the
+ *                          next step (connect, handshake, write, read and parse).
+ *   cbc_aio_tick()         time passed: requests past their deadline complete with
+ *                          ETIMEDOUT (their late answers are dropped when they come), a
+ *                          socket still being set up when all its requests have timed
+ *                          out fails with ETIMEDOUT, and a socket that owes only answers to
+ *                          timed-out requests and has been silent for CBC_AIO_STALL_US is
+ *                          closed. cbc_aio_arm() says when the next tick is due.
+ *   cbc_aio_done()         the requests completed by the last call, as (gen, index): each
+ *                          one's cbc_RESULT (in cbc_aio_gen_batch(gen)) is final, its value
+ *                          pointer valid until the next cbc_aio_* call. A request completes
+ *                          exactly once (answer, failure or timeout).
+ *
+ * Submit, event and tick return CBC_AIO_* status bits: what the caller should look at
+ * next. Every failure is a result with its code and the C file and line that set it; a
+ * failed socket also keeps its failure record (cbc_conn_last_failure). Descriptors the
+ * core closes stay open until the caller has seen cbc_aio_watches() without them and
+ * called cbc_aio_reap(), so an event loop never watches a number that was reused. A
+ * server's configuration pushes (CLUSTERMAP_CHANGE_NOTIFICATION) are kept for
+ * cbc_aio_push(). One thread at a time per engine; the core never calls back. */
+
+typedef struct cbc_AIO_s cbc_AIO;
+
+enum { CBC_AIO_READ = 1, CBC_AIO_WRITE = 2 };
+/* Status bits of cbc_aio_submit, cbc_aio_event and cbc_aio_tick. */
+enum {
+    CBC_AIO_DONE = 1,  /* requests completed: cbc_aio_done */
+    CBC_AIO_WATCH = 2, /* the descriptors to watch changed: cbc_aio_watches, then cbc_aio_reap */
+    CBC_AIO_TIMER = 4, /* a deadline is due before the armed one (or none is armed): cbc_aio_arm */
+    CBC_AIO_AGAIN = 8, /* a socket has answers left to parse: call cbc_aio_event(fd, READ) again
+                        * soon (its descriptor may not become readable again) */
+    CBC_AIO_PUSH = 16, /* a server pushed a configuration: cbc_aio_push */
+    CBC_AIO_NOMEM = 32 /* submit: no memory to track the open batch, which stays open (drop
+                        * its requests with cbc_batch_undo(batch, 0) and fail them) */
+};
+/* At most this many requests complete per call; the rest waits for the next one (AGAIN). */
+enum { CBC_AIO_DONE_MAX = 512 };
+/* A socket that owes only the answers of timed-out requests is closed after this long
+ * without a byte from its server. */
+enum { CBC_AIO_STALL_US = 2000000 };
+
+typedef struct {
+    int fd;
+    int events; /* CBC_AIO_READ | CBC_AIO_WRITE */
+} cbc_AIO_WATCH;
+
+typedef struct {
+    uint32_t gen;
+    uint32_t index;
+} cbc_AIO_DONE;
+
+typedef struct {
+    uint64_t submits;     /* cbc_aio_submit calls that sent requests */
+    uint64_t requests;    /* requests submitted */
+    uint64_t sends;       /* send calls on sockets (handshakes included) */
+    uint64_t recvs;       /* recv calls that returned bytes */
+    uint64_t completions; /* requests completed (answered, failed or timed out) */
+    uint64_t expired;     /* requests that timed out */
+    uint64_t late;        /* answers that arrived after their request timed out (dropped) */
+    uint64_t stalls;      /* sockets closed for owing only late answers too long */
+    uint64_t pushes;      /* configuration pushes received */
+} cbc_AIO_STATS;
+
+/* Event-driven mode for conn (NULL with `err` filled when out of memory, or when conn
+ * already has an engine). The engine must be freed before the connection. */
+cbc_AIO *cbc_aio_new(cbc_CONN *conn, cbc_ERROR *err);
+/* Free the engine and its batches and close every socket of the connection (stop
+ * watching their descriptors first). Requests in flight are forgotten. NULL is ignored. */
+void cbc_aio_free(cbc_AIO *aio);
+/* The open batch (one is made or recycled when none is open), *gen its generation;
+ * NULL when out of memory. */
+cbc_BATCH *cbc_aio_batch(cbc_AIO *aio, uint32_t *gen);
+/* The batch of generation `gen` (NULL for an unknown one). */
+cbc_BATCH *cbc_aio_gen_batch(cbc_AIO *aio, uint32_t gen);
+/* Deadline (cbc_aio_now() microseconds; 0: none) of the open batch's requests from index
+ * `from` on. */
+void cbc_aio_deadline(cbc_AIO *aio, size_t from, uint64_t deadline_us);
+/* Send the open batch (nothing when none is open or it is empty). */
+int cbc_aio_submit(cbc_AIO *aio);
+/* Descriptor `fd` is ready for `events` (CBC_AIO_READ/WRITE; an error or hang-up is READ). */
+int cbc_aio_event(cbc_AIO *aio, int fd, int events);
+/* Deadlines up to now. */
+int cbc_aio_tick(cbc_AIO *aio);
+/* Completions of the last call (see above): *out points to them, valid until the next call. */
+size_t cbc_aio_done(cbc_AIO *aio, const cbc_AIO_DONE **out);
+/* Every descriptor to watch now (valid until the next call). */
+size_t cbc_aio_watches(cbc_AIO *aio, const cbc_AIO_WATCH **out);
+/* Close the descriptors the core dropped; call after applying cbc_aio_watches. */
+void cbc_aio_reap(cbc_AIO *aio);
+/* When cbc_aio_tick is next due (cbc_aio_now() microseconds), 0 when nothing waits; the
+ * engine takes it as the armed time for CBC_AIO_TIMER. */
+uint64_t cbc_aio_arm(cbc_AIO *aio);
+/* The monotonic clock of deadlines, in microseconds (CLOCK_MONOTONIC). */
+uint64_t cbc_aio_now(void);
+/* The latest configuration pushed by a server since the last call: 1 with *value and *n (the
+ * config JSON, valid until the next cbc_aio_* call) and *server (its index), else 0. */
+int cbc_aio_push(cbc_AIO *aio, const char **value, size_t *n, int *server);
+void cbc_aio_stats(const cbc_AIO *aio, cbc_AIO_STATS *out);
+
 /* Function table for the native object-building module (csrc/py/), which
  * receives its address from Python and so shares this one copy of the core. */
 typedef struct {
@@ -259,6 +383,17 @@ typedef struct {
     int (*batch_run)(cbc_BATCH *, uint64_t, cbc_ERROR *);
     /* cbc_batch_run_until, likewise called without the GIL. */
     int (*batch_run_until)(cbc_BATCH *, size_t, uint64_t, cbc_ERROR *);
+    /* cbc_batch_undo: what an adder does when it fails. */
+    void (*batch_undo)(cbc_BATCH *, size_t);
+    /* The event-driven mode, for the native dispatcher (called with the GIL held: none
+     * of them blocks). */
+    cbc_BATCH *(*aio_batch)(cbc_AIO *, uint32_t *);
+    cbc_BATCH *(*aio_gen_batch)(cbc_AIO *, uint32_t);
+    void (*aio_deadline)(cbc_AIO *, size_t, uint64_t);
+    int (*aio_submit)(cbc_AIO *);
+    int (*aio_event)(cbc_AIO *, int, int);
+    int (*aio_tick)(cbc_AIO *);
+    size_t (*aio_done)(cbc_AIO *, const cbc_AIO_DONE **);
 } cbc_API;
 
 const cbc_API *cbc_api_table(void);
@@ -268,7 +403,7 @@ const cbc_API *cbc_api_table(void);
 
 /* Version of this interface; the native module and couchbase/_core/binding.py
  * refuse a build whose halves disagree. */
-enum { CBC_CORE_VERSION = 7 };
+enum { CBC_CORE_VERSION = 8 };
 
 /* The default bound on what one response may announce (cbc_conn_set_max_response):
  * the server's 20 MiB item limit plus 1 MiB for extended attributes, key, extras and

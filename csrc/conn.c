@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aio.h"
 #include "errors.h"
 #include "packet.h"
 #include "pipeline.h"
@@ -18,18 +19,30 @@ cbc_CONN *cbc_conn_new(void)
     return calloc(1, sizeof(cbc_CONN));
 }
 
+void cbc__conn_close_fd(cbc_SERVER *s, int fd)
+{
+    if (fd < 0) {
+        return;
+    }
+    if (s->aio) {
+        cbc__aio_bury(s->aio, fd);
+    } else {
+        cbc__io_close(fd);
+    }
+}
+
 void cbc__conn_close_server(cbc_SERVER *s)
 {
     if (s->resolve) {
-        cbc__io_resolve_abandon(s->resolve); /* s->fd is the job's pipe */
+        cbc__io_resolve_abandon(s->resolve);
         s->resolve = NULL;
-        s->fd = -1;
+        if (!s->aio) {
+            s->fd = -1; /* s->fd is the job's pipe (event-driven mode watches a copy of it) */
+        }
     }
     cbc__tls_free(s->tls);
     s->tls = NULL;
-    if (s->fd >= 0) {
-        cbc__io_close(s->fd);
-    }
+    cbc__conn_close_fd(s, s->fd);
     s->fd = -1;
     s->state = CBC_SRV_CLOSED;
     cbc__prelude_reset(s);
@@ -71,6 +84,8 @@ static void server_free(cbc_SERVER *s)
     s->iov = NULL;
     s->niov = s->iovcap = s->iovpos = 0;
     cbc__buf_free(&s->own_rbuf);
+    cbc__buf_free(&s->wbuf);
+    s->wpos = 0;
 }
 
 static void set_auth_strings(cbc_CONN *conn, char *user, char *password)
@@ -91,6 +106,7 @@ void cbc_conn_free(cbc_CONN *conn)
     if (!conn) {
         return;
     }
+    cbc_aio_free(conn->aio);
     cbc__pl_abandon(conn->active);
     for (i = 0; i < conn->nservers; i++) {
         server_free(&conn->servers[i]);
@@ -150,6 +166,26 @@ static void move_socket(cbc_SERVER *dst, cbc_SERVER *old)
     dst->naddrs = old->naddrs;
     dst->addr_idx = old->addr_idx;
     memcpy(dst->addrs, old->addrs, sizeof(old->addrs));
+    if (old->aio) {
+        /* Event-driven: requests and answers in flight go with the socket. */
+        dst->own_rbuf = old->own_rbuf;
+        dst->rbuf = &dst->own_rbuf;
+        dst->rpos = old->rpos;
+        dst->wbuf = old->wbuf;
+        dst->wpos = old->wpos;
+        dst->npending = old->npending;
+        dst->nexpired = old->nexpired;
+        dst->rx_us = old->rx_us;
+        dst->max_deadline = old->max_deadline;
+        dst->can_write = old->can_write;
+        dst->watch_fd = old->watch_fd;
+        dst->watch_ev = old->watch_ev;
+        memset(&old->own_rbuf, 0, sizeof(old->own_rbuf));
+        memset(&old->wbuf, 0, sizeof(old->wbuf));
+        old->rbuf = NULL;
+        old->npending = old->nexpired = 0;
+        old->watch_fd = -1;
+    }
     old->fd = -1;
     old->tls = NULL;
     old->state = CBC_SRV_CLOSED;
@@ -185,6 +221,8 @@ int cbc_conn_set_servers(cbc_CONN *conn, const char *const *hosts, const int *po
     }
     for (i = 0; i < n; i++) {
         size_t nname = strlen(hosts[i]) + 8;
+        ns[i].aio = nt[i].aio = conn->aio;
+        ns[i].watch_fd = nt[i].watch_fd = -1;
         ns[i].fd = -1;
         ns[i].port = ports[i];
         ns[i].host = dupstr(hosts[i]);
@@ -198,6 +236,28 @@ int cbc_conn_set_servers(cbc_CONN *conn, const char *const *hosts, const int *po
         nt[i].host = ns[i].host;
         nt[i].port = ns[i].port;
         nt[i].name = ns[i].name;
+    }
+    if (conn->aio && conn->nservers) {
+        /* Event-driven: the requests in flight follow their socket, or fail with it. */
+        int *map = malloc(conn->nservers * sizeof(*map));
+        if (!map) {
+            goto nomem;
+        }
+        for (j = 0; j < conn->nservers; j++) {
+            map[j] = -1;
+        }
+        for (i = 0; i < n; i++) { /* as the move below pairs them */
+            for (j = 0; j < conn->nservers; j++) {
+                cbc_SERVER *old = &conn->servers[j];
+                if (map[j] < 0 && old->fd >= 0 && old->state == CBC_SRV_READY && old->port == ns[i].port &&
+                    strcmp(old->host, ns[i].host) == 0) {
+                    map[j] = (int)i;
+                    break;
+                }
+            }
+        }
+        cbc__aio_remap(conn->aio, map, conn->nservers);
+        free(map);
     }
     /* Keep the sockets of servers that stay, moving them to their new index. */
     for (i = 0; i < n; i++) {
@@ -415,6 +475,9 @@ int cbc_conn_connect(cbc_CONN *conn, int index, uint64_t timeout_us, cbc_ERROR *
     if (!conn || index < 0 || (size_t)index >= conn->nservers) {
         return CBC_FAIL(err, CBC_ERR_EINVAL, "no server %d", index);
     }
+    if (conn->aio) {
+        return CBC_FAIL(err, CBC_ERR_EINVAL, "the connection is event-driven (cbc_aio_new): it has no blocking connect");
+    }
     s = &conn->servers[index];
     if (s->fd >= 0 && s->state == CBC_SRV_READY && !cbc__sock_is_stale(s)) {
         return 0;
@@ -429,6 +492,14 @@ void cbc_conn_disconnect(cbc_CONN *conn, int index)
         return;
     }
     cbc__pl_abandon(conn->active);
+    if (conn->aio) {
+        /* the requests in flight on the sockets about to close fail (NETWORK_ERROR) */
+        for (i = 0; i < conn->nservers; i++) {
+            if (index < 0 || (size_t)index == i) {
+                cbc__aio_fail_slots(conn->aio, &conn->servers[i], (int)i, CBC_ERR_NETWORK_ERROR, __FILE__, __LINE__);
+            }
+        }
+    }
     if (index < 0) {
         for (i = 0; i < conn->nservers; i++) {
             cbc__conn_close_server(&conn->servers[i]);

@@ -101,6 +101,16 @@ typedef struct {
     size_t tline;       /* line being answered */
     size_t tcur;        /* next unanswered position in tslots */
     size_t tline_end;   /* end of the line being answered in tslots */
+
+    /* Event-driven mode (aio.c); blocking runs leave these alone. */
+    struct cbc_AIO_s *aio; /* non-NULL: descriptors close through the engine (cbc_aio_reap) */
+    cbc_BUF wbuf;       /* requests appended by submits, sent from wpos on */
+    size_t wpos;
+    size_t nexpired;    /* answers still due to requests that timed out */
+    uint64_t rx_us;     /* when bytes last arrived (or the socket last became busy) */
+    uint64_t max_deadline; /* the latest deadline of the requests queued on it */
+    int watch_fd;       /* what the caller watches for it (cbc_aio_watches) */
+    int watch_ev;
 } cbc_SERVER;
 
 struct cbc_CONN_s {
@@ -132,6 +142,7 @@ struct cbc_CONN_s {
     int *pollidx;
     struct cbc_BATCH_s *active; /* batch whose run is unfinished (run_until), or NULL */
     uint64_t max_response; /* largest body a response may announce; 0: CBC_MAX_RESPONSE_DEFAULT */
+    struct cbc_AIO_s *aio; /* the event-driven engine (aio.c), NULL in blocking mode */
 };
 
 /* Route one request: *server (>= 0) and *vbucket, or -1 when no server holds it
@@ -141,6 +152,9 @@ int cbc__conn_route(const cbc_CONN *conn, const cbc_REQUEST *req, uint16_t *vbuc
 cbc_SERVER *cbc__conn_sock(cbc_CONN *conn, int id);
 /* Close server `s`'s socket and forget its handshake progress (`last_fail` stays). */
 void cbc__conn_close_server(cbc_SERVER *s);
+/* Close descriptor `fd` of socket s: at once, or in event-driven mode once the caller
+ * stopped watching it (aio.c). */
+void cbc__conn_close_fd(cbc_SERVER *s, int fd);
 /* The reason of the failure about to be recorded on s (SERVER_FAIL next), from a printf
  * format: "host:port: reason" (cut to fit). One record per socket, s->last_fail. */
 void cbc__conn_detail(cbc_SERVER *s, const char *fmt, ...)

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "errors.h"
 #include "io.h"
@@ -76,6 +77,18 @@ void cbc__connect_start(RUN *run, cbc_SERVER *s)
         return;
     }
     s->fd = cbc__io_resolve_fd(s->resolve);
+    if (s->aio) {
+        /* An event loop watches the descriptor: a copy of our own, closed once unwatched,
+         * so that the job closing its pipe never leaves the loop a reused number. */
+        s->fd = dup(s->fd);
+        if (s->fd < 0) {
+            cbc__io_resolve_abandon(s->resolve);
+            s->resolve = NULL;
+            DETAIL(s, "%s: cannot resolve %s: %s", s->name, s->host, strerror(errno));
+            SERVER_FAIL(run, s, CBC_ERR_CLIENT_ETMPFAIL);
+            return;
+        }
+    }
     s->state = CBC_SRV_RESOLVING;
 }
 
@@ -84,6 +97,9 @@ static void finish_resolve(RUN *run, cbc_SERVER *s)
     const char *why = "";
     cbc_RESOLVE *job = s->resolve;
     s->resolve = NULL;
+    if (s->aio) {
+        cbc__conn_close_fd(s, s->fd); /* our copy of the job's pipe */
+    }
     s->fd = -1; /* the pipe belongs to the job */
     s->state = CBC_SRV_CLOSED;
     s->naddrs = cbc__io_resolve_finish(job, s->addrs, CBC_CONN_MAX_ADDRS, &why);
@@ -102,7 +118,7 @@ static void finish_connect(RUN *run, cbc_SERVER *s)
         on_connected(run, s);
         return;
     }
-    cbc__io_close(s->fd);
+    cbc__conn_close_fd(s, s->fd);
     s->fd = -1;
     s->state = CBC_SRV_CLOSED;
     s->addr_idx++;

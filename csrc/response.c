@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aio.h"
 #include "errors.h"
 #include "io.h"
 #include "packet.h"
@@ -103,7 +104,9 @@ static void fail_socket(RUN *run, cbc_SERVER *s, int rc, const char *file, int l
             cbc__buf_shrink(s->rbuf);
         }
     }
-    if (run->b && s->npending) {
+    if (run->conn->aio) {
+        cbc__aio_fail_slots(run->conn->aio, s, idx, rc, file, line);
+    } else if (run->b && s->npending) {
         cbc_BATCH *b = run->b;
         for (i = 0; i < b->n; i++) {
             if (b->slots[i].state == CBC_SLOT_SENT && b->results[i].server == idx &&
@@ -167,30 +170,15 @@ static int is_get_family(uint8_t op)
     }
 }
 
-/* Fill the result a response belongs to. 0 when the stream is broken (server failed). */
-static int on_response(RUN *run, cbc_SERVER *s, const cbc_PKTHDR *h, size_t pos)
+/* Fill `res` of `slot` from the response at offset pos of s's read buffer. 0 when it was
+ * one record of a STAT answer (the request goes on), 1 when the request is answered. */
+static inline int fill(cbc_SERVER *s, int idx, const cbc_PKTHDR *h, size_t pos, cbc_SLOT *slot, cbc_RESULT *res)
 {
-    cbc_BATCH *b = run->b;
-    int idx = (int)(s - run->conn->servers);
-    cbc_SLOT *slot;
-    cbc_RESULT *res;
     const char *extras, *key;
     size_t voff;
     uint32_t nvalue;
     int rc;
 
-    /* Anything but an answer to a request we sent on this socket means we have
-     * lost track of the stream; nothing after it can be trusted. */
-    if (!b || h->opaque >= b->n) {
-        SERVER_FAIL(run, s, CBC_ERR_PROTOCOL_ERROR);
-        return 0;
-    }
-    slot = &b->slots[h->opaque];
-    res = &b->results[h->opaque];
-    if (slot->state != CBC_SLOT_SENT || res->server != idx || h->opcode != slot->req.opcode) {
-        SERVER_FAIL(run, s, CBC_ERR_PROTOCOL_ERROR);
-        return 0;
-    }
     extras = s->rbuf->data + pos + CBC_PKT_HDR_LEN + h->nframe;
     key = extras + h->nextras;
     voff = pos + CBC_PKT_HDR_LEN + h->nframe + h->nextras + h->nkey;
@@ -201,7 +189,7 @@ static int on_response(RUN *run, cbc_SERVER *s, const cbc_PKTHDR *h, size_t pos)
         if (append_stat(slot, key, h->nkey, key + h->nkey, nvalue) != 0) {
             SLOT_FAIL(res, CBC_ERR_CLIENT_ENOMEM);
         }
-        return 1;
+        return 0;
     }
 
     res->status = h->status;
@@ -243,6 +231,56 @@ static int on_response(RUN *run, cbc_SERVER *s, const cbc_PKTHDR *h, size_t pos)
     return 1;
 }
 
+/* Fill the result a response belongs to. 0 when the stream is broken (server failed). */
+static int on_response(RUN *run, cbc_SERVER *s, const cbc_PKTHDR *h, size_t pos)
+{
+    cbc_BATCH *b = run->b;
+    int idx = (int)(s - run->conn->servers);
+    cbc_SLOT *slot;
+    cbc_RESULT *res;
+
+    /* Anything but an answer to a request we sent on this socket means we have
+     * lost track of the stream; nothing after it can be trusted. */
+    if (!b || h->opaque >= b->n) {
+        SERVER_FAIL(run, s, CBC_ERR_PROTOCOL_ERROR);
+        return 0;
+    }
+    slot = &b->slots[h->opaque];
+    res = &b->results[h->opaque];
+    if (slot->state != CBC_SLOT_SENT || res->server != idx || h->opcode != slot->req.opcode) {
+        SERVER_FAIL(run, s, CBC_ERR_PROTOCOL_ERROR);
+        return 0;
+    }
+    fill(s, idx, h, pos, slot, res);
+    return 1;
+}
+
+/* The same for an event-driven connection: the opaque names the request among every
+ * batch in flight; a timed-out request's answer is dropped. */
+static int on_aio_response(RUN *run, cbc_SERVER *s, const cbc_PKTHDR *h, size_t pos)
+{
+    cbc_AIO *aio = run->conn->aio;
+    int idx = (int)(s - run->conn->servers);
+    cbc_SLOT *slot;
+    cbc_RESULT *res;
+    if (!cbc__aio_lookup(aio, h->opaque, idx, &slot, &res) || h->opcode != slot->req.opcode) {
+        cbc__conn_detail(s, "%s: an answer (opcode 0x%02x, opaque %u) to no request in flight on this socket",
+                         s->name, h->opcode, (unsigned)h->opaque);
+        SERVER_FAIL(run, s, CBC_ERR_PROTOCOL_ERROR);
+        return 0;
+    }
+    if (slot->state == CBC_SLOT_EXPIRED) {
+        if (!(h->opcode == CBC_OP_STAT && h->status == 0 && h->nkey != 0)) {
+            cbc__aio_late(aio, s, slot);
+        }
+        return 1;
+    }
+    if (fill(s, idx, h, pos, slot, res)) {
+        cbc__aio_answered(aio, s, slot);
+    }
+    return 1;
+}
+
 /* Remove rb's bytes [from, to). */
 static void cut(cbc_BUF *rb, size_t from, size_t to)
 {
@@ -271,6 +309,9 @@ void cbc__resp_parse(RUN *run, cbc_SERVER *s)
      * at the end (nothing past rpos is referenced yet). */
     scan = s->rpos;
     while (s->fd >= 0 && rb->len - scan >= CBC_PKT_HDR_LEN) {
+        if (run->conn->aio && cbc__aio_full(run->conn->aio)) {
+            break; /* the rest waits for the next call (CBC_AIO_AGAIN) */
+        }
         cbc_PKTHDR h;
         size_t avail = rb->len - scan, total;
         int ok, keep;
@@ -298,9 +339,14 @@ void cbc__resp_parse(RUN *run, cbc_SERVER *s)
             return;
         }
         if (h.magic == CBC_PKT_MAGIC_SRV_REQ) {
-            ok = 1; /* server push (config change); nothing here acts on it */
+            ok = 1; /* server push (config change): kept for an event-driven engine */
+            if (run->conn->aio) {
+                cbc__aio_push(run->conn->aio, (int)(s - run->conn->servers), &h, rb->data + scan);
+            }
         } else if (s->state == CBC_SRV_PRELUDE) {
             ok = cbc__prelude_answer(run, s, &h, rb->data + scan);
+        } else if (run->conn->aio) {
+            ok = on_aio_response(run, s, &h, scan);
         } else {
             ok = on_response(run, s, &h, scan);
         }

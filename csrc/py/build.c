@@ -486,6 +486,23 @@ fail:
     return finish(&b, mres, failed, 0);
 }
 
+PyObject *fp__build_one(void *batch, size_t index, PyObject *keys, Py_ssize_t i, PyObject *const *bargs,
+                        int *failed)
+{
+    PyObject *o = NULL;
+    size_t n;
+    BUILD b;
+    if (build_init(&b, bargs[0], bargs[1], bargs[2], bargs[3], bargs[4], bargs[5]) == 0) {
+        n = fp__api->batch_size((cbc_BATCH *)batch);
+        if (index < n)
+            o = make_result(&b, batch, index, n, keys, i, failed);
+        else
+            PyErr_Format(PyExc_IndexError, "result %zu of a batch of %zu", index, n);
+    }
+    build_release(&b);
+    return o;
+}
+
 PyObject *fp_build_single(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
 {
     void *batch;

@@ -179,6 +179,8 @@ PyObject *fp_add_subdoc(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
 
 static PyObject *add_keys(void *batch, PyObject *const *args, int legacy)
 {
+    /* requests added before this call stay (event-driven batches) */
+    size_t n0 = fp__api->batch_size((cbc_BATCH *)batch);
     PyObject *keys;
     Py_ssize_t n, i;
     unsigned long long opcode, collection, replica, durability, dtimeout;
@@ -256,7 +258,7 @@ static PyObject *add_keys(void *batch, PyObject *const *args, int legacy)
     return PyLong_FromSsize_t(n);
 
 fail:
-    fp__api->batch_reset((cbc_BATCH *)batch);
+    fp__api->batch_undo((cbc_BATCH *)batch, n0);
     return NULL;
 }
 
@@ -402,6 +404,8 @@ fail:
 
 static PyObject *add_items(void *batch, PyObject *const *args, int legacy)
 {
+    /* requests added before this call stay (event-driven batches) */
+    size_t n0 = fp__api->batch_size((cbc_BATCH *)batch);
     PyObject *keys, *values, *fmt, *encoder;
     Py_ssize_t n, i;
     unsigned long long opcode, collection, durability, dtimeout, fmtbits = 0;
@@ -510,7 +514,7 @@ static PyObject *add_items(void *batch, PyObject *const *args, int legacy)
 
 fail:
     fp__conv_release(&conv);
-    fp__api->batch_reset((cbc_BATCH *)batch);
+    fp__api->batch_undo((cbc_BATCH *)batch, n0);
     return NULL;
 }
 
@@ -521,6 +525,8 @@ fail:
  * (| FP_PRESERVE_TTL), durability_timeout, replica */
 static PyObject *add_subdoc(void *batch, PyObject *const *args, int legacy)
 {
+    /* requests added before this call stay (event-driven batches) */
+    size_t n0 = fp__api->batch_size((cbc_BATCH *)batch);
     PyObject *key = args[1], *value = args[3], *extras = args[4];
     unsigned long long opcode, cas, collection, durability, dtimeout, replica;
     const char *kp;
@@ -566,6 +572,6 @@ static PyObject *add_subdoc(void *batch, PyObject *const *args, int legacy)
     return PyLong_FromLong(1);
 
 fail:
-    fp__api->batch_reset((cbc_BATCH *)batch);
+    fp__api->batch_undo((cbc_BATCH *)batch, n0);
     return NULL;
 }

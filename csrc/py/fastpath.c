@@ -326,7 +326,8 @@ int fp__legacy_format(unsigned long long f)
 PyDoc_STRVAR(add_keys_doc,
              "add_keys(batch_addr, keys, opcode, expiry, cas, collection, replica, durability,\n"
              "         durability_timeout, delta, initial, create[, errors]) -> int\n\n"
-             "Add one request per key (see couchbase._core.batch.add_keys). On error the batch is reset.");
+             "Add one request per key (see couchbase._core.batch.add_keys). On error the batch is reset\n"
+             "(an event-driven engine's batch only loses what this call added).");
 
 PyDoc_STRVAR(add_items_doc,
              "add_items(batch_addr, keys, values, opcode, fmt, expiry, cas, collection, durability,\n"
@@ -373,6 +374,19 @@ PyDoc_STRVAR(execute_multi_doc,
              "and build each step's results (as build) while later answers arrive. A step is at\n"
              "most `chunk` results and, after the first, about `chunk_bytes` of values. A\n"
              "batch-level failure comes back as (None, (rc, msg, file, line)).");
+
+PyDoc_STRVAR(aio_start_doc,
+             "aio_start(batch_addr, items, add_args, aio_addr, deadline_us, ops, record) -> int\n\n"
+             "Add one operation to an event-driven engine's open batch (add_keys, add_items or\n"
+             "add_subdoc as for execute), give its requests their deadline and append `record` to\n"
+             "`ops` once per request added; returns how many. A failing adder drops only what it\n"
+             "added.");
+
+PyDoc_STRVAR(aio_call_doc,
+             "aio_call(aio_addr, what, fd, events, gens) -> int\n\n"
+             "Move an event-driven engine (what: 0 submit, 1 event on fd, 2 tick) and complete\n"
+             "every request it reports from its record in gens[generation] (see csrc/py/aio.c);\n"
+             "returns the engine's CBC_AIO_* status bits.");
 
 /* ---- init ---- */
 
@@ -432,7 +446,7 @@ static PyObject *fp_init(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     if (!api->batch_add || !api->batch_size || !api->batch_results || !api->batch_reset ||
-        !api->strerror || !api->batch_run) {
+        !api->strerror || !api->batch_run || !api->batch_undo) {
         PyErr_SetString(PyExc_ImportError, "the core's cbc_API table is incomplete");
         return NULL;
     }
@@ -492,6 +506,8 @@ static PyMethodDef fp_methods[] = {
     {"execute", (PyCFunction)(void (*)(void))fp_execute, METH_FASTCALL, execute_doc},
     {"build_range", (PyCFunction)(void (*)(void))fp_build_range, METH_FASTCALL, build_range_doc},
     {"execute_multi", (PyCFunction)(void (*)(void))fp_execute_multi, METH_FASTCALL, execute_multi_doc},
+    {"aio_start", (PyCFunction)(void (*)(void))fp_aio_start, METH_FASTCALL, aio_start_doc},
+    {"aio_call", (PyCFunction)(void (*)(void))fp_aio_call, METH_FASTCALL, aio_call_doc},
     {NULL, NULL, 0, NULL},
 };
 

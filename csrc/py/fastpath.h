@@ -5,6 +5,7 @@
  * build.c     build / build_single / build_range: a batch's results to objects;
  *             execute_multi: run a batch in steps, building each step's results
  * execute.c   execute: reset, add, run (GIL released) and build for one request
+ * aio.c       aio_start / aio_call: the event-driven mode's adder and dispatcher
  *
  * Everything here runs with the GIL held. Shared names carry the fp__ prefix. */
 #ifndef CBC_PY_FASTPATH_H
@@ -118,5 +119,12 @@ PyObject *fp_build_single(PyObject *mod, PyObject *const *args, Py_ssize_t nargs
 PyObject *fp_build_range(PyObject *mod, PyObject *const *args, Py_ssize_t nargs);  /* build.c */
 PyObject *fp_execute_multi(PyObject *mod, PyObject *const *args, Py_ssize_t nargs); /* build.c */
 PyObject *fp_execute(PyObject *mod, PyObject *const *args, Py_ssize_t nargs);   /* execute.c */
+PyObject *fp_aio_start(PyObject *mod, PyObject *const *args, Py_ssize_t nargs); /* aio.c */
+PyObject *fp_aio_call(PyObject *mod, PyObject *const *args, Py_ssize_t nargs);  /* aio.c */
+
+/* One result object of `batch` (build.c): request `index`, keyed keys[i]; bargs = kind,
+ * value_cls, op_cls, passthrough, transcoder, no_format. NULL with an exception set. */
+PyObject *fp__build_one(void *batch, size_t index, PyObject *keys, Py_ssize_t i, PyObject *const *bargs,
+                        int *failed);
 
 #endif /* CBC_PY_FASTPATH_H */

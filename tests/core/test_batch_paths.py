@@ -109,6 +109,7 @@ def capturing(impl):
     table.batch_reset = real.batch_reset
     table.strerror = real.strerror
     table.batch_run = real.batch_run
+    table.batch_undo = real.batch_undo
     with using("native"):
         _batch._addr(ffi.NULL)  # make sure the lazy init has run before replacing the table
         _fastpath.init(int(ffi.cast("uintptr_t", table)), ArgumentError, ValueFormatError, vars(tc),
