@@ -292,6 +292,10 @@ class Collection:
         body, _order, _specs = _subdoc.lookup_request([_EXPTIME_SPEC])
         r = _subdoc.run(self, _subdoc.LOOKUP, key, body, b"", 0, 0, 0, self._timeout(o), "exists", False,
                         _EXISTS_CLASSES, missing_ok=True)
+        return self._exists_result(key, r)
+
+    @staticmethod
+    def _exists_result(key, r):
         if r.rc == C.KEY_ENOENT:
             return ExistsResult(rc=r.rc, key=key, cas=0)
         return ExistsResult(rc=0, key=key, cas=r.cas)
@@ -299,6 +303,9 @@ class Collection:
     def _get_projected(self, key: str, o: Mapping[str, Any]) -> GetResult:
         _check_key(key)
         value, cas, exptime = _subdoc.get_projected(self, key, o["project"], o.get("with_expiry"), self._timeout(o))
+        return self._projected_result(key, o, value, cas, exptime)
+
+    def _projected_result(self, key, o, value, cas, exptime):
         res = GetResult(rc=0, key=key, value=value, cas=cas, flags=_FLAGS_JSON)
         res._extra = _ReadMeta(o.get("transcoder") or self._tc or _DEFAULT_JSON, exptime)
         return res
@@ -309,6 +316,9 @@ class Collection:
         body, order, specs = _subdoc.lookup_request(_WITH_EXPIRY_SPECS)
         r = _subdoc.run(self, _subdoc.LOOKUP, key, body, b"", 0, 0, 0, self._timeout(o), "get", False,
                         _subdoc.LOOKUP_CLASSES)
+        return self._with_expiry_result(key, o, r, order, specs)
+
+    def _with_expiry_result(self, key, o, r, order, specs):
         fields = _subdoc.finish_lookup(r, order, specs)._fields()
         if fields[2][0] != 0:
             raise CouchbaseException("Unexpected sub-document answer for get(with_expiry=True)", key=key)

@@ -40,8 +40,17 @@ class CollectionIds:
                 return cid
         if key == (DEFAULT, DEFAULT):
             return 0
-        path = ("%s.%s" % (scope, collection)).encode()
-        r = self._session.raw_run([Request(OP.GET_COLLECTION_ID, value=path, server=0)], timeout)[0]
+        r = self._session.raw_run([self.request(scope, collection)], timeout)[0]
+        return self.answer(scope, collection, r)
+
+    @staticmethod
+    def request(scope, collection):
+        """The GET_COLLECTION_ID request of a collection."""
+        return Request(OP.GET_COLLECTION_ID, value=("%s.%s" % (scope, collection)).encode(), server=0)
+
+    def answer(self, scope, collection, r):
+        """The id in answer `r` to ``request(scope, collection)`` (cached), or its exception."""
+        key = (scope, collection)
         # the answer's extras (manifest uid u64, collection id u32) arrive as seqno and counter
         rc, uid, cid = r.rc, r.seqno, r.counter
         if rc == 0:

@@ -17,6 +17,8 @@ from couchbase.logs import TOPOLOGY as _topo_log
 from couchbase._core.tls import Security
 
 RETRY_INTERVAL = 0.05
+#: the streaming config URIs of a bucket: terse first, then the verbose 2.x one
+STREAMING_PATHS = ("/pools/default/bs/%s", "/pools/default/bucketsStreaming/%s")
 
 
 class Topology:
@@ -54,21 +56,13 @@ class Topology:
         self.security.apply(session.conn, self.user, self.password, self.face)
         errors = []
         deadline = time.monotonic() + session.timeout
-        kv_port, rest_port = (11207, 18091) if self.tls is not None else (11210, 8091)
-        if self.spec.scheme in ("couchbase", "couchbases"):
-            # KV first on every host, then REST on the default port as the fallback.
-            attempts = [(self._kv_bootstrap, h, p or kv_port) for h, p in self.spec.hosts]
-            attempts += [(self._http_bootstrap, h, rest_port) for h, _p in self.spec.hosts]
-        else:
-            attempts = [(self._http_bootstrap, h, p or rest_port) for h, p in self.spec.hosts]
         unresolved = set()
-        for method, host, port in attempts:
+        for kv, host, port in self._attempts():
             if host in unresolved:
                 continue  # a name that does not resolve for KV does not for HTTP either
-            how = "KV" if method == self._kv_bootstrap else "REST"
-            _boot_log.debug("bucket %r: bootstrap from %s:%d over %s", self.bucket, host, port, how)
+            how = self._log_attempt(kv, host, port)
             try:
-                method(host, port, deadline)
+                (self._kv_bootstrap if kv else self._http_bootstrap)(host, port, deadline)
             except (_exc.AuthError, _exc.BucketNotFoundError) as e:
                 _boot_log.warning("bucket %r: bootstrap from %s:%d over %s refused: %s", self.bucket, host, port,
                                   how, e)
@@ -79,25 +73,46 @@ class Topology:
                 if e.rc == C.UNKNOWN_HOST:
                     unresolved.add(host)
             else:
-                cfg = self.config
-                _boot_log.info("bucket %r: bootstrapped from %s:%d over %s: config rev %d (epoch %d), %d nodes, "
-                               "%d vbuckets, %d replicas", self.bucket, host, port, how, cfg.rev[1], cfg.rev[0],
-                               len(cfg.servers), cfg.nvbuckets, cfg.nreplicas)
+                self._log_bootstrapped(host, port, how)
                 return
+        raise self._bootstrap_error(errors)
+
+    def _attempts(self):
+        """[(over KV?, host, port)]: KV first on every host, then REST on the default port as
+        the fallback (``couchbase://``); REST only for ``http://``."""
+        kv_port, rest_port = (11207, 18091) if self.tls is not None else (11210, 8091)
+        if self.spec.scheme in ("couchbase", "couchbases"):
+            return ([(True, h, p or kv_port) for h, p in self.spec.hosts] +
+                    [(False, h, rest_port) for h, _p in self.spec.hosts])
+        return [(False, h, p or rest_port) for h, p in self.spec.hosts]
+
+    def _log_attempt(self, kv, host, port):
+        how = "KV" if kv else "REST"
+        _boot_log.debug("bucket %r: bootstrap from %s:%d over %s", self.bucket, host, port, how)
+        return how
+
+    def _log_bootstrapped(self, host, port, how):
+        cfg = self.config
+        _boot_log.info("bucket %r: bootstrapped from %s:%d over %s: config rev %d (epoch %d), %d nodes, "
+                       "%d vbuckets, %d replicas", self.bucket, host, port, how, cfg.rev[1], cfg.rev[0],
+                       len(cfg.servers), cfg.nvbuckets, cfg.nreplicas)
+
+    def _bootstrap_error(self, errors):
+        """What a bootstrap that failed on every host raises, from each attempt's error."""
         refused = [e for e in errors if isinstance(e, _exc.TLSError)]
         if refused:  # a certificate or TLS problem: no other host will tell more
             _boot_log.warning("bucket %r: bootstrap refused by TLS: %s", self.bucket, refused[0])
-            raise self._as_face(refused[0])
+            return self._as_face(refused[0])
         last = errors[-1] if errors else None
         _boot_log.warning("bucket %r: bootstrap failed on every host (%s)", self.bucket,
                           ", ".join("%s:%s" % hp for hp in self.spec.hosts))
         if isinstance(last, _exc.CouchbaseError) and last.rc == C.ETIMEDOUT:
-            raise last
+            return last
         if errors and all(e.rc == C.UNKNOWN_HOST for e in errors):
-            raise self._as_face(errors[0])
-        raise self._error(C.CONNECT_ERROR, "Could not bootstrap from any of %s (%s)"
-                          % (", ".join(h for h, _p in self.spec.hosts),
-                             "; ".join(_why(e) for e in errors)), inner_cause=last)
+            return self._as_face(errors[0])
+        return self._error(C.CONNECT_ERROR, "Could not bootstrap from any of %s (%s)"
+                           % (", ".join(h for h, _p in self.spec.hosts),
+                              "; ".join(_why(e) for e in errors)), inner_cause=last)
 
     def _as_face(self, e):
         """`e` as an exception of this topology's face (the HTTP client raises classic ones)."""
@@ -140,21 +155,25 @@ class Topology:
         """The streaming config URIs (terse first, then the verbose 2.x one), first config only."""
         timeout = max(0.05, deadline - time.monotonic())
         status, body = 404, b""
-        for path in ("/pools/default/bs/%s", "/pools/default/bucketsStreaming/%s"):
+        for path in STREAMING_PATHS:
             status, body = _http.first_streamed_config(host, port, path % self.bucket, self.user,
                                                        self.password or "", timeout=timeout, tls=self.tls)
             if status != 404:
                 break
+        self._apply(self._parse(self._streamed_config(status, body, host, port), host), force=True)
+        # Open and authenticate the first data socket now, so bad credentials surface here.
+        timeout_us = max(1000, int((deadline - time.monotonic()) * 1e6))
+        self.session.connect_server(0, timeout_us, self._err)
+
+    def _streamed_config(self, status, body, host, port):
+        """The config of a streaming URI's answer, or the exception its status means."""
         if status == 401:
             raise self._error(C.AUTH_ERROR, "Authentication failed for bucket %r" % self.bucket)
         if status == 404:
             raise self._error(C.BUCKET_ENOENT, "No such bucket %r" % self.bucket, key=self.bucket)
         if status != 200 or not body:
             raise self._error(C.CONNECT_ERROR, "HTTP %d from %s:%d" % (status, host, port))
-        self._apply(self._parse(body, host), force=True)
-        # Open and authenticate the first data socket now, so bad credentials surface here.
-        timeout_us = max(1000, int((deadline - time.monotonic()) * 1e6))
-        self.session.connect_server(0, timeout_us, self._err)
+        return body
 
     def _fetch_config_from(self, index, deadline):
         """GET_CLUSTER_CONFIG from server `index` on the control batch; returns the JSON bytes."""
@@ -170,13 +189,16 @@ class Topology:
             raise error_from(self._err, self.face)
         r = lib.cbc_batch_results(b)[0]
         if r.rc:
-            rc = r.rc
-            if rc == C.ACCESS_DENIED or rc == C.NO_BUCKET:
-                rc = C.BUCKET_ENOENT
-            detail = self.session.failure_text(index, r.rc, csrc_of(r.file, r.line))
-            raise self._error(rc, "Bootstrap failed" + (": " + detail if detail else ""), key=self.bucket,
-                              csrc_info=csrc_of(r.file, r.line))
+            raise self._config_failure(index, r.rc, csrc_of(r.file, r.line))
         return ffi.unpack(r.value, r.nvalue)
+
+    def _config_failure(self, index, rc, csrc):
+        """The exception for a GET_CLUSTER_CONFIG to server `index` that failed with `rc`."""
+        detail = self.session.failure_text(index, rc, csrc)
+        if rc == C.ACCESS_DENIED or rc == C.NO_BUCKET:
+            rc = C.BUCKET_ENOENT
+        return self._error(rc, "Bootstrap failed" + (": " + detail if detail else ""), key=self.bucket,
+                           csrc_info=csrc)
 
     def _apply(self, cfg, force=False):
         if not force and not cfg.newer_than(self.config):

@@ -10,11 +10,33 @@ from couchbase.exceptions import AmbiguousTimeoutException, DurabilityImpossible
 
 def wait(session, res, key, durability, timeout):
     """Return once the mutation `res` of `key` meets `durability`, within `timeout` seconds."""
+    p = plan(session, res, key, durability)
+    if p is None:
+        return
+    deadline = time.monotonic() + timeout
+    pause = 0.002
+    while True:
+        if met(p, session.raw_run(p.requests, max(0.001, deadline - time.monotonic()))):
+            return
+        if time.monotonic() + pause >= deadline:
+            raise not_met(key, durability)
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+
+
+class _Plan:
+    __slots__ = ("servers", "requests", "replicate", "persist_nodes", "seqno")
+
+
+def plan(session, res, key, durability):
+    """What to poll for `durability` of mutation `res` (None: nothing to wait for): the
+    OBSERVE_SEQNO requests to every copy of the key's vBucket. DurabilityImpossibleException
+    when the copies cannot meet it."""
     replicate = int(durability.replicate_to)
     persist = int(durability.persist_to)
     persist_nodes = 0 if persist == 0 else (1 if persist == 1 else persist - 1)
     if not replicate and not persist_nodes:
-        return
+        return None
     cfg = session.topology.config if session.topology else None
     ncopies = cfg.ncopies if cfg else 1
     if replicate > ncopies - 1 or persist_nodes > ncopies:
@@ -28,25 +50,29 @@ def wait(session, res, key, durability, timeout):
     if len(servers) - 1 < replicate or len(servers) < persist_nodes:
         raise DurabilityImpossibleException("Not enough replicas available for %r" % (durability,), key=key)
     uuid = struct.pack(">Q", res._vbuuid)
-    seqno = res._seqno
-    deadline = time.monotonic() + timeout
-    pause = 0.002
-    requests = [Request(OP.OBSERVE_SEQNO, value=uuid, server=server, vbucket=vbid) for _c, server, vbid in servers]
-    while True:
-        out = session.raw_run(requests, max(0.001, deadline - time.monotonic()))
-        replicated = persisted = 0
-        for (copy, _s, _v), r in zip(servers, out):
-            state = None if r.rc else parse_observe_seqno(r.value)
-            if state is None:
-                continue
-            _uuid, last_persisted, current = state
-            if copy and current >= seqno:
-                replicated += 1
-            if last_persisted >= seqno:
-                persisted += 1
-        if replicated >= replicate and persisted >= persist_nodes:
-            return
-        if time.monotonic() + pause >= deadline:
-            raise AmbiguousTimeoutException("Client durability %r not met in time" % (durability,), key=key)
-        time.sleep(pause)
-        pause = min(pause * 2, 0.05)
+    p = _Plan()
+    p.servers = servers
+    p.requests = [Request(OP.OBSERVE_SEQNO, value=uuid, server=server, vbucket=vbid) for _c, server, vbid in servers]
+    p.replicate = replicate
+    p.persist_nodes = persist_nodes
+    p.seqno = res._seqno
+    return p
+
+
+def met(p, answers):
+    """Whether the OBSERVE_SEQNO `answers` (raw results of p.requests) meet the plan."""
+    replicated = persisted = 0
+    for (copy, _s, _v), r in zip(p.servers, answers):
+        state = None if r.rc else parse_observe_seqno(r.value)
+        if state is None:
+            continue
+        _uuid, last_persisted, current = state
+        if copy and current >= p.seqno:
+            replicated += 1
+        if last_persisted >= p.seqno:
+            persisted += 1
+    return replicated >= p.replicate and persisted >= p.persist_nodes
+
+
+def not_met(key, durability):
+    return AmbiguousTimeoutException("Client durability %r not met in time" % (durability,), key=key)

@@ -47,6 +47,12 @@ def _multi(coll, op, name, keys, add_for, classes, timeout, mutation, multi_cls:
             more, _failed = session.execute(again, op, lambda batch: add_for(batch, coll._cid, again), False,
                                             True, classes=classes, timeout=timeout)
             mres.update(more)
+    return multi_result(coll, mres, name, mutation, multi_cls, o, classes, tc)
+
+
+def multi_result(coll, mres, name, mutation, multi_cls, o, classes, tc=None):
+    """The MultiXResult of the results `mres` (key -> result), or the first exception when
+    return_exceptions=False."""
     results = {}
     errors = {}
     meta_tc = None
@@ -102,7 +108,7 @@ def get_multi(coll, keys, *opts, **kwargs) -> MultiGetResult:
     def add_for(batch, cid, ks):
         _batch.add_keys(batch, ks, _GET.opcode, 0, 0, cid, errors=ERRORS)
 
-    return _multi(coll, _GET, "get", keys, add_for, _READ_CLASSES, timeout, False, MultiGetResult, o, tc)
+    return coll._multi(_GET, "get", keys, add_for, _READ_CLASSES, timeout, False, MultiGetResult, o, tc)
 
 
 def _store_multi(coll, op, name, kv, opts, kwargs):
@@ -138,7 +144,7 @@ def _store_multi(coll, op, name, kv, opts, kwargs):
         c = cas if not isinstance(cas, list) or ks is keys else [cas[index[k]] for k in ks]
         _batch.add_items(batch, ks, vs, op.opcode, fmt, e, c, cid, level, dto, encoder, ERRORS)
 
-    return _multi(coll, op, name, keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
+    return coll._multi(op, name, keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
 
 
 def upsert_multi(coll, keys_and_docs, *opts, **kwargs) -> MultiMutationResult:
@@ -168,7 +174,7 @@ def remove_multi(coll, keys, *opts, **kwargs) -> MultiMutationResult:
         c = cas if not isinstance(cas, list) or ks is keys else [cas[index[k]] for k in ks]
         _batch.add_keys(batch, ks, _DELETE.opcode, 0, c, cid, 0, level, dto, errors=ERRORS)
 
-    return _multi(coll, _DELETE, "remove", keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
+    return coll._multi(_DELETE, "remove", keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
 
 
 def touch_multi(coll, keys, expiry, *opts, **kwargs) -> MultiMutationResult:
@@ -180,24 +186,35 @@ def touch_multi(coll, keys, expiry, *opts, **kwargs) -> MultiMutationResult:
     def add_for(batch, cid, ks):
         _batch.add_keys(batch, ks, _TOUCH.opcode, exp, 0, cid, errors=ERRORS)
 
-    return _multi(coll, _TOUCH, "touch", keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
+    return coll._multi(_TOUCH, "touch", keys, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
 
 
 def exists_multi(coll, keys, *opts, **kwargs) -> MultiExistsResult:
     """MultiExistsResult: one sub-document lookup per key, all in one batch."""
+    keys, o, timeout, add = exists_plan(coll, keys, opts, kwargs)
+    mres, _failed = coll._session().execute(keys, _subdoc.LOOKUP, add, False, True,
+                                            result_keys=list(range(len(keys))), classes=_EXISTS_CLASSES,
+                                            timeout=timeout)
+    return exists_result(keys, mres, o)
+
+
+def exists_plan(coll, keys, opts, kwargs):
+    """exists_multi's request: (keys, options, timeout, add(batch))."""
     o = _merge(opts, kwargs)
     keys = _key_list(keys)
     timeout = coll._timeout(o)
     body, _order, _specs = _subdoc.lookup_request([_EXISTS_SPEC])
-    session = coll._session()
 
     def add(batch):
         cid = coll._cid
         for k in keys:
             _batch.add_subdoc(batch, k, _subdoc.LOOKUP.opcode, body, b"", 0, cid, 0, 0, 0, ERRORS)
 
-    mres, _failed = session.execute(keys, _subdoc.LOOKUP, add, False, True, result_keys=list(range(len(keys))),
-                                    classes=_EXISTS_CLASSES, timeout=timeout)
+    return keys, o, timeout, add
+
+
+def exists_result(keys, mres, o):
+    """MultiExistsResult of the lookups (results keyed by position) of exists_plan."""
     results, errors = {}, {}
     for i, k in enumerate(keys):
         r = mres[i]
@@ -224,13 +241,20 @@ def get_and_lock_multi(coll, keys, lock_time, *opts, **kwargs) -> MultiGetResult
     def add_for(batch, cid, ks):
         _batch.add_keys(batch, ks, _GETL.opcode, secs, 0, cid, errors=ERRORS)
 
-    return _multi(coll, _GETL, "get_and_lock", keys, add_for, _READ_CLASSES, timeout, False, MultiGetResult, o,
+    return coll._multi(_GETL, "get_and_lock", keys, add_for, _READ_CLASSES, timeout, False, MultiGetResult, o,
                   o.get("transcoder") if o else None)
 
 
 def unlock_multi(coll, keys, *opts, **kwargs) -> Dict[str, Optional[Exception]]:
     """{key: None when unlocked, else its exception}; `keys` maps key -> cas, or is the result
     of lock_multi."""
+    klist, add_for, timeout, o = unlock_plan(coll, keys, opts, kwargs)
+    return unlock_result(coll._multi(_UNLOCK, "unlock", klist, add_for, _MUT_CLASSES, timeout, True,
+                                     MultiMutationResult, o))
+
+
+def unlock_plan(coll, keys, opts, kwargs):
+    """unlock_multi's request: (keys, add_for(batch, cid, keys), timeout, options)."""
     o = _merge(opts, kwargs)
     if hasattr(keys, "results") and hasattr(keys, "exceptions"):
         pairs = {k: r.cas for k, r in keys.results.items()}
@@ -247,7 +271,11 @@ def unlock_multi(coll, keys, *opts, **kwargs) -> Dict[str, Optional[Exception]]:
         c = cas if ks is klist else [cas[index[k]] for k in ks]
         _batch.add_keys(batch, ks, _UNLOCK.opcode, 0, c, cid, errors=ERRORS)
 
-    res = _multi(coll, _UNLOCK, "unlock", klist, add_for, _MUT_CLASSES, timeout, True, MultiMutationResult, o)
+    return klist, add_for, timeout, o
+
+
+def unlock_result(res):
+    """unlock_multi's answer from the MultiMutationResult of the unlocks."""
     out: Dict[str, Optional[Exception]] = {k: None for k in res.results}
     out.update(res.exceptions)
     return out
@@ -282,7 +310,7 @@ def concat_multi(coll, op, name, keys_and_values, opts, kwargs, multi_cls) -> Mu
         c = cas if not isinstance(cas, list) or ks is keys else [cas[index[k]] for k in ks]
         _batch.add_items(batch, ks, vs, op.opcode, _FMT_BYTES_1X, 0, c, cid, level, dto, None, ERRORS)
 
-    return _multi(coll, op, name, keys, add_for, _MUT_CLASSES, timeout, True, multi_cls, o)
+    return coll._multi(op, name, keys, add_for, _MUT_CLASSES, timeout, True, multi_cls, o)
 
 
 def append_multi(coll, keys_and_values, opts, kwargs) -> MultiMutationResult:

@@ -49,8 +49,15 @@ def _copies(session, key):
 def _read_copies(coll, keys, timeout):
     """{key: [(copy, GetReplicaResult)]} with every copy of every key read in one batch."""
     session = coll._session()
+    plan, add = read_plan(session, coll._cid, keys)
+    mres, _failed = session.execute([k for k, _c in plan], ops.GET, add, False, True,
+                                    result_keys=list(range(len(plan))), classes=_GET_CLASSES, timeout=timeout)
+    return read_answers(keys, plan, mres)
+
+
+def read_plan(session, cid, keys):
+    """([(key, copy)], add(batch)): the reads of every copy of every key, in one batch."""
     plan = [(k, c) for k in keys for c in _copies(session, k)]
-    cid = coll._cid
 
     def add(batch):
         for k, c in plan:
@@ -59,8 +66,11 @@ def _read_copies(coll, keys, timeout):
             else:
                 _batch.add_keys(batch, [k], ops.GET.opcode, 0, 0, cid, errors=ERRORS)
 
-    mres, _failed = session.execute([k for k, _c in plan], ops.GET, add, False, True,
-                                    result_keys=list(range(len(plan))), classes=_GET_CLASSES, timeout=timeout)
+    return plan, add
+
+
+def read_answers(keys, plan, mres):
+    """{key: [(copy, GetReplicaResult)]} of the results (keyed by position) of a read plan."""
     out = {k: [] for k in keys}
     for i, (k, c) in enumerate(plan):
         r = mres[i]
@@ -96,25 +106,34 @@ def _all(key, answers, tc):
     raise DocumentUnretrievableException("No copy of the document could be read.", key=key)
 
 
-def get_any_replica(coll, key, opts, kwargs) -> GetReplicaResult:
+def single_args(key, opts, kwargs, valid, name):
+    """The options of a replica read of one key, checked with the key."""
     o = _merge(opts, kwargs)
     if o:
-        _check_keys(o, GetAnyReplicaOptions._valid, "get_any_replica")
+        _check_keys(o, valid, name)
     _check_key(key)
+    return o
+
+
+def get_any_replica(coll, key, opts, kwargs) -> GetReplicaResult:
+    o = single_args(key, opts, kwargs, GetAnyReplicaOptions._valid, "get_any_replica")
     return _any(key, _read_copies(coll, [key], coll._timeout(o))[key], _transcoder(coll, o))
 
 
 def get_all_replicas(coll, key, opts, kwargs) -> Iterator[GetReplicaResult]:
     """A generator of GetReplicaResult, one per copy that answered."""
-    o = _merge(opts, kwargs)
-    if o:
-        _check_keys(o, GetAllReplicasOptions._valid, "get_all_replicas")
-    _check_key(key)
+    o = single_args(key, opts, kwargs, GetAllReplicasOptions._valid, "get_all_replicas")
     found = _all(key, _read_copies(coll, [key], coll._timeout(o))[key], _transcoder(coll, o))
     return (r for r in found)
 
 
 def _multi(coll, keys, opts, kwargs, valid, name, pick):
+    o = multi_args(keys, opts, kwargs, valid, name)
+    return multi_result(coll, o, _read_copies(coll, keys, coll._timeout(o)), pick)
+
+
+def multi_args(keys, opts, kwargs, valid, name):
+    """The options of a replica read of several keys, checked with the keys."""
     o = _merge(opts, kwargs)
     if o:
         _check_keys(o, valid, name)
@@ -122,9 +141,14 @@ def _multi(coll, keys, opts, kwargs, valid, name, pick):
         raise InvalidArgumentException("keys must be a list of str.")
     for k in keys:
         _check_key(k)
+    return o
+
+
+def multi_result(coll, o, copies, pick):
+    """MultiGetReplicaResult of {key: [(copy, result)]}, each key's picked by `pick`."""
     tc = _transcoder(coll, o)
     results, errors = {}, {}
-    for k, answers in _read_copies(coll, keys, coll._timeout(o)).items():
+    for k, answers in copies.items():
         try:
             results[k] = pick(k, answers, tc)
         except (DocumentNotFoundException, DocumentUnretrievableException) as e:
@@ -143,22 +167,32 @@ def get_all_replicas_multi(coll, keys, opts, kwargs) -> MultiGetReplicaResult:
 
 
 def _lookup_copies(coll, key, spec, o, valid, name):
+    session = coll._session()
+    copies, add, order, specs = lookup_plan(session, coll._cid, key, spec, o, valid, name)
+    mres, _failed = session.execute([key] * len(copies), _subdoc.LOOKUP, add, False, True,
+                                    result_keys=list(range(len(copies))), classes=_LOOKUP_CLASSES,
+                                    timeout=coll._timeout(o))
+    return lookup_answers(key, copies, mres, order, specs)
+
+
+def lookup_plan(session, cid, key, spec, o, valid, name):
+    """(copies, add(batch), order, specs): a lookup of every copy of `key`, in one batch."""
     if o:
         _check_keys(o, valid, name)
     _check_key(key)
     body, order, specs = _subdoc.lookup_request(spec)
-    session = coll._session()
     copies = _copies(session, key)
-    cid = coll._cid
 
     def add(batch):
         for c in copies:
             _batch.add_subdoc(batch, key, _subdoc.LOOKUP.opcode, body,
                               bytes((_subdoc.DOC_REPLICA_READ,)) if c else b"", 0, cid, 0, 0, c, ERRORS)
 
-    mres, _failed = session.execute([key] * len(copies), _subdoc.LOOKUP, add, False, True,
-                                    result_keys=list(range(len(copies))), classes=_LOOKUP_CLASSES,
-                                    timeout=coll._timeout(o))
+    return copies, add, order, specs
+
+
+def lookup_answers(key, copies, mres, order, specs):
+    """[(copy, LookupInReplicaResult)] of the results (keyed by position) of a lookup plan."""
     answers = []
     for i, c in enumerate(copies):
         r = mres[i]
@@ -171,8 +205,12 @@ def _lookup_copies(coll, key, spec, o, valid, name):
 
 
 def lookup_in_any_replica(coll, key, spec, opts, kwargs) -> LookupInReplicaResult:
-    answers = _lookup_copies(coll, key, spec, _merge(opts, kwargs), LookupInAnyReplicaOptions._valid,
-                             "lookup_in_any_replica")
+    return lookup_any(key, _lookup_copies(coll, key, spec, _merge(opts, kwargs), LookupInAnyReplicaOptions._valid,
+                                          "lookup_in_any_replica"))
+
+
+def lookup_any(key, answers) -> LookupInReplicaResult:
+    """lookup_in_any_replica's result: the first copy that answered."""
     for _c, r in answers:
         if not r.rc:
             return r
@@ -180,8 +218,12 @@ def lookup_in_any_replica(coll, key, spec, opts, kwargs) -> LookupInReplicaResul
 
 
 def lookup_in_all_replicas(coll, key, spec, opts, kwargs) -> Iterator[LookupInReplicaResult]:
-    answers = _lookup_copies(coll, key, spec, _merge(opts, kwargs), LookupInAllReplicasOptions._valid,
-                             "lookup_in_all_replicas")
+    return lookup_all(key, _lookup_copies(coll, key, spec, _merge(opts, kwargs), LookupInAllReplicasOptions._valid,
+                                          "lookup_in_all_replicas"))
+
+
+def lookup_all(key, answers) -> Iterator[LookupInReplicaResult]:
+    """lookup_in_all_replicas's result: a generator of every copy that answered."""
     found = [r for _c, r in answers if not r.rc]
     if found:
         return (r for r in found)

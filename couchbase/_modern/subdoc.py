@@ -247,6 +247,14 @@ def finish_mutation(res, order, specs, key, bucket, insert):
 
 def lookup_in(coll, key, spec, opts, kwargs) -> LookupInResult:
     """Collection.lookup_in: LookupInResult (DocumentNotFoundException when missing)."""
+    body, extras, timeout, order, specs = lookup_in_args(coll, key, spec, opts, kwargs)
+    res = run(coll, LOOKUP, key, body, extras, 0, 0, 0, timeout, "lookup_in", False, _LOOKUP_CLASSES)
+    res._extra = _SubdocMeta(specs, order)
+    return res
+
+
+def lookup_in_args(coll, key, spec, opts, kwargs):
+    """lookup_in's request: (body, extras, timeout, order, specs)."""
     o = _merge(opts, kwargs)
     extras = b""
     if o:
@@ -255,13 +263,23 @@ def lookup_in(coll, key, spec, opts, kwargs) -> LookupInResult:
             extras = b"\x04"
     _check_key(key)
     body, order, specs = lookup_request(spec)
-    res = run(coll, LOOKUP, key, body, extras, 0, 0, 0, coll._timeout(o), "lookup_in", False, _LOOKUP_CLASSES)
-    res._extra = _SubdocMeta(specs, order)
-    return res
+    return body, extras, coll._timeout(o), order, specs
 
 
 def mutate_in(coll, key, spec, opts, kwargs) -> MutateInResult:
     """Collection.mutate_in: MutateInResult, or the exception of the first spec that failed."""
+    a = mutate_in_args(coll, key, spec, opts, kwargs)
+    body, extras, cas, durability, dto, timeout, name, order, specs, client, insert = a
+    res = run(coll, MUTATION, key, body, extras, cas, durability, dto, timeout, name, True, _MUTATION_CLASSES)
+    res = finish_mutation(res, order, specs, key, coll._bucket_name, insert)
+    if client is not None:
+        coll._observe(res, key, client, timeout)
+    return res
+
+
+def mutate_in_args(coll, key, spec, opts, kwargs):
+    """mutate_in's request: (body, extras, cas, durability, durability_timeout, timeout, name,
+    order, specs, ClientDurability or None, insert semantics?)."""
     o = _merge(opts, kwargs)
     _check_key(key)
     exp = cas = 0
@@ -289,11 +307,7 @@ def mutate_in(coll, key, spec, opts, kwargs) -> MutateInResult:
         level, dto, client = coll._durability(o, timeout)
         durability |= level
     name = "insert" if semantics == StoreSemantics.INSERT else "mutate_in"
-    res = run(coll, MUTATION, key, body, extras, cas, durability, dto, timeout, name, True, _MUTATION_CLASSES)
-    res = finish_mutation(res, order, specs, key, coll._bucket_name, semantics == StoreSemantics.INSERT)
-    if client is not None:
-        coll._observe(res, key, client, timeout)
-    return res
+    return body, extras, cas, durability, dto, timeout, name, order, specs, client, semantics == StoreSemantics.INSERT
 
 
 # ---- get(project=[...]): the listed paths, through a lookup ----
@@ -373,6 +387,13 @@ _EXPIRY_SPEC = (SubDocOp.GET, "$document.exptime", True)
 def get_projected(coll, key, project, with_expiry, timeout):
     """(document bytes, cas, expiry or None) of the `project` paths of `key`: one lookup of the
     paths when they fit in one request, else the whole document, projected here."""
+    plan = projection(project, with_expiry)
+    res = run(coll, LOOKUP, key, plan[2], b"", 0, 0, 0, timeout, "get", False, _LOOKUP_CLASSES)
+    return projected(res, plan, with_expiry)
+
+
+def projection(project, with_expiry):
+    """get(project=...)'s request: (wanted paths, whole document?, body, order, specs)."""
     if isinstance(project, str) or not isinstance(project, (list, tuple)) or \
             not all(isinstance(p, str) for p in project):
         raise InvalidArgumentException("project must be a list of str.")
@@ -381,7 +402,12 @@ def get_projected(coll, key, project, with_expiry, timeout):
     whole = len(project) + len(extra) > MAX_SPECS
     specs = extra + ([(SubDocOp.GET_DOC, "", False)] if whole else [(SubDocOp.GET, p, False) for p in project])
     body, order, specs = lookup_request(specs)
-    res = run(coll, LOOKUP, key, body, b"", 0, 0, 0, timeout, "get", False, _LOOKUP_CLASSES)
+    return wanted, whole, body, order, specs
+
+
+def projected(res, plan, with_expiry):
+    """(document bytes, cas, expiry or None) of the lookup `res` of a projection `plan`."""
+    wanted, whole, _body, order, specs = plan
     res._extra = _SubdocMeta(specs, order)
     fields = res._fields()
     expiry = None
@@ -405,6 +431,7 @@ def get_projected(coll, key, project, with_expiry, timeout):
 
 
 __all__ = ["lookup_request", "mutation_request", "mutation_extras", "run", "finish_lookup", "finish_mutation",
+           "lookup_in_args", "mutate_in_args", "projection", "projected",
            "LOOKUP", "MUTATION", "DOC_ACCESS_DELETED", "DOC_REPLICA_READ"]
 
 LOOKUP = ops.SUBDOC_LOOKUP
