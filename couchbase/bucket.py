@@ -43,9 +43,15 @@ def open_session(connstr: str, name: str, username: Optional[str], password: Opt
     except (AuthenticationException, BucketNotFoundException, InvalidArgumentException, TLSException):
         raise
     except CouchbaseException as e:
-        raise UnAmbiguousTimeoutException("Failed to connect to bucket %r%s" % (name, ": %s" % e.message if e.message else ""),
-                                          inner_cause=e) from None
+        raise bootstrap_failure(name, e) from None
     return session
+
+
+def bootstrap_failure(name, e):
+    """What a bucket whose bootstrap failed with `e` (not a refusal) raises: it could not be
+    reached in time."""
+    return UnAmbiguousTimeoutException("Failed to connect to bucket %r%s" % (name, ": %s" % e.message if e.message
+                                                                                 else ""), inner_cause=e)
 
 
 class Bucket:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Mapping, Optional
+    from typing import Any, Dict, Mapping, Optional, Tuple
 
     from datetime import timedelta
 
@@ -78,30 +78,36 @@ class _Settings:
         self.max_response_size: Optional[int] = options.get("max_response_size")
 
 
+def parse_arguments(connstr: str, options: Tuple[Any, ...],
+                    kwargs: Dict[str, Any]) -> Tuple[str, ClusterOptions, Any, _Settings]:
+    """(connection string without its options, ClusterOptions, its parsed spec, _Settings) of
+    a Cluster's arguments: connection-string options, then the options object, then kwargs."""
+    if not isinstance(connstr, str):
+        raise InvalidArgumentException("The connection string must be a str.")
+    if options and isinstance(options[0], PasswordAuthenticator):
+        raise InvalidArgumentException("Authenticator is mandatory.")
+    if "//" not in connstr:
+        connstr = "couchbase://" + connstr
+    spec = _connstr.parse(connstr)
+    opts = _copts.parse_connstr_options(spec.options.items())
+    if options and isinstance(options[0], dict):
+        opts.update(ClusterOptions(**dict(options[0])))
+    opts.update({k: v for k, v in kwargs.items() if v is not None})
+    opts = ClusterOptions(**opts)  # validates keys and types
+    auth = opts.get("authenticator")
+    if auth is None or ("username" not in auth and not isinstance(auth, CertificateAuthenticator)):
+        raise InvalidArgumentException("Authenticator is mandatory.")
+    base = connstr.partition("?")[0]
+    spec = _connstr.parse(base)
+    return base, opts, spec, _Settings(opts, spec)
+
+
 class Cluster:
     """A connection to a cluster. ``Cluster(connstr, ClusterOptions(auth))`` checks the
     credentials against the first reachable node; ``bucket(name)`` opens a bucket."""
 
     def __init__(self, connstr: str, *options: ClusterOptions, **kwargs: Any) -> None:
-        if not isinstance(connstr, str):
-            raise InvalidArgumentException("The connection string must be a str.")
-        if options and isinstance(options[0], PasswordAuthenticator):
-            raise InvalidArgumentException("Authenticator is mandatory.")
-        if "//" not in connstr:
-            connstr = "couchbase://" + connstr
-        spec = _connstr.parse(connstr)
-        opts = _copts.parse_connstr_options(spec.options.items())
-        if options and isinstance(options[0], dict):
-            opts.update(ClusterOptions(**dict(options[0])))
-        opts.update({k: v for k, v in kwargs.items() if v is not None})
-        opts = ClusterOptions(**opts)  # validates keys and types
-        auth = opts.get("authenticator")
-        if auth is None or ("username" not in auth and not isinstance(auth, CertificateAuthenticator)):
-            raise InvalidArgumentException("Authenticator is mandatory.")
-        self._connstr = connstr.partition("?")[0]
-        self._options = opts
-        self._spec = _connstr.parse(self._connstr)
-        self._settings = _Settings(opts, self._spec)
+        self._connstr, self._options, self._spec, self._settings = parse_arguments(connstr, options, kwargs)
         self._closed = False
         self._buckets: Dict[str, Bucket] = {}
         self._nodes = ClusterNodes(self)

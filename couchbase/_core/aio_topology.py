@@ -15,8 +15,9 @@ import weakref
 from couchbase import exceptions as _exc
 from couchbase._core import aio_http as _aio_http
 from couchbase._core import protocol
-from couchbase._core.aio import Request
+from couchbase._core.aio import AioSession, Request
 from couchbase._core.binding import C, strerror
+from couchbase._core.tls import Security
 from couchbase._core.topology import RETRY_INTERVAL, STREAMING_PATHS, Topology
 from couchbase.logs import BOOTSTRAP as _boot_log
 from couchbase.logs import TOPOLOGY as _topo_log
@@ -171,3 +172,41 @@ class AioTopology(Topology):
                                "%s:%d" % servers[server] if 0 <= server < len(servers) else "a server")
         except _exc.CouchbaseError as e:
             _topo_log.debug("bucket %r: a pushed configuration was not applied: %s", self.bucket, e)
+
+
+async def probe_credentials(loop, hosts, username, password, timeout, face=_exc.MODERN, security=None):
+    """The blocking topology's probe_credentials on the event loop: HELLO and SASL (or a
+    client certificate) on the first of `hosts` that answers. Returns (None, the
+    authenticated bucket-less session, kept for the cluster's nodes and ping) or ((last core
+    code, its detail), None) when no host answered; raises the face's authentication or TLS
+    error."""
+    security = security or Security()
+    pre = protocol.hello((protocol.FEATURE_TCPNODELAY, protocol.FEATURE_XERROR))
+    last = tls_failure = None
+    for host, port in hosts:
+        session = AioSession(face, loop, timeout)
+        keep = False
+        try:
+            try:
+                session.set_servers([(host, port)])
+            except _exc.CouchbaseError as e:
+                last = (e.rc, e.message)
+                continue
+            session.set_prelude(pre)
+            security.apply(session.conn, username, password, face)
+            r = (await session.raw_run([Request(protocol.OP.NOOP, server=0)], timeout, retry=False))[0]
+            if not r.rc:
+                keep = True
+                return None, session
+            detail = session.failure_text(0) or strerror(r.rc)
+            if r.rc in (C.AUTH_ERROR, C.ACCESS_DENIED, C.SASLMECH_UNAVAILABLE):
+                raise _exc.exception_for(face, r.rc, detail, csrc_info=r.csrc)
+            if tls_failure is None and (_exc.code_name(r.rc) or "").startswith("TLS_"):
+                tls_failure = _exc.exception_for(face, r.rc, detail, csrc_info=r.csrc)
+            last = (r.rc, detail)
+        finally:
+            if not keep:
+                session.close()
+    if tls_failure is not None:
+        raise tls_failure
+    return last or (0, "no host to connect to"), None

@@ -1,0 +1,120 @@
+"""AsyncBucket: one bucket of an AsyncCluster, bootstrapped on the event loop (KV first,
+then REST, as the blocking Bucket) by ``await bucket.on_connect()`` or its first operation."""
+import asyncio
+
+from couchbase._core.aio import AioSession
+from couchbase._core.aio_topology import PUSH_FEATURES, bootstrap
+from couchbase._core.collection_ids import CollectionIds
+from couchbase._core.protocol import MODERN_FEATURES
+from couchbase.bucket import bootstrap_failure
+from couchbase.exceptions import (
+    MODERN, AuthenticationException, BucketNotFoundException, CouchbaseException, InvalidArgumentException,
+    TLSException,
+)
+
+from acouchbase import _health
+from acouchbase.management.collections import CollectionManager
+from acouchbase.scope import AsyncScope
+
+__all__ = ["AsyncBucket", "Bucket"]
+
+
+def _retrieve(task):
+    """A failure nobody awaited is not reported as lost (on_connect raises it again)."""
+    if not task.cancelled():
+        task.exception()
+
+
+class AsyncBucket:
+    """``cluster.bucket(name)``: connecting starts at once; ``await bucket.on_connect()``
+    waits for it (BucketNotFoundException, AuthenticationException ...)."""
+
+    def __init__(self, cluster, bucket_name):
+        self._cluster = cluster
+        self._name = bucket_name
+        self._closed = False
+        self._session = None
+        self.collection_ids = None
+        self._default_scope = None
+        self._connecting = cluster.loop.create_task(self._open())
+        self._connecting.add_done_callback(_retrieve)
+
+    async def _open(self):
+        c = self._cluster
+        s = c._settings
+        if c._spec.scheme not in ("couchbase", "couchbases", "http", "https"):
+            raise InvalidArgumentException("Unsupported connection string scheme %r" % c._spec.scheme)
+        session = AioSession(MODERN, c.loop, timeout=s.bootstrap_timeout)
+        try:
+            await bootstrap(session, c._spec, self._name, s.username, s.password, MODERN_FEATURES + PUSH_FEATURES,
+                            collections=True, security=s.security)
+        except (AuthenticationException, BucketNotFoundException, InvalidArgumentException, TLSException):
+            session.close()
+            raise
+        except CouchbaseException as e:
+            session.close()
+            raise bootstrap_failure(self._name, e) from None
+        except BaseException:
+            session.close()
+            raise
+        session.timeout = s.kv_timeout
+        session.max_response_size = s.max_response_size
+        if self._closed:
+            session.close()
+            raise RuntimeError("Cannot perform operations on a closed cluster or bucket.")
+        self.collection_ids = CollectionIds(session)
+        self._session = session
+
+    @property
+    def name(self):
+        return self._name
+
+    async def on_connect(self):
+        """Wait until the bucket is connected; raises why it could not be."""
+        await asyncio.shield(self._connecting)
+
+    def scope(self, name):
+        """AsyncScope `name` (no traffic)."""
+        return AsyncScope(self, name)
+
+    def default_scope(self):
+        if self._default_scope is None:
+            self._default_scope = AsyncScope(self, AsyncScope.default_name())
+        return self._default_scope
+
+    def default_collection(self):
+        """``_default._default``."""
+        return self.default_scope().collection("_default")
+
+    def collection(self, collection_name):
+        """AsyncCollection `collection_name` of the ``_default`` scope."""
+        return self.default_scope().collection(collection_name)
+
+    def collections(self):
+        """CollectionManager (async) of this bucket's scopes and collections."""
+        return CollectionManager(self._cluster, self._name)
+
+    async def ping(self, *opts, **kwargs):
+        """PingResult: a NOOP to each data node of this bucket."""
+        await self.on_connect()
+        return await _health.ping(self._cluster, self, opts, kwargs)
+
+    async def close(self):
+        if not self._closed:
+            self._closed = True
+            if self._session is not None:
+                self._session.close()
+            elif not self._connecting.done():
+                self._connecting.cancel()
+
+    def _connection(self):
+        """The session, or RuntimeError once the bucket or its cluster is closed."""
+        if self._closed or self._cluster._closed or self._session is None:
+            raise RuntimeError("Cannot perform operations on a closed cluster or bucket.")
+        return self._session
+
+    def __repr__(self):
+        return "AsyncBucket(name=%r)" % (self._name,)
+
+
+Bucket = AsyncBucket
