@@ -35,7 +35,7 @@ browserdeps:
 $(STAMP): pyproject.toml Makefile
 	test -x $(VPY) || $(PY) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip setuptools wheel
-	$(VPY) -m pip install -q "cffi>=1.15" "pytest>=7" "pytest-benchmark>=4" "build>=1" "sphinx>=7" "furo" "myst-parser>=2" "mini-racer>=0.12" "flask>=2" "bootstrap-flask>=2" "playwright>=1.40" "pylibmc>=1.6" "pymemcache>=4" "atheris>=2.3" "trustme>=1.1" "mypy>=1.18"
+	$(VPY) -m pip install -q "cffi>=1.15" "pytest>=7" "pytest-benchmark>=4" "build>=1" "sphinx>=7" "furo" "myst-parser>=2" "mini-racer>=0.12" "flask>=2" "bootstrap-flask>=2" "playwright>=1.40" "pylibmc>=1.6" "pymemcache>=4" "atheris>=2.3" "trustme>=1.1" "mypy>=1.18" "uvloop>=0.17"
 	touch $@
 
 deps: $(STAMP) sysdeps

@@ -387,17 +387,24 @@ int cbc_aio_event(cbc_AIO *a, int fd, int events)
     RUN run;
     size_t i;
     cbc__aio_begin(a);
-    for (i = 0; i < conn->nservers; i++) {
-        if (conn->servers[i].fd == fd && fd >= 0) {
+    run.conn = conn;
+    run.b = NULL;
+    for (i = 0; i < conn->nservers && fd >= 0; i++) {
+        if (conn->servers[i].fd == fd) {
             s = &conn->servers[i];
             break;
+        }
+        if (conn->servers[i].hs.job && conn->servers[i].hs.job_fd == fd) {
+            /* a socket's SCRAM derivation is done: its handshake goes on */
+            s = &conn->servers[i];
+            cbc__prelude_derived(&run, s);
+            settle(a, &run, s);
+            return cbc__aio_end(a);
         }
     }
     if (!s) {
         return cbc__aio_end(a); /* a descriptor dropped since it was reported */
     }
-    run.conn = conn;
-    run.b = NULL;
     if (s->state < CBC_SRV_PRELUDE) {
         cbc__connect_event(&run, s, (short)((events & CBC_AIO_READ) ? POLLIN : POLLOUT));
     } else {
@@ -483,10 +490,12 @@ size_t cbc_aio_watches(cbc_AIO *a, const cbc_AIO_WATCH **out)
 {
     cbc_CONN *conn = a->conn;
     size_t i, n = 0;
-    if (cbc__aio_grow((void **)&a->watch, &a->watchcap, conn->nservers ? conn->nservers : 1, sizeof(*a->watch)) != 0) {
+    if (cbc__aio_grow((void **)&a->watch, &a->watchcap, conn->nservers ? 2 * conn->nservers : 1,
+                      sizeof(*a->watch)) != 0) {
         *out = a->watch;
         return 0;
     }
+    a->rewatch = 0;
     for (i = 0; i < conn->nservers; i++) {
         cbc_SERVER *s = &conn->servers[i];
         int w = cbc__aio_wants(s);
@@ -495,6 +504,11 @@ size_t cbc_aio_watches(cbc_AIO *a, const cbc_AIO_WATCH **out)
         if (w) {
             a->watch[n].fd = s->fd;
             a->watch[n].events = w;
+            n++;
+        }
+        if (s->hs.job) { /* a SCRAM derivation: its wake-up descriptor */
+            a->watch[n].fd = s->hs.job_fd;
+            a->watch[n].events = CBC_AIO_READ;
             n++;
         }
     }

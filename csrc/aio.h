@@ -14,6 +14,9 @@
 #include "batch.h"
 #include "conn.h"
 
+/* The descriptors to watch changed other than by a socket's own (a SCRAM derivation
+ * started or ended): report CBC_AIO_WATCH. */
+void cbc__aio_rewatch(cbc_AIO *aio);
 /* Keep `fd` open until the caller has unwatched it (cbc_aio_reap closes it). */
 void cbc__aio_bury(cbc_AIO *aio, int fd);
 /* The request an answer with `opaque` belongs to: 1 with *slot and *res when it waits
@@ -76,6 +79,7 @@ struct cbc_AIO_s {
     size_t watchcap;
     uint64_t armed;      /* the tick time the caller armed; 0 none; CBC_AIO_NO_DEADLINE: nothing was due */
     int status;          /* CBC_AIO_AGAIN gathered during a call */
+    int rewatch;         /* cbc__aio_rewatch was called since the last cbc_aio_watches */
     cbc_BUF push;        /* the latest pushed configuration */
     int push_server;
     int pushed;

@@ -140,7 +140,7 @@ int cbc__aio_end(cbc_AIO *a)
     if (a->ndone) {
         st |= CBC_AIO_DONE;
     }
-    if (a->ngrave) {
+    if (a->ngrave || a->rewatch) {
         st |= CBC_AIO_WATCH;
     }
     for (i = 0; i < conn->nservers && !(st & CBC_AIO_WATCH); i++) {
@@ -160,6 +160,11 @@ int cbc__aio_end(cbc_AIO *a)
 }
 
 /* ---- the internal surface (aio.h) ---- */
+
+void cbc__aio_rewatch(cbc_AIO *a)
+{
+    a->rewatch = 1;
+}
 
 void cbc__aio_bury(cbc_AIO *a, int fd)
 {

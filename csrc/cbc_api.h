@@ -307,7 +307,7 @@ enum {
                         * its requests with cbc_batch_undo(batch, 0) and fail them) */
 };
 /* At most this many requests complete per call; the rest waits for the next one (AGAIN). */
-enum { CBC_AIO_DONE_MAX = 512 };
+enum { CBC_AIO_DONE_MAX = 128 };
 /* A socket that owes only the answers of timed-out requests is closed after this long
  * without a byte from its server. */
 enum { CBC_AIO_STALL_US = 2000000 };

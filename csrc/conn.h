@@ -47,6 +47,8 @@ typedef struct {
     int step;          /* what the next answer leads to (prelude.c) */
     int mech;          /* the CBC_SASL_* bit chosen, 0 before SASL_LIST_MECHS is answered */
     cbc_SCRAM *scram;
+    cbc_SCRAM_JOB *job; /* event-driven mode: the salted password being derived in a thread */
+    int job_fd;         /* (then) our copy of its wake-up descriptor, watched by the caller */
 } cbc_PRELUDE;
 
 enum { CBC_MAP_NONE = 0, CBC_MAP_KETAMA, CBC_MAP_VBUCKET };

@@ -156,7 +156,7 @@ static void *resolve_thread(void *arg)
     return NULL;
 }
 
-static int cloexec_pipe(int fds[2])
+int cbc__io_pipe(int fds[2])
 {
     int i;
     if (pipe(fds) != 0) {
@@ -191,7 +191,7 @@ cbc_RESOLVE *cbc__io_resolve_start(const char *host, int port, const char **why)
     pthread_mutex_unlock(&jobs_lock);
 
     job = calloc(1, sizeof(*job) + nhost);
-    if (!job || cloexec_pipe(fds) != 0) {
+    if (!job || cbc__io_pipe(fds) != 0) {
         free(job);
         *why = job ? "no pipe for the resolver" : "no memory for the resolver";
         goto undo;

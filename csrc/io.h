@@ -33,6 +33,8 @@ int cbc__io_resolve_fd(const cbc_RESOLVE *job);
 /* Collect a finished job's addresses (at most `max`) and release it. Returns the
  * count; 0 when the name does not resolve, with *why set to the resolver's reason. */
 size_t cbc__io_resolve_finish(cbc_RESOLVE *job, cbc_ADDR *out, size_t max, const char **why);
+/* A pipe for a helper thread's wake-up: both ends non-blocking and close-on-exec. 0, or -1. */
+int cbc__io_pipe(int fds[2]);
 /* Give up on a job (finished or not): its thread frees it when getaddrinfo returns. */
 void cbc__io_resolve_abandon(cbc_RESOLVE *job);
 /* Start a non-blocking TCP connect. *fd receives the socket. Returns 0 when

@@ -4,7 +4,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "aio.h"
 #include "connect.h"
 #include "errors.h"
 #include "packet.h"
@@ -33,6 +35,13 @@ static const struct {
 
 void cbc__prelude_reset(cbc_SERVER *s)
 {
+    if (s->hs.job) {
+        cbc__scram_job_abandon(s->hs.job);
+        cbc__conn_close_fd(s, s->hs.job_fd);
+        if (s->aio) {
+            cbc__aio_rewatch(s->aio);
+        }
+    }
     cbc__scram_free(s->hs.scram);
     if (s->hs.out.data) {
         memset(s->hs.out.data, 0, s->hs.out.cap); /* it may hold a PLAIN password */
@@ -225,22 +234,67 @@ static int auth_refused(RUN *run, cbc_SERVER *s, uint16_t status)
     return fail(run, s, CBC_ERR_AUTH_ERROR);
 }
 
-/* SCRAM's SASL_AUTH answered (AUTH_CONTINUE, server-first in v): send the proof. */
+/* The client-final message is in `final` (or computing it failed, `why`): queue it and the rest. */
+static int send_final(RUN *run, cbc_SERVER *s, int failed, cbc_BUF *final, const char *why)
+{
+    const char *name = mech_name(s->hs.mech);
+    int rc;
+    if (failed) {
+        cbc__buf_free(final);
+        cbc__conn_detail(s, "%s: %s: %s", s->name, name, why);
+        return fail(run, s, CBC_ERR_AUTH_ERROR);
+    }
+    rc = queue(s, CBC_OP_SASL_STEP, name, strlen(name), final->data, final->len) || queue_rest(run->conn, s);
+    cbc__buf_free(final);
+    s->hs.step = STEP_REST;
+    return rc ? fail(run, s, CBC_ERR_CLIENT_ENOMEM) : 1;
+}
+
+/* SCRAM's SASL_AUTH answered (AUTH_CONTINUE, server-first in v): send the proof. An
+ * event-driven socket has the salted password derived in a thread (never on the caller's
+ * event loop) unless its connection has it cached; the handshake then waits for it. */
 static int scram_step(RUN *run, cbc_SERVER *s, const char *v, size_t n)
 {
     cbc_BUF final = {NULL, 0, 0};
     char why[120];
-    const char *name = mech_name(s->hs.mech);
+    const char *reason = NULL;
     int rc;
-    if (cbc__scram_final(s->hs.scram, v, n, &final, why, sizeof(why)) != 0) {
-        cbc__buf_free(&final);
-        cbc__conn_detail(s, "%s: %s: %s", s->name, name, why);
-        return fail(run, s, CBC_ERR_AUTH_ERROR);
+    if (!s->aio) {
+        rc = cbc__scram_final(s->hs.scram, v, n, &final, why, sizeof(why));
+        return send_final(run, s, rc != 0, &final, why);
     }
-    rc = queue(s, CBC_OP_SASL_STEP, name, strlen(name), final.data, final.len) || queue_rest(run->conn, s);
-    cbc__buf_free(&final);
-    s->hs.step = STEP_REST;
-    return rc ? fail(run, s, CBC_ERR_CLIENT_ENOMEM) : 1;
+    if (cbc__scram_take_server_first(s->hs.scram, v, n, why, sizeof(why)) != 0) {
+        return send_final(run, s, 1, &final, why);
+    }
+    if ((rc = cbc__scram_final_cached(s->hs.scram, &final, why, sizeof(why))) != 0) {
+        return send_final(run, s, rc < 0, &final, why);
+    }
+    s->hs.job = cbc__scram_derive_start(s->hs.scram, &reason);
+    s->hs.job_fd = s->hs.job ? dup(cbc__scram_job_fd(s->hs.job)) : -1;
+    if (s->hs.job_fd < 0) {
+        cbc__scram_job_abandon(s->hs.job);
+        s->hs.job = NULL;
+        cbc__conn_detail(s, "%s: %s", s->name, reason ? reason : "no descriptor for the SCRAM derivation");
+        return fail(run, s, CBC_ERR_CLIENT_ETMPFAIL);
+    }
+    cbc__aio_rewatch(s->aio);
+    return 1; /* cbc__prelude_derived goes on */
+}
+
+void cbc__prelude_derived(RUN *run, cbc_SERVER *s)
+{
+    cbc_BUF final = {NULL, 0, 0};
+    char why[120];
+    cbc_SCRAM_JOB *job = s->hs.job;
+    int rc;
+    if (!job) {
+        return;
+    }
+    s->hs.job = NULL;
+    cbc__conn_close_fd(s, s->hs.job_fd);
+    cbc__aio_rewatch(s->aio);
+    rc = cbc__scram_derive_finish(s->hs.scram, job, &final, why, sizeof(why));
+    send_final(run, s, rc != 0, &final, why);
 }
 
 int cbc__prelude_answer(RUN *run, cbc_SERVER *s, const cbc_PKTHDR *h, const char *pkt)

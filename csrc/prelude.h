@@ -22,6 +22,9 @@ int cbc__prelude_unsent(const cbc_SERVER *s);
 void cbc__prelude_flush(cbc_RUN *run, cbc_SERVER *s);
 /* One handshake answer (header h, the whole packet at pkt). 0 when it failed the socket. */
 int cbc__prelude_answer(cbc_RUN *run, cbc_SERVER *s, const cbc_PKTHDR *h, const char *pkt);
+/* Event-driven mode: the SCRAM derivation a handshake waits for (its descriptor,
+ * s->hs.job_fd, became readable): send the proof. */
+void cbc__prelude_derived(cbc_RUN *run, cbc_SERVER *s);
 /* Forget the handshake (the socket closes). */
 void cbc__prelude_reset(cbc_SERVER *s);
 

@@ -40,6 +40,20 @@ int cbc__scram_first(cbc_SCRAM *sc, cbc_BUF *out);
 /* Append the client-final message for the server-first message to out. 0, or -1 with
  * `why` saying what was wrong with the server's message. */
 int cbc__scram_final(cbc_SCRAM *sc, const char *server_first, size_t n, cbc_BUF *out, char *why, size_t nwhy);
+/* The same in two halves, for a caller that must not spend the derivation's time (an
+ * event loop): take_server_first checks the server-first message and keeps what the final
+ * message needs (0, or -1 with `why`); final_cached then appends the client-final message
+ * when the connection's cache holds the salted password (1), or says it must be derived
+ * (0), which a thread of its own does: derive_start, then, once cbc__scram_job_fd is
+ * readable, derive_finish appends the client-final message (0, or -1 with `why`) and
+ * releases the job. job_abandon gives up on a job (its thread frees it). */
+typedef struct cbc_SCRAM_JOB_s cbc_SCRAM_JOB;
+int cbc__scram_take_server_first(cbc_SCRAM *sc, const char *server_first, size_t n, char *why, size_t nwhy);
+int cbc__scram_final_cached(cbc_SCRAM *sc, cbc_BUF *out, char *why, size_t nwhy);
+cbc_SCRAM_JOB *cbc__scram_derive_start(cbc_SCRAM *sc, const char **why);
+int cbc__scram_job_fd(const cbc_SCRAM_JOB *job);
+int cbc__scram_derive_finish(cbc_SCRAM *sc, cbc_SCRAM_JOB *job, cbc_BUF *out, char *why, size_t nwhy);
+void cbc__scram_job_abandon(cbc_SCRAM_JOB *job);
 /* 0 when the server-final message carries the expected server signature. */
 int cbc__scram_verify(const cbc_SCRAM *sc, const char *server_final, size_t n);
 

@@ -65,6 +65,22 @@ def test_wheel_carries_the_compiled_modules_and_py_typed(dist):
             "couchbase/_classic/arg_types.pyi"} <= set(names)
 
 
+def test_wheel_and_sdist_carry_the_asyncio_face(dist):
+    pkg = {os.path.join("acouchbase", f) for f in os.listdir(os.path.join(ROOT, "acouchbase")) if f.endswith(".py")}
+    with zipfile.ZipFile(dist[1]) as z:
+        assert pkg | {"acouchbase/management/buckets.py"} <= set(z.namelist())
+    with tarfile.open(dist[0]) as t:
+        assert pkg <= {n.split("/", 1)[1] for n in t.getnames() if "/" in n}
+
+
+def test_installed_asyncio_face_imports_outside_the_tree(installed):
+    py = os.path.join(str(installed), "bin", "python")
+    p = subprocess.run([py, "-c", "import acouchbase.cluster as c; print(c.Cluster.__name__)"], capture_output=True,
+                       text=True, timeout=60, cwd="/tmp")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "AsyncCluster"
+
+
 def test_metadata_has_license_python_requires_readme_and_one_version(dist):
     with zipfile.ZipFile(dist[1]) as z:
         meta = z.read(next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))).decode()

@@ -8,15 +8,16 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PKG = os.path.join(ROOT, "couchbase")
+#: the SDK's packages: the blocking faces, the engine and the embedded cluster; the asyncio face
+PKGS = (os.path.join(ROOT, "couchbase"), os.path.join(ROOT, "acouchbase"))
 CSRC = os.path.join(ROOT, "csrc")
 COMPILED = ("couchbase._core._cbc", "couchbase._core._fastpath")
 
 
 def _modules():
-    """{module name: path} for every .py file of the package."""
+    """{module name: path} for every .py file of the packages."""
     out = {}
-    for dirpath, _dirs, files in os.walk(PKG):
+    for dirpath, _dirs, files in (w for pkg in PKGS for w in os.walk(pkg)):
         for f in files:
             if f.endswith(".py"):
                 path = os.path.join(dirpath, f)
