@@ -113,21 +113,27 @@ class AsyncCollection:
 
     # ---- the run points ----
 
-    async def _run(self, start, key, name, mutation, timeout, accept=_accept_ok, exc=_exception):
+    async def _run(self, start, key, name, mutation, timeout, accept=_accept_ok, exc=_exception, first=None,
+                   deadline=None):
         """One request (start(deadline) gives its future) with the retries of single
         operations: locked / temporary failure / sync write in progress until the timeout,
-        a topology change (settle, then again), an unknown collection (its id refreshed once)."""
+        a topology change (settle, then again), an unknown collection (its id refreshed once).
+        `first`: the result of a first attempt already made (by a fast path), before `deadline`."""
         session = self._session()
-        deadline = time.monotonic() + timeout
+        if deadline is None:
+            deadline = time.monotonic() + timeout
         refreshed = False
         pause = 0.005
         while True:
-            try:
-                res = await start(int(deadline * 1e6))
-            except (InvalidArgumentException, ValueFormatException) as e:
-                if e.key is None:
-                    e.key = key
-                raise
+            if first is not None:
+                res, first = first, None
+            else:
+                try:
+                    res = await start(int(deadline * 1e6))
+                except (InvalidArgumentException, ValueFormatException) as e:
+                    if e.key is None:
+                        e.key = key
+                    raise
             rc = res.rc
             if accept(rc):
                 return res
@@ -246,13 +252,15 @@ class AsyncCollection:
         session = bucket._session
         if not opts and not kwargs and type(key) is str and self._cid is not None and session is not None \
                 and not bucket._closed:
-            # the plain get: one native call to start it
-            cid = self._cid
-
-            def start(dl):
-                return session.start(0, ([key], 0, 0, 0, cid, 0, 0, 0, 0, 0, 0, ERRORS), ([key],) + _GET_BUILD, dl)
-
-            res = await self._run(start, key, "get", False, self._kv_timeout)
+            # the plain get: one native call starts it; failures take the general path
+            keys = [key]
+            args = (keys, 0, 0, 0, self._cid, 0, 0, 0, 0, 0, 0, ERRORS)
+            build = (keys,) + _GET_BUILD
+            deadline = time.monotonic() + self._kv_timeout
+            res = await session.start(0, args, build, int(deadline * 1e6))
+            if res.rc:
+                res = await self._run(lambda dl: session.start(0, args, build, dl), key, "get", False,
+                                      self._kv_timeout, first=res, deadline=deadline)
             return res if self._tc is None else _BlockingCollection._read_meta(self, res, None)
         await self._ready()
         return await _BlockingCollection.get(self, key, *opts, **kwargs)
@@ -302,15 +310,15 @@ class AsyncCollection:
         session = bucket._session
         if not opts and not kwargs and type(key) is str and self._cid is not None and session is not None \
                 and self._tc is None and not bucket._closed:
-            # the plain upsert: one native call to start it
-            cid = self._cid
-            keys, vals = [key], [value]
-
-            def start(dl):
-                return session.start(1, (keys, vals, _SET.opcode, _FMT_JSON_1X, 0, 0, cid, 0, 0, None, ERRORS),
-                                     (keys,) + _MUT_BUILD, dl)
-
-            res = await self._run(start, key, "upsert", True, self._kv_timeout)
+            # the plain upsert: one native call starts it; failures take the general path
+            keys = [key]
+            args = (keys, [value], _SET.opcode, _FMT_JSON_1X, 0, 0, self._cid, 0, 0, None, ERRORS)
+            build = (keys,) + _MUT_BUILD
+            deadline = time.monotonic() + self._kv_timeout
+            res = await session.start(1, args, build, int(deadline * 1e6))
+            if res.rc:
+                res = await self._run(lambda dl: session.start(1, args, build, dl), key, "upsert", True,
+                                      self._kv_timeout, first=res, deadline=deadline)
             res._extra = self._bucket_name
             return res
         await self._ready()

@@ -190,11 +190,12 @@ void cbc_aio_free(cbc_AIO *a)
     free(a);
 }
 
-cbc_BATCH *cbc_aio_batch(cbc_AIO *a, uint32_t *gen)
+cbc_BATCH *cbc_aio_batch(cbc_AIO *a, uint32_t *gen, int *opened)
 {
     uint32_t gid;
     /* (no begin(): a decoder run by the caller's dispatch may land here, and the
      * generation being dispatched must not be recycled under it) */
+    *opened = 0;
     if (a->open) {
         *gen = a->open_gen;
         return a->gens[a->open_gen].b;
@@ -231,6 +232,7 @@ cbc_BATCH *cbc_aio_batch(cbc_AIO *a, uint32_t *gen)
     a->open = 1;
     a->open_gen = gid;
     *gen = gid;
+    *opened = 1;
     return a->gens[gid].b;
 }
 

@@ -340,9 +340,9 @@ cbc_AIO *cbc_aio_new(cbc_CONN *conn, cbc_ERROR *err);
 /* Free the engine and its batches and close every socket of the connection (stop
  * watching their descriptors first). Requests in flight are forgotten. NULL is ignored. */
 void cbc_aio_free(cbc_AIO *aio);
-/* The open batch (one is made or recycled when none is open), *gen its generation;
- * NULL when out of memory. */
-cbc_BATCH *cbc_aio_batch(cbc_AIO *aio, uint32_t *gen);
+/* The open batch (one is made or recycled when none is open: *opened is then 1, else 0),
+ * *gen its generation; NULL when out of memory. */
+cbc_BATCH *cbc_aio_batch(cbc_AIO *aio, uint32_t *gen, int *opened);
 /* The batch of generation `gen` (NULL for an unknown one). */
 cbc_BATCH *cbc_aio_gen_batch(cbc_AIO *aio, uint32_t gen);
 /* Deadline (cbc_aio_now() microseconds; 0: none) of the open batch's requests from index
@@ -387,7 +387,7 @@ typedef struct {
     void (*batch_undo)(cbc_BATCH *, size_t);
     /* The event-driven mode, for the native dispatcher (called with the GIL held: none
      * of them blocks). */
-    cbc_BATCH *(*aio_batch)(cbc_AIO *, uint32_t *);
+    cbc_BATCH *(*aio_batch)(cbc_AIO *, uint32_t *, int *);
     cbc_BATCH *(*aio_gen_batch)(cbc_AIO *, uint32_t);
     void (*aio_deadline)(cbc_AIO *, size_t, uint64_t);
     int (*aio_submit)(cbc_AIO *);

@@ -17,6 +17,7 @@ Every callback does a bounded amount of work (the core completes at most
 CBC_AIO_DONE_MAX requests per call and says when to come back), so the loop is never held.
 Descriptors are watched as the core lists them and closed by the core only once unwatched.
 """
+import collections
 import time
 
 from couchbase import exceptions as _exc
@@ -69,33 +70,40 @@ class AioSession(Session):
         self._aio_addr = int(ffi.cast("uintptr_t", self._aio))
         self.loop = loop
         self._gens = []        # generation -> the records of its requests
-        self._addrs = {}       # generation -> its batch (cdata, address)
-        self._open = None      # (batch address, records, batch, generation) of the open batch
+        self._flushing = False  # a submit of the open batch is scheduled
+        self._new_future = loop.create_future
+        #: the callbacks asyncio's own loop still runs in this iteration (None on other loops):
+        #: when none are left, a batch is sent at once instead of one iteration later
+        ready = getattr(loop, "_ready", None)
+        self._ready = ready if isinstance(ready, collections.deque) else None
         self._watched = {}     # fd -> events the loop watches for it
         self._timer = None
         self._kicked = False
         self._genp = ffi.new("uint32_t *")
+        self._openedp = ffi.new("int *")
         self._watchp = ffi.new("cbc_AIO_WATCH **")
         self._pushp = (ffi.new("char **"), ffi.new("size_t *"), ffi.new("int *"))
 
     # ---- starting operations ----
 
     def _open_batch(self):
-        b = lib.cbc_aio_batch(self._aio, self._genp)
+        """(batch, its records) of the open batch (opened when none is); its submit scheduled."""
+        b = lib.cbc_aio_batch(self._aio, self._genp, self._openedp)
         if b == ffi.NULL:
             raise MemoryError("no memory for the event-driven batch")
         gen = self._genp[0]
-        known = self._addrs.get(gen)
-        if known is None:
-            known = self._addrs[gen] = (b, int(ffi.cast("uintptr_t", b)))
-        records = []
         gens = self._gens
         while len(gens) <= gen:
             gens.append(None)
-        gens[gen] = records
-        self._open = o = (known[1], records, b, gen)
-        self.loop.call_soon(self._flush)
-        return o
+        if self._openedp[0] or gens[gen] is None:
+            gens[gen] = []  # the old list's records were all handed out
+        self._schedule()
+        return b, gens[gen]
+
+    def _schedule(self):
+        if not self._flushing:
+            self._flushing = True
+            self.loop.call_soon(self._flush)
 
     def start(self, items, add_args, build, deadline):
         """One request through the native adder (add_keys: `items` 0, add_items: 1,
@@ -103,9 +111,16 @@ class AioSession(Session):
         with `build` = (keys, kind, value_cls, op_cls, passthrough, transcoder, no_format)."""
         if self._aio is None:
             raise self._closed_error()
-        o = self._open or self._open_batch()
-        fut = self.loop.create_future()
-        _fp.aio_start(o[0], items, add_args, self._aio_addr, deadline, o[1], (fut, build))
+        fut = self._new_future()
+        _fp.aio_start(self._aio_addr, self._gens, items, add_args, deadline, (fut, build))
+        if not self._flushing:
+            ready = self._ready
+            if ready is not None and not ready:
+                # the last callback of the iteration: nothing else can join the batch
+                _fp.aio_call(self._aio_addr, _SUBMIT, -1, 0, self._gens, self._after)
+            else:
+                self._flushing = True
+                self.loop.call_soon(self._flush)
         return fut
 
     def start_add(self, add, build, deadline, multi_cls=None):
@@ -115,9 +130,7 @@ class AioSession(Session):
         AioRaw tuples when `build` is None."""
         if self._aio is None:
             raise self._closed_error()
-        o = self._open or self._open_batch()
-        batch = o[2]
-        records = o[1]
+        batch, records = self._open_batch()
         n0 = len(records)
         try:
             add(batch)
@@ -182,36 +195,22 @@ class AioSession(Session):
     # ---- moving the engine ----
 
     def _flush(self):
-        o = self._open
-        self._open = None
-        if self._aio is None or o is None:
-            return
-        st = _fp.aio_call(self._aio_addr, _SUBMIT, 0, 0, self._gens)
-        if st & _NOMEM:
-            lib.cbc_batch_undo(o[2], 0)
-            self._fail_records(o[1], MemoryError("no memory to send the loop iteration's requests"))
-        if st & ~_DONE:
-            self._after(st, -1)
-
-    def _on_read(self, fd):
+        self._flushing = False
         if self._aio is not None:
-            st = _fp.aio_call(self._aio_addr, _EVENT, fd, _READ, self._gens)
-            if st & ~_DONE:
-                self._after(st, fd)
+            _fp.aio_call(self._aio_addr, _SUBMIT, -1, 0, self._gens, self._after)
 
-    def _on_write(self, fd):
+    # (the loop runs _fastpath.aio_call itself for readable and writable descriptors)
+
+    def _again(self, fd):
+        """A socket left answers unparsed (CBC_AIO_AGAIN): the rest of them."""
         if self._aio is not None:
-            st = _fp.aio_call(self._aio_addr, _EVENT, fd, _WRITE, self._gens)
-            if st & ~_DONE:
-                self._after(st, fd)
+            _fp.aio_call(self._aio_addr, _EVENT, fd, _READ, self._gens, self._after)
 
     def _on_timer(self):
         self._timer = None
         self._kicked = False
         if self._aio is not None:
-            st = _fp.aio_call(self._aio_addr, _TICK, 0, 0, self._gens)
-            if st & ~_DONE:
-                self._after(st, -1)
+            _fp.aio_call(self._aio_addr, _TICK, -1, 0, self._gens, self._after)
 
     def kick(self):
         """A tick soon: completions the core gathered outside a call (a new server list
@@ -221,12 +220,19 @@ class AioSession(Session):
             self.loop.call_soon(self._on_timer)
 
     def _after(self, st, fd):
+        """What a call's status bits beyond CBC_AIO_DONE ask for (`fd`: the descriptor the
+        call was about, -1 for a submit or a tick)."""
+        if st & _NOMEM:
+            batch, records = self._open_batch()
+            lib.cbc_batch_undo(batch, 0)
+            self._fail_records(records, MemoryError("no memory to send the loop iteration's requests"))
+            del records[:]
         if st & _WATCH:
             self._sync_watches()
         if st & _TIMER:
             self._arm()
         if st & _AGAIN and fd >= 0:
-            self.loop.call_soon(self._on_read, fd)
+            self.loop.call_soon(self._again, fd)
         if st & _PUSH:
             self._take_push()
 
@@ -241,12 +247,13 @@ class AioSession(Session):
                 loop.remove_reader(fd)
             if ev & _WRITE and not new & _WRITE:
                 loop.remove_writer(fd)
+        call, addr, gens, after = _fp.aio_call, self._aio_addr, self._gens, self._after
         for fd, ev in want.items():
             old = self._watched.get(fd, 0)
             if ev & _READ and not old & _READ:
-                loop.add_reader(fd, self._on_read, fd)
+                loop.add_reader(fd, call, addr, _EVENT, fd, _READ, gens, after)
             if ev & _WRITE and not old & _WRITE:
-                loop.add_writer(fd, self._on_write, fd)
+                loop.add_writer(fd, call, addr, _EVENT, fd, _WRITE, gens, after)
         self._watched = want
         lib.cbc_aio_reap(self._aio)  # descriptors the core dropped: unwatched now, closed
 
@@ -314,8 +321,7 @@ class AioSession(Session):
             for records in self._gens:
                 if records:
                     self._fail_records(records, exc)
-            self._gens = []
-            self._open = None
+            del self._gens[:]  # (the same list object: the loop's callbacks hold it)
             lib.cbc_aio_free(aio)
         Session.close(self, reason)
 

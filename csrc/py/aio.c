@@ -2,7 +2,7 @@
  * (couchbase/_core/aio.py drives it from the event loop).
  *
  * An operation is a record filed once per request it added, in the list of the batch's
- * generation, so that request i of the batch finds record i:
+ * generation (gens[generation]), so that request i of the batch finds record i:
  *
  *   (future, build)                               one request
  *   [future, build, start, remaining, results, multi_cls]   several (start: index of the
@@ -47,30 +47,57 @@ static void *addr_of(PyObject *o, const char *what)
     return p;
 }
 
-/* aio_start(batch_addr, items, add_args, aio_addr, deadline_us, ops, record) -> int */
+/* The open batch of `aio` and its records list (borrowed), a new list in gens[gen] when the
+ * batch was just opened (*opened). NULL with an exception set. */
+static cbc_BATCH *open_batch(cbc_AIO *aio, PyObject *gens, PyObject **records, int *opened)
+{
+    uint32_t gen;
+    cbc_BATCH *b = fp__api->aio_batch(aio, &gen, opened);
+    if (b == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    while (PyList_GET_SIZE(gens) <= (Py_ssize_t)gen) {
+        if (PyList_Append(gens, Py_None) < 0)
+            return NULL;
+    }
+    *records = PyList_GET_ITEM(gens, (Py_ssize_t)gen);
+    if (*opened || !PyList_Check(*records)) {
+        PyObject *fresh = PyList_New(0);
+        if (fresh == NULL)
+            return NULL;
+        PyList_SetItem(gens, (Py_ssize_t)gen, fresh); /* the old list's records were all handed out */
+        *records = fresh;
+    }
+    return b;
+}
+
+/* aio_start(aio_addr, gens, items, add_args, deadline_us, record) -> int (requests added);
+ * the caller makes sure a submit is scheduled. */
 PyObject *fp_aio_start(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *vec[MAX_ARGS], *added, *ops, *rec, *extra;
+    PyObject *vec[MAX_ARGS], *added, *ops, *rec, *extra, *gens, *addr;
     Py_ssize_t i, n, nextra;
     size_t n0, n1;
-    void *batch;
+    cbc_BATCH *batch;
     cbc_AIO *aio;
     unsigned long long deadline;
     long items;
+    int opened;
 
-    if (!fp__check_nargs("aio_start", nargs, 7) || !fp__ready() || names_ready() < 0)
+    if (!fp__check_nargs("aio_start", nargs, 6) || !fp__ready() || names_ready() < 0)
         return NULL;
-    if ((batch = fp__batch_from(args[0])) == NULL || (aio = addr_of(args[3], "aio_addr")) == NULL)
+    if ((aio = addr_of(args[0], "aio_addr")) == NULL)
         return NULL;
-    if ((items = PyLong_AsLong(args[1])) == -1 && PyErr_Occurred())
+    gens = args[1];
+    if ((items = PyLong_AsLong(args[2])) == -1 && PyErr_Occurred())
         return NULL;
+    extra = args[3];
     if ((deadline = PyLong_AsUnsignedLongLong(args[4])) == (unsigned long long)-1 && PyErr_Occurred())
         return NULL;
-    extra = args[2];
-    ops = args[5];
-    rec = args[6];
-    if (!PyTuple_Check(extra) || !PyList_Check(ops)) {
-        PyErr_SetString(PyExc_TypeError, "aio_start: add_args must be a tuple and ops a list");
+    rec = args[5];
+    if (!PyTuple_Check(extra) || !PyList_Check(gens)) {
+        PyErr_SetString(PyExc_TypeError, "aio_start: add_args must be a tuple and gens a list");
         return NULL;
     }
     nextra = PyTuple_GET_SIZE(extra);
@@ -78,20 +105,25 @@ PyObject *fp_aio_start(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "aio_start: too many arguments");
         return NULL;
     }
-    n0 = fp__api->batch_size((cbc_BATCH *)batch);
+    if ((batch = open_batch(aio, gens, &ops, &opened)) == NULL)
+        return NULL;
+    n0 = fp__api->batch_size(batch);
     if ((size_t)PyList_GET_SIZE(ops) != n0) {
         PyErr_SetString(PyExc_RuntimeError, "aio_start: the operation list is out of step with the batch");
         return NULL;
     }
-    vec[0] = args[0];
+    if ((addr = PyLong_FromVoidPtr(batch)) == NULL)
+        return NULL;
+    vec[0] = addr;
     for (i = 0; i < nextra; i++)
         vec[i + 1] = PyTuple_GET_ITEM(extra, i);
     added = items == 2 ? fp_add_subdoc(mod, vec, nextra + 1)
                        : items ? fp_add_items(mod, vec, nextra + 1) : fp_add_keys(mod, vec, nextra + 1);
+    Py_DECREF(addr);
     if (added == NULL)
         return NULL; /* the adder dropped what it added; the others' requests stay */
     Py_DECREF(added);
-    n1 = fp__api->batch_size((cbc_BATCH *)batch);
+    n1 = fp__api->batch_size(batch);
     n = (Py_ssize_t)(n1 - n0);
     if (PyList_Check(rec)) {
         PyObject *results = PyList_New(n), *start = PyLong_FromSize_t(n0), *count = PyLong_FromSsize_t(n);
@@ -118,7 +150,7 @@ PyObject *fp_aio_start(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
     fp__api->aio_deadline(aio, n0, (uint64_t)deadline);
     return PyLong_FromSsize_t(n);
 undo:
-    fp__api->batch_undo((cbc_BATCH *)batch, n0);
+    fp__api->batch_undo(batch, n0);
     PyList_SetSlice(ops, (Py_ssize_t)n0, PY_SSIZE_T_MAX, NULL);
     return NULL;
 }
@@ -270,8 +302,22 @@ static void complete(void *batch, size_t index, PyObject *rec)
     resolve(fut, assemble(PyList_GET_ITEM(rec, 5), results));
 }
 
-/* aio_call(aio_addr, what, fd, events, gens) -> status bits
- *   what: 0 submit, 1 event (fd, events), 2 tick; gens[g] is generation g's record list. */
+/* The status as an int, after calling args[5](status, fd) when given and needed. */
+static PyObject *after(PyObject *const *args, Py_ssize_t nargs, int st, long fd)
+{
+    if (nargs > 5 && args[5] != Py_None && (st & ~CBC_AIO_DONE)) {
+        PyObject *r = PyObject_CallFunction(args[5], "il", st, fd);
+        if (r == NULL)
+            return NULL;
+        Py_DECREF(r);
+    }
+    return PyLong_FromLong(st);
+}
+
+/* aio_call(aio_addr, what, fd, events, gens[, after]) -> status bits
+ *   what: 0 submit, 1 event (fd, events), 2 tick; gens[g] is generation g's record list;
+ *   after(status, fd) is called when the status holds more than CBC_AIO_DONE (so that an
+ *   event loop can run this function itself as a descriptor's callback). */
 PyObject *fp_aio_call(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
 {
     const cbc_AIO_DONE *done;
@@ -282,7 +328,7 @@ PyObject *fp_aio_call(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
     int st;
     (void)mod;
 
-    if (!fp__check_nargs("aio_call", nargs, 5) || !fp__ready() || names_ready() < 0)
+    if (!fp__check_nargs_opt("aio_call", nargs, 5) || !fp__ready() || names_ready() < 0)
         return NULL;
     if ((aio = addr_of(args[0], "aio_addr")) == NULL)
         return NULL;
@@ -311,7 +357,7 @@ PyObject *fp_aio_call(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     if (!(st & CBC_AIO_DONE))
-        return PyLong_FromLong(st);
+        return after(args, nargs, st, fd);
     n = fp__api->aio_done(aio, &done);
     for (k = 0; k < n; k++) {
         uint32_t gen = done[k].gen;
@@ -332,5 +378,5 @@ PyObject *fp_aio_call(PyObject *mod, PyObject *const *args, Py_ssize_t nargs)
         complete(batch, index, rec);
         Py_DECREF(rec);
     }
-    return PyLong_FromLong(st);
+    return after(args, nargs, st, fd);
 }

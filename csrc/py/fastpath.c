@@ -376,11 +376,11 @@ PyDoc_STRVAR(execute_multi_doc,
              "batch-level failure comes back as (None, (rc, msg, file, line)).");
 
 PyDoc_STRVAR(aio_start_doc,
-             "aio_start(batch_addr, items, add_args, aio_addr, deadline_us, ops, record) -> int\n\n"
-             "Add one operation to an event-driven engine's open batch (add_keys, add_items or\n"
-             "add_subdoc as for execute), give its requests their deadline and append `record` to\n"
-             "`ops` once per request added; returns how many. A failing adder drops only what it\n"
-             "added.");
+             "aio_start(aio_addr, gens, items, add_args, deadline_us, record) -> int\n\n"
+             "Add one operation to an event-driven engine's open batch (opened when none is, its\n"
+             "record list then a new gens[generation]): add_keys, add_items or add_subdoc as for\n"
+             "execute, its requests' deadline, and `record` appended once per request added; returns\n"
+             "how many. A failing adder drops only what it added.");
 
 PyDoc_STRVAR(aio_call_doc,
              "aio_call(aio_addr, what, fd, events, gens) -> int\n\n"
