@@ -85,6 +85,7 @@ docs: deps build
 
 bench: deps build
 	$(VPY) -m pytest benchmarks --benchmark-only --benchmark-columns=min,median,ops --benchmark-sort=name
+	$(VPY) benchmarks/bench_asyncio.py --check
 
 # Coverage-guided fuzzing for FUZZ_TIME seconds per harness (tests/fuzz/): the C parsers
 # under libFuzzer with ASan+UBSan, the Python parsers under atheris, then the mutation fuzzer

@@ -4,7 +4,8 @@ csrc/aio.c), driven by an asyncio event loop with no thread of its own.
     face coroutine -> start(...)      the operation's requests go into the open batch
                                       (the native encoder) and its record into the batch's
                                       list; the first one of a loop iteration schedules _flush
-    _flush (next iteration)           cbc_aio_submit: all operations started during one
+                                      (the iteration's last callback submits at once)
+    _flush (end of the iteration)     cbc_aio_submit: all operations started during one
                                       iteration leave in one batch, one send per socket
     reader / writer callbacks         cbc_aio_event: connect, handshake, write, read, parse;
                                       each completed request is built by the native builder

@@ -39,7 +39,7 @@ def _exception(rc, key, name, mutation, result=None) -> Exception:
     socket's reason ("host:port: ...") noted on `result` becomes its message."""
     detail = getattr(result, "_extra", None)
     return _exc.exception_for(_exc.MODERN, rc, detail if isinstance(detail, str) else None, key=key, op=name,
-                              mutation=mutation)
+                              mutation=mutation, context=_exc.KeyValueErrorContext(key=key))
 
 
 def _merge(opts, kwargs) -> Optional[Dict[str, Any]]:

@@ -333,3 +333,11 @@ def test_wait_until_ready_returns_for_a_running_cluster(cluster):
     from datetime import timedelta
 
     assert cluster.wait_until_ready(timedelta(seconds=5)) is None
+
+
+def test_a_key_value_failure_carries_a_key_value_error_context_naming_its_key(coll, key):
+    with pytest.raises(E.DocumentNotFoundException) as info:
+        coll.get(key + "-absent")
+    assert isinstance(info.value.context, E.KeyValueErrorContext)
+    assert info.value.context.key == key + "-absent"
+    assert info.value.error_context is info.value.context
