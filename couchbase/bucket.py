@@ -47,7 +47,7 @@ def open_session(connstr: str, name: str, username: Optional[str], password: Opt
     return session
 
 
-def bootstrap_failure(name, e):
+def bootstrap_failure(name: str, e: CouchbaseException) -> UnAmbiguousTimeoutException:
     """What a bucket whose bootstrap failed with `e` (not a refusal) raises: it could not be
     reached in time."""
     return UnAmbiguousTimeoutException("Failed to connect to bucket %r%s" % (name, ": %s" % e.message if e.message

@@ -295,7 +295,7 @@ class Collection:
         return self._exists_result(key, r)
 
     @staticmethod
-    def _exists_result(key, r):
+    def _exists_result(key: str, r: Any) -> ExistsResult:
         if r.rc == C.KEY_ENOENT:
             return ExistsResult(rc=r.rc, key=key, cas=0)
         return ExistsResult(rc=0, key=key, cas=r.cas)
@@ -305,7 +305,7 @@ class Collection:
         value, cas, exptime = _subdoc.get_projected(self, key, o["project"], o.get("with_expiry"), self._timeout(o))
         return self._projected_result(key, o, value, cas, exptime)
 
-    def _projected_result(self, key, o, value, cas, exptime):
+    def _projected_result(self, key: str, o: Mapping[str, Any], value: Any, cas: int, exptime: int) -> GetResult:
         res = GetResult(rc=0, key=key, value=value, cas=cas, flags=_FLAGS_JSON)
         res._extra = _ReadMeta(o.get("transcoder") or self._tc or _DEFAULT_JSON, exptime)
         return res
@@ -318,7 +318,7 @@ class Collection:
                         _subdoc.LOOKUP_CLASSES)
         return self._with_expiry_result(key, o, r, order, specs)
 
-    def _with_expiry_result(self, key, o, r, order, specs):
+    def _with_expiry_result(self, key: str, o: Mapping[str, Any], r: Any, order: Any, specs: Any) -> GetResult:
         fields = _subdoc.finish_lookup(r, order, specs)._fields()
         if fields[2][0] != 0:
             raise CouchbaseException("Unexpected sub-document answer for get(with_expiry=True)", key=key)

@@ -87,3 +87,11 @@ def execute_multi(batch_addr: int, timeout_us: int, chunk: int, chunk_bytes: int
                   multi_cls: Callable[[], Dict[Any, Any]], value_cls: Type[ResultBase], op_cls: Type[ResultBase],
                   passthrough: bool, transcoder: Any, no_format: bool,
                   /) -> Union[Tuple[Dict[Any, Any], List[ResultBase]], Tuple[None, _BatchFailure]]: ...
+
+
+def aio_start(aio_addr: int, gens: List[Any], items: int, add_args: Sequence[Any], deadline_us: int, record: Any,
+              /) -> int: ...
+
+
+def aio_call(aio_addr: int, what: int, fd: int, events: int, gens: List[Any],
+             after: Optional[Callable[[int, int], Any]] = ..., /) -> int: ...

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, List, Optional, Type, TypeVar
+    from typing import Any, Dict, List, Optional, Type, TypeVar
 
     from couchbase._modern.results import (
         MultiExistsResult, MultiGetResult, MultiMutationResult, _MultiResultBase,
@@ -274,7 +274,7 @@ def unlock_plan(coll, keys, opts, kwargs):
     return klist, add_for, timeout, o
 
 
-def unlock_result(res):
+def unlock_result(res: Any) -> Dict[str, Optional[Exception]]:
     """unlock_multi's answer from the MultiMutationResult of the unlocks."""
     out: Dict[str, Optional[Exception]] = {k: None for k in res.results}
     out.update(res.exceptions)

@@ -383,10 +383,11 @@ PyDoc_STRVAR(aio_start_doc,
              "how many. A failing adder drops only what it added.");
 
 PyDoc_STRVAR(aio_call_doc,
-             "aio_call(aio_addr, what, fd, events, gens) -> int\n\n"
+             "aio_call(aio_addr, what, fd, events, gens[, after]) -> int\n\n"
              "Move an event-driven engine (what: 0 submit, 1 event on fd, 2 tick) and complete\n"
              "every request it reports from its record in gens[generation] (see csrc/py/aio.c);\n"
-             "returns the engine's CBC_AIO_* status bits.");
+             "returns the engine's CBC_AIO_* status bits, after calling after(status, fd) when\n"
+             "they ask for more than the completions.");
 
 /* ---- init ---- */
 
