@@ -60,7 +60,7 @@ async def _ping_http(svc, host, port, path, timeout, cluster):
     return entry
 
 
-async def ping(cluster, bucket, opts, kwargs):
+async def ping(cluster, bucket, opts, kwargs) -> PingResult:
     """PingResult of the requested service types (default: every service the cluster runs)."""
     o = _merge(opts, kwargs)
     if o:
@@ -82,7 +82,7 @@ async def ping(cluster, bucket, opts, kwargs):
                        "services": services})
 
 
-def diagnostics(cluster, opts, kwargs):
+def diagnostics(cluster, opts, kwargs) -> DiagnosticsResult:
     """DiagnosticsResult of the open KV connections (no traffic)."""
     o = _merge(opts, kwargs)
     if o:
@@ -101,7 +101,7 @@ def diagnostics(cluster, opts, kwargs):
                               "sdk": _health._SDK, "services": {"key_value": eps} if eps else {}})
 
 
-async def wait_until_ready(cluster, timeout, opts, kwargs):
+async def wait_until_ready(cluster, timeout, opts, kwargs) -> None:
     """Return once the requested services answer as ``desired_state`` asks;
     UnAmbiguousTimeoutException after `timeout`."""
     o = _merge(opts, kwargs)

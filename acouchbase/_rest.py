@@ -8,6 +8,14 @@ whose ``call`` either returns the answer already fetched for that call or stops 
 (``_NeedAnswer``); the request is then sent on the event loop and the method runs again,
 until it returns or raises. Nothing blocks and no thread is used.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Tuple
+
+    from acouchbase.cluster import AsyncCluster
+
 import json
 import time
 
@@ -30,7 +38,7 @@ class AioNodes:
     from an open bucket's config, else the cluster's bucket-less KV connection, else the
     REST port's /pools/default."""
 
-    def __init__(self, cluster):
+    def __init__(self, cluster: AsyncCluster) -> None:
         self._cluster = cluster
         self._nodes = None
 
@@ -151,15 +159,15 @@ class AsyncManager:
     """The async form of a blocking manager: subclasses name it (``_blocking``) and its REST
     methods (``_methods``), which become coroutines; everything else is its own."""
 
-    _blocking = None
-    _methods = ()
+    _blocking: Any = None
+    _methods: Tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
         for name in cls._methods:
             setattr(cls, name, _coroutine(name, getattr(cls._blocking, name)))
 
-    def __init__(self, cluster, *args):
+    def __init__(self, cluster: AsyncCluster, *args: Any) -> None:
         self._cluster = cluster
         self._args = args
 

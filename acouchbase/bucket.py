@@ -1,5 +1,17 @@
 """AsyncBucket: one bucket of an AsyncCluster, bootstrapped on the event loop (KV first,
 then REST, as the blocking Bucket) by ``await bucket.on_connect()`` or its first operation."""
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional
+
+    from couchbase._modern.results import PingResult
+    from couchbase.options import PingOptions
+
+    from acouchbase.cluster import AsyncCluster
+    from acouchbase.collection import AsyncCollection
+
 import asyncio
 
 from couchbase._core.aio import AioSession
@@ -19,7 +31,7 @@ from acouchbase.scope import AsyncScope
 __all__ = ["AsyncBucket", "Bucket"]
 
 
-def _retrieve(task):
+def _retrieve(task: asyncio.Task[Any]) -> None:
     """A failure nobody awaited is not reported as lost (on_connect raises it again)."""
     if not task.cancelled():
         task.exception()
@@ -29,17 +41,17 @@ class AsyncBucket:
     """``cluster.bucket(name)``: connecting starts at once; ``await bucket.on_connect()``
     waits for it (BucketNotFoundException, AuthenticationException ...)."""
 
-    def __init__(self, cluster, bucket_name):
+    def __init__(self, cluster: AsyncCluster, bucket_name: str) -> None:
         self._cluster = cluster
         self._name = bucket_name
         self._closed = False
-        self._session = None
-        self.collection_ids = None
-        self._default_scope = None
+        self._session: Optional[AioSession] = None
+        self.collection_ids: Optional[CollectionIds] = None
+        self._default_scope: Optional[AsyncScope] = None
         self._connecting = cluster.loop.create_task(self._open())
         self._connecting.add_done_callback(_retrieve)
 
-    async def _open(self):
+    async def _open(self) -> None:
         c = self._cluster
         s = c._settings
         if c._spec.scheme not in ("couchbase", "couchbases", "http", "https"):
@@ -66,40 +78,40 @@ class AsyncBucket:
         self._session = session
 
     @property
-    def name(self):
+    def name(self) -> str:
         return self._name
 
-    async def on_connect(self):
+    async def on_connect(self) -> None:
         """Wait until the bucket is connected; raises why it could not be."""
         await asyncio.shield(self._connecting)
 
-    def scope(self, name):
+    def scope(self, name: str) -> AsyncScope:
         """AsyncScope `name` (no traffic)."""
         return AsyncScope(self, name)
 
-    def default_scope(self):
+    def default_scope(self) -> AsyncScope:
         if self._default_scope is None:
             self._default_scope = AsyncScope(self, AsyncScope.default_name())
         return self._default_scope
 
-    def default_collection(self):
+    def default_collection(self) -> AsyncCollection:
         """``_default._default``."""
         return self.default_scope().collection("_default")
 
-    def collection(self, collection_name):
+    def collection(self, collection_name: str) -> AsyncCollection:
         """AsyncCollection `collection_name` of the ``_default`` scope."""
         return self.default_scope().collection(collection_name)
 
-    def collections(self):
+    def collections(self) -> CollectionManager:
         """CollectionManager (async) of this bucket's scopes and collections."""
         return CollectionManager(self._cluster, self._name)
 
-    async def ping(self, *opts, **kwargs):
+    async def ping(self, *opts: PingOptions, **kwargs: Any) -> PingResult:
         """PingResult: a NOOP to each data node of this bucket."""
         await self.on_connect()
         return await _health.ping(self._cluster, self, opts, kwargs)
 
-    async def close(self):
+    async def close(self) -> None:
         if not self._closed:
             self._closed = True
             if self._session is not None:
@@ -107,13 +119,13 @@ class AsyncBucket:
             elif not self._connecting.done():
                 self._connecting.cancel()
 
-    def _connection(self):
+    def _connection(self) -> AioSession:
         """The session, or RuntimeError once the bucket or its cluster is closed."""
         if self._closed or self._cluster._closed or self._session is None:
             raise RuntimeError("Cannot perform operations on a closed cluster or bucket.")
         return self._session
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "AsyncBucket(name=%r)" % (self._name,)
 
 

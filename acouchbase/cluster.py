@@ -10,6 +10,18 @@ The arguments are the blocking Cluster's (couchbase.cluster.parse_arguments: con
 string options, ClusterOptions, keyword arguments). Connecting checks the credentials on the
 first node that answers (HELLO and SASL, or the client certificate), on the event loop.
 """
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Optional
+
+    from datetime import timedelta
+
+    from couchbase._core.aio import AioSession
+    from couchbase._modern.results import DiagnosticsResult, PingResult
+    from couchbase.options import DiagnosticsOptions, PingOptions, WaitUntilReadyOptions
+
 import asyncio
 
 from couchbase._core.aio_topology import probe_credentials
@@ -26,7 +38,7 @@ from acouchbase.management.users import UserManager
 __all__ = ["AsyncCluster", "Cluster", "ClusterOptions", "ClusterTimeoutOptions"]
 
 
-def _retrieve(task):
+def _retrieve(task: asyncio.Task[Any]) -> None:
     if not task.cancelled():
         task.exception()
 
@@ -35,27 +47,27 @@ class AsyncCluster:
     """A connection to a cluster on the event loop. ``await Cluster.connect(...)``, or
     ``Cluster(...)`` then ``await cluster.on_connect()``."""
 
-    def __init__(self, connstr, *options, **kwargs):
+    def __init__(self, connstr: str, *options: ClusterOptions, **kwargs: Any) -> None:
         self._connstr, self._options, self._spec, self._settings = parse_arguments(connstr, options, kwargs)
         self._loop = get_event_loop()
         self._closed = False
-        self._buckets = {}
-        self._kv = None          # the authenticated bucket-less session (nodes, ping)
-        self._connecting = None
+        self._buckets: Dict[str, AsyncBucket] = {}
+        self._kv: Optional[AioSession] = None  # the authenticated bucket-less session (nodes, ping)
+        self._connecting: Optional[asyncio.Task[None]] = None
         self._nodes = AioNodes(self)
 
     @property
-    def loop(self):
+    def loop(self) -> asyncio.AbstractEventLoop:
         return self._loop
 
     @staticmethod
-    async def connect(connstr, *options, **kwargs):
+    async def connect(connstr: str, *options: ClusterOptions, **kwargs: Any) -> AsyncCluster:
         """``AsyncCluster(connstr, *options, **kwargs)``, connected."""
         cluster = AsyncCluster(connstr, *options, **kwargs)
         await cluster.on_connect()
         return cluster
 
-    async def on_connect(self):
+    async def on_connect(self) -> None:
         """Wait until the credentials were accepted by a node (AuthenticationException,
         UnAmbiguousTimeoutException ...)."""
         if self._connecting is None:
@@ -63,7 +75,7 @@ class AsyncCluster:
             self._connecting.add_done_callback(_retrieve)
         await asyncio.shield(self._connecting)
 
-    async def _probe(self):
+    async def _probe(self) -> None:
         if self._spec.scheme not in ("couchbase", "couchbases"):
             return
         s = self._settings
@@ -78,13 +90,13 @@ class AsyncCluster:
         else:
             self._kv = session
 
-    async def _kv_session(self):
+    async def _kv_session(self) -> Optional[AioSession]:
         """The bucket-less session (connected at on_connect)."""
         await self.on_connect()
         self._check_open()
         return self._kv
 
-    def bucket(self, bucket_name):
+    def bucket(self, bucket_name: str) -> AsyncBucket:
         """AsyncBucket `bucket_name`; it starts connecting now (``await bucket.on_connect()``)."""
         self._check_open()
         b = self._buckets.get(bucket_name)
@@ -94,26 +106,26 @@ class AsyncCluster:
 
     # ---- management ----
 
-    def buckets(self):
+    def buckets(self) -> BucketManager:
         """BucketManager (async): create, update, drop, flush and list buckets."""
         return BucketManager(self)
 
-    def users(self):
+    def users(self) -> UserManager:
         """UserManager (async): users, groups and roles."""
         return UserManager(self)
 
     # ---- health ----
 
-    async def ping(self, *opts, **kwargs):
+    async def ping(self, *opts: PingOptions, **kwargs: Any) -> PingResult:
         """PingResult: a NOOP to a data node and a request to every node of the other services."""
         await self.on_connect()
         return await _health.ping(self, None, opts, kwargs)
 
-    async def diagnostics(self, *opts, **kwargs):
+    async def diagnostics(self, *opts: DiagnosticsOptions, **kwargs: Any) -> DiagnosticsResult:
         """DiagnosticsResult of the open connections (no traffic)."""
         return _health.diagnostics(self, opts, kwargs)
 
-    async def wait_until_ready(self, timeout, *opts, **kwargs):
+    async def wait_until_ready(self, timeout: timedelta, *opts: WaitUntilReadyOptions, **kwargs: Any) -> None:
         """Return once the requested services answer; UnAmbiguousTimeoutException after
         `timeout` (a timedelta)."""
         self._check_open()
@@ -122,7 +134,7 @@ class AsyncCluster:
 
     # ---- lifecycle ----
 
-    async def close(self):
+    async def close(self) -> None:
         """Close every bucket and the cluster's own connection; idempotent."""
         if self._closed:
             return
@@ -136,15 +148,15 @@ class AsyncCluster:
         if self._connecting is not None and not self._connecting.done():
             self._connecting.cancel()
 
-    def _check_open(self):
+    def _check_open(self) -> None:
         if self._closed:
             raise RuntimeError("Cannot perform operations on a closed cluster.")
 
     @property
-    def connected(self):
+    def connected(self) -> bool:
         return not self._closed and self._kv is not None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "AsyncCluster(%r)" % (self._connstr,)
 
 

@@ -1,6 +1,6 @@
 """The package as users get it: `python -m build` makes an sdist and a wheel, the sdist
 installs from source into a fresh venv outside the tree, and the installed SDK and its
-`couchbase-mock` console script work there."""
+`couchbase-mock` console script work there; a type checker finds both packages typed there."""
 import json
 import os
 import subprocess
@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 
+TYPED = ("couchbase/py.typed", "acouchbase/py.typed")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -60,7 +61,7 @@ def test_wheel_carries_the_compiled_modules_and_py_typed(dist):
         names = z.namelist()
     assert any(n.startswith("couchbase/_core/_cbc") and n.endswith(".so") for n in names)
     assert any(n.startswith("couchbase/_core/_fastpath") and n.endswith(".so") for n in names)
-    assert "couchbase/py.typed" in names
+    assert set(TYPED) <= set(names)
     assert {"couchbase/_core/_fastpath.pyi", "couchbase/_core/_cbc.pyi", "couchbase/_modern/option_keys.pyi",
             "couchbase/_classic/arg_types.pyi"} <= set(names)
 
@@ -68,9 +69,9 @@ def test_wheel_carries_the_compiled_modules_and_py_typed(dist):
 def test_wheel_and_sdist_carry_the_asyncio_face(dist):
     pkg = {os.path.join("acouchbase", f) for f in os.listdir(os.path.join(ROOT, "acouchbase")) if f.endswith(".py")}
     with zipfile.ZipFile(dist[1]) as z:
-        assert pkg | {"acouchbase/management/buckets.py"} <= set(z.namelist())
+        assert pkg | {"acouchbase/management/buckets.py", "acouchbase/py.typed"} <= set(z.namelist())
     with tarfile.open(dist[0]) as t:
-        assert pkg <= {n.split("/", 1)[1] for n in t.getnames() if "/" in n}
+        assert pkg | set(TYPED) <= {n.split("/", 1)[1] for n in t.getnames() if "/" in n}
 
 
 def test_installed_asyncio_face_imports_outside_the_tree(installed):
@@ -135,5 +136,19 @@ def test_installed_package_carries_py_typed_and_its_stubs(installed):
     assert p.returncode == 0, p.stderr
     pkg = p.stdout.strip()
     for rel in ("py.typed", "_core/_fastpath.pyi", "_core/_cbc.pyi", "_modern/option_keys.pyi",
-                "_classic/arg_types.pyi"):
+                "_classic/arg_types.pyi", "../acouchbase/py.typed"):
         assert os.path.isfile(os.path.join(pkg, rel)), rel
+
+
+def test_typed_asyncio_user_code_passes_mypy_strict_against_the_installed_packages(installed, tmp_path):
+    """mypy (this interpreter's) checks the typed asyncio user code against the packages pip
+    installed in the fresh venv (PEP 561: found through their py.typed), not the tree's."""
+    src = os.path.join(ROOT, "tests", "typing", "user_correct_asyncio.py")
+    with open(src) as f, open(str(tmp_path / "user_code.py"), "w") as out:
+        out.write(f.read())
+    py = os.path.join(str(installed), "bin", "python")
+    p = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--python-executable", py, "--cache-dir",
+                        str(tmp_path / "cache"), "--config-file", "", "user_code.py"],
+                       capture_output=True, text=True, timeout=600, cwd=str(tmp_path))
+    assert p.returncode == 0, p.stdout[-5000:] + p.stderr[-2000:]
+    assert p.stdout.startswith("Success: no issues found")

@@ -1,7 +1,8 @@
-"""Static typing as users get it: the package passes ``mypy --strict`` (configured in
-pyproject.toml), the stubs of the compiled modules agree with them (mypy's stubtest), typed
-application code passes ``mypy --strict`` and runs, and the deliberate type errors of
-user_errors.py are each reported. mypy runs as a subprocess, as a user runs it."""
+"""Static typing as users get it: the packages (couchbase and acouchbase) pass ``mypy --strict``
+(configured in pyproject.toml), the stubs of the compiled modules agree with them (mypy's
+stubtest), typed application code of the blocking faces and of the asyncio face passes
+``mypy --strict`` and runs, and the deliberate type errors of user_errors.py are each reported.
+mypy runs as a subprocess, as a user runs it."""
 import importlib.util
 import os
 import re
@@ -10,10 +11,13 @@ import sys
 
 import pytest
 
+from aiohelpers import LOOPS, run
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 ERRORS_FILE = os.path.join("tests", "typing", "user_errors.py")
 CORRECT_FILE = os.path.join("tests", "typing", "user_correct.py")
+ASYNCIO_FILE = os.path.join("tests", "typing", "user_correct_asyncio.py")
 _MARK = re.compile(r"# error: \[([a-z-]+)\]")
 _REPORTED = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): error: .*\[(?P<code>[a-z-]+)\]$")
 
@@ -52,8 +56,9 @@ def test_compiled_module_stubs_match_the_built_modules():
     assert p.returncode == 0, p.stdout[-5000:] + p.stderr[-2000:]
 
 
-def test_typed_user_code_passes_mypy_strict(cache_dir):
-    p = _mypy(cache_dir, "--strict", CORRECT_FILE)
+@pytest.mark.parametrize("path", [CORRECT_FILE, ASYNCIO_FILE])
+def test_typed_user_code_passes_mypy_strict(cache_dir, path):
+    p = _mypy(cache_dir, "--strict", path)
     assert p.returncode == 0, p.stdout[-5000:] + p.stderr[-2000:]
 
 
@@ -76,21 +81,26 @@ def test_the_error_markers_are_read_from_mypy_output():
     assert _errors(out) == {(21, "arg-type"): 2}
 
 
-def _load_correct():
-    spec = importlib.util.spec_from_file_location("user_correct", os.path.join(ROOT, CORRECT_FILE))
+def _load(path):
+    name = os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, path))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
 
 
-@pytest.mark.mock
-def test_typed_user_code_runs_against_the_embedded_cluster():
+def _mock_cluster():
     from couchbase.mock import MockCluster
 
-    user = _load_correct()
-    with MockCluster(nodes=1, replicas=1, vbuckets=16, buckets={"default": None, "travel-sample": None},
-                     users={"Administrator": "password"},
-                     collections=[("travel-sample", "tenant_agent_00", "users")]) as m:
+    return MockCluster(nodes=1, replicas=1, vbuckets=16, buckets={"default": None, "travel-sample": None},
+                       users={"Administrator": "password"},
+                       collections=[("travel-sample", "tenant_agent_00", "users")])
+
+
+@pytest.mark.mock
+def test_typed_user_code_runs_against_the_embedded_cluster():
+    user = _load(CORRECT_FILE)
+    with _mock_cluster() as m:
         cluster = user.connect(m.connstr, "Administrator", "password")
         try:
             modern = user.tutorial(cluster)
@@ -108,3 +118,19 @@ def test_typed_user_code_runs_against_the_embedded_cluster():
     assert classic["multi"] == {"multi-1": {"a": 1}, "multi-2": [1, 2, 3]}
     assert classic["piped"] == [None, 1] and classic["zlib"] is True
     assert classic["add_exists"] and classic["deleted"] and classic["quiet_success"] is False
+
+
+@pytest.mark.mock
+@pytest.mark.parametrize("loop", LOOPS)
+def test_typed_asyncio_user_code_runs_against_the_embedded_cluster(loop):
+    user = _load(ASYNCIO_FILE)
+    with _mock_cluster() as m:
+        seen = run(lambda: user.run(m.connstr, "Administrator", "password"), loop)
+    assert seen["token_bucket"] == "travel-sample" and seen["cas_matches"]
+    assert seen["get"] == {"foo": "bar"}
+    assert seen["multi"] == {"async-key": {"foo": "bar"}, "async-key-2": {"n": 2}}
+    assert seen["multi_failed"] == ["async-missing"]
+    assert seen["lookup"] == ("bar", False)
+    assert seen["counter"] == (10, 15)
+    assert seen["exists"] is True and seen["missing"] is True
+    assert seen["scopes"] == ["_default", "tenant_agent_00"]

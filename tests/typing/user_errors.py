@@ -6,6 +6,8 @@ tests/typing/test_mypy.py checks it; it is never run.
 from datetime import timedelta
 
 import couchbase.subdocument as SD
+from acouchbase.cluster import AsyncCluster
+from acouchbase.collection import AsyncCollection
 from couchbase import Couchbase
 from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
@@ -14,7 +16,7 @@ from couchbase.management.options import GetUserOptions
 from couchbase.options import (
     ClusterOptions, GetOptions, IncrementOptions, InsertOptions, RemoveOptions, UpsertOptions,
 )
-from couchbase.result import GetResult, MutationResult
+from couchbase.result import CounterResult, GetResult, MutationResult
 
 
 def modern(cluster: Cluster, coll: Collection) -> None:
@@ -42,6 +44,26 @@ def modern(cluster: Cluster, coll: Collection) -> None:
     coll.touch("key", 10)  # error: [arg-type]
     value: str = coll.get("key").content_as[dict]  # error: [assignment]
     copy: GetResult = coll.insert("key", {})  # error: [assignment]
+
+
+async def asyncio_face(cluster: AsyncCluster, coll: AsyncCollection) -> None:
+    await coll.get(123)  # error: [arg-type]
+    coll.upsert("key", {})  # error: [unused-coroutine]
+    not_awaited: GetResult = coll.get("key")  # error: [assignment]
+    wrong: MutationResult = await coll.get("key")  # error: [assignment]
+    (await coll.get("key")).content_as[dict].nonexistent  # error: [attr-defined]
+    await coll.upsert("key", {}, GetOptions())  # error: [arg-type]
+    await coll.touch("key", 10)  # error: [arg-type]
+    await coll.get_multi("abc")  # error: [arg-type]
+    (await coll.get_multi(["a"])).results["a"].content_as[int] + "x"  # error: [operator]
+    await coll.lookup_in("key", [SD.get(1)])  # error: [arg-type]
+    counter: str = (await coll.binary().increment("key")).content  # error: [assignment]
+    await coll.binary().increment("key", IncrementOptions(delta="1"))  # error: [arg-type]
+    copy: CounterResult = await coll.insert("key", {})  # error: [assignment]
+    await cluster.bucket(5).on_connect()  # error: [arg-type]
+    await cluster.users().get_user(5, GetUserOptions())  # error: [arg-type]
+    await cluster.buckets().get_bucket("default").name  # error: [attr-defined]
+    cluster.close()  # error: [unused-coroutine]
 
 
 def classic() -> None:
