@@ -1,12 +1,13 @@
 """Management REST for the asyncio face: the cluster's nodes found on the event loop, the
 blocking managers' requests sent with the event loop's HTTP client, and their answers read
-by the blocking managers' own code.
+by the blocking managers' own code; the HTTP services of a bucket's nodes (views) on the
+event loop.
 
 A manager method of the blocking face (couchbase.management.*) is a pure function of its
-arguments and of the answers of the REST calls it makes. ``replay`` runs it with a Rest
-whose ``call`` either returns the answer already fetched for that call or stops the method
-(``_NeedAnswer``); the request is then sent on the event loop and the method runs again,
-until it returns or raises. Nothing blocks and no thread is used.
+arguments and of the answers of the requests it makes. ``replay`` runs it with a Rest (or,
+for design documents, an HTTP hook) that either returns the answer already fetched for that
+request or stops the method (``_NeedAnswer``); the request is then sent on the event loop
+and the method runs again, until it returns or raises. Nothing blocks and no thread is used.
 """
 from __future__ import annotations
 
@@ -16,12 +17,15 @@ if TYPE_CHECKING:
 
     from acouchbase.cluster import AsyncCluster
 
+import asyncio
 import json
 import time
 
 from couchbase._core import aio_http as _aio_http
 from couchbase._core import connstr as _connstr
+from couchbase._core import http as _http
 from couchbase._core.aio import Request
+from couchbase._core.binding import C
 from couchbase._core.protocol import OP
 from couchbase._modern.cluster_nodes import parse_nodes
 from couchbase._modern.rest import Rest
@@ -30,7 +34,7 @@ from couchbase.exceptions import (
 )
 from urllib.parse import urlencode
 
-__all__ = ["AioNodes", "replay", "AsyncManager"]
+__all__ = ["AioNodes", "replay", "Answers", "AsyncManager", "BucketHttp"]
 
 
 class AioNodes:
@@ -124,40 +128,53 @@ async def call(cluster, method, path, form=None, options=None):
 
 
 class _NeedAnswer(BaseException):
-    """A replayed manager method reached a REST call whose answer is not fetched yet (a
+    """A replayed manager method reached a request whose answer is not fetched yet (a
     BaseException, so that no handler of the method takes it for its own)."""
+
+
+class Answers:
+    """The answers fetched so far for a replayed method's requests, in the order it makes
+    them: ``take(*request)`` returns the next one, or stops the method to fetch it."""
+
+    def __init__(self, fetched):
+        self._fetched = fetched
+        self._next = 0
+
+    def take(self, *request):
+        if self._next < len(self._fetched):
+            answer = self._fetched[self._next]
+            self._next += 1
+            return answer
+        raise _NeedAnswer(*request)
 
 
 class _Replay(Rest):
     def __init__(self, cluster, answers):
         Rest.__init__(self, cluster)
         self._answers = answers
-        self._next = 0
 
     def call(self, method, path, form=None, options=None):
-        if self._next < len(self._answers):
-            answer = self._answers[self._next]
-            self._next += 1
-            return answer
-        raise _NeedAnswer(method, path, form, options)
+        return self._answers.take(method, path, form, options)
 
 
-async def replay(cluster, make, name, args, kwargs):
-    """Method `name`(*args, **kwargs) of the blocking manager `make()` builds, its REST
-    calls awaited (a manager of its own per call: concurrent calls share nothing)."""
-    answers = []
-    manager = make()
+async def replay(make, name, args, kwargs, fetch):
+    """Method `name`(*args, **kwargs) of the blocking manager `make(answers)` builds (its
+    requests answered from `answers`, an Answers), each request it makes awaited with
+    ``fetch(*request)`` (a manager of its own per call: concurrent calls share nothing)."""
+    fetched = []
     while True:
-        manager._rest = _Replay(cluster, answers)
+        manager = make(Answers(fetched))
         try:
             return getattr(manager, name)(*args, **kwargs)
         except _NeedAnswer as need:
-            answers.append(await call(cluster, *need.args))
+            fetched.append(await fetch(*need.args))
 
 
 class AsyncManager:
     """The async form of a blocking manager: subclasses name it (``_blocking``) and its REST
-    methods (``_methods``), which become coroutines; everything else is its own."""
+    methods (``_methods``), which become coroutines; everything else is its own. The
+    blocking manager's REST calls are answered by ``call`` (a subclass whose manager makes
+    other requests overrides ``_make`` and ``_fetch``)."""
 
     _blocking: Any = None
     _methods: Tuple[str, ...] = ()
@@ -171,15 +188,98 @@ class AsyncManager:
         self._cluster = cluster
         self._args = args
 
-    def _make(self):
-        return self._blocking(self._cluster, *self._args)
+    def _make(self, answers):
+        manager = self._blocking(self._cluster, *self._args)
+        manager._rest = _Replay(self._cluster, answers)
+        return manager
+
+    async def _fetch(self, *request):
+        return await call(self._cluster, *request)
 
 
 def _coroutine(name, blocking):
     async def method(self, *args, **kwargs):
-        return await replay(self._cluster, self._make, name, args, kwargs)
+        return await replay(self._make, name, args, kwargs, self._fetch)
 
     method.__name__ = name
     method.__qualname__ = name
     method.__doc__ = blocking.__doc__
     return method
+
+
+class BucketHttp:
+    """An HTTP service of an AsyncBucket's nodes (``capi``: views and design documents;
+    ``mgmt``: management REST) with the bucket's credentials, its nodes those of the
+    current config: the blocking face's HttpClient (couchbase._core.http) on the event
+    loop -- round-robin node choice, the next node when one cannot be reached (or when an
+    idempotent request broke off), one config refresh when every node failed, one deadline.
+    A connection per request. Failures raise the modern exceptions."""
+
+    def __init__(self, bucket, service):
+        self._bucket = bucket
+        self._field = "capi" if service == "capi" else "rest"
+        self._rr = 0
+
+    def _topology(self):
+        topo = self._bucket._connection().topology
+        if topo is None:
+            raise exception_for(MODERN, C.NOT_SUPPORTED, "This connection has no %s service" % self._field)
+        return topo
+
+    def _order(self, topo):
+        nodes = [n for n in (getattr(topo.config, self._field, None) or []) if n]
+        if not nodes:
+            raise exception_for(MODERN, C.NO_MATCHING_SERVER, "No node runs the service this request needs")
+        start = self._rr % len(nodes)
+        self._rr += 1
+        return nodes[start:] + nodes[:start]
+
+    @staticmethod
+    def error(failure):
+        """The modern exception for an internal failure."""
+        return exception_for(MODERN, failure.rc, failure.message, inner_cause=failure.cause)
+
+    async def open(self, method, path, body=None, content_type=None, timeout=2.5, idempotent=True):
+        """Send the request and read the answer's head within `timeout` seconds: (exchange,
+        status, lower-case headers, headers as sent); the caller reads the body
+        (``couchbase._core.aio_http``) and closes the exchange."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        topo = self._topology()
+        last = None
+        refreshed = False
+        while True:
+            for host, port in self._order(topo):
+                try:
+                    return await _aio_http.begin(host, port, method, path, topo.user, topo.password or "", body,
+                                                 content_type, deadline, topo.tls)
+                except _aio_http._Failure as f:
+                    last = f
+                    if f.rc == C.PROTOCOL_ERROR or f.rc in _http._TLS_REFUSALS or loop.time() >= deadline:
+                        raise self.error(f) from None
+                    if f.sent and not idempotent:
+                        raise self.error(f) from None
+            if refreshed or loop.time() >= deadline:
+                raise self.error(last)
+            refreshed = True
+            try:
+                await topo.refresh(-1, time.monotonic() + max(0.0, deadline - loop.time()))
+            except CouchbaseError:
+                pass
+
+    async def request(self, method, path, body=None, content_type=None, timeout=2.5, idempotent=True,
+                      limit=_http.MAX_BODY):
+        """A whole exchange: (status, headers as sent, body bytes); a body that breaks off is
+        asked for again (from the next node) when the request is `idempotent`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            ex, status, lower, raw = await self.open(method, path, body, content_type,
+                                                     max(0.001, deadline - loop.time()), idempotent)
+            try:
+                return status, raw, await _aio_http.read_body(ex, method, status, lower, limit)
+            except _aio_http._Failure as f:
+                if f.rc == C.PROTOCOL_ERROR or not idempotent or loop.time() >= deadline:
+                    raise self.error(f) from None
+            finally:
+                ex.close()

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Optional
+    from typing import Any, Dict, Optional
 
     from couchbase._modern.results import PingResult
-    from couchbase.options import PingOptions
+    from couchbase.options import PingOptions, ViewOptions
 
     from acouchbase.cluster import AsyncCluster
     from acouchbase.collection import AsyncCollection
+    from acouchbase.management.views import ViewIndexManager
+    from acouchbase.views import AsyncViewResult
 
 import asyncio
 
@@ -25,6 +27,7 @@ from couchbase.exceptions import (
 )
 
 from acouchbase import _health
+from acouchbase._rest import BucketHttp
 from acouchbase.management.collections import CollectionManager
 from acouchbase.scope import AsyncScope
 
@@ -48,6 +51,7 @@ class AsyncBucket:
         self._session: Optional[AioSession] = None
         self.collection_ids: Optional[CollectionIds] = None
         self._default_scope: Optional[AsyncScope] = None
+        self._services: Dict[str, BucketHttp] = {}
         self._connecting = cluster.loop.create_task(self._open())
         self._connecting.add_done_callback(_retrieve)
 
@@ -110,6 +114,40 @@ class AsyncBucket:
         """PingResult: a NOOP to each data node of this bucket."""
         await self.on_connect()
         return await _health.ping(self._cluster, self, opts, kwargs)
+
+    # ---- views (couchbase._modern.views and couchbase.management.views on the event loop) ----
+
+    @property
+    def _views_timeout(self) -> float:
+        return self._cluster._settings.views_timeout
+
+    @property
+    def _management_timeout(self) -> float:
+        return self._cluster._settings.management_timeout
+
+    def view_query(self, design_doc: str, view_name: str, *view_options: ViewOptions,
+                   **kwargs: Any) -> AsyncViewResult:
+        """An AsyncViewResult of ``design_doc/view_name``: the query runs when iteration
+        starts (``async for row in result.rows()``), its rows streamed as they arrive."""
+        from couchbase._modern.views import query_options
+
+        from acouchbase.views import AsyncViewResult
+        opts = query_options(design_doc, view_name, view_options, kwargs)
+        if self._closed or self._cluster._closed:
+            raise RuntimeError("Cannot perform operations on a closed cluster or bucket.")
+        return AsyncViewResult(self, design_doc, view_name, opts)
+
+    def view_indexes(self) -> ViewIndexManager:
+        """ViewIndexManager (async) of this bucket's design documents."""
+        from acouchbase.management.views import ViewIndexManager
+        return ViewIndexManager(self)
+
+    def _service(self, name: str) -> BucketHttp:
+        """The HTTP service `name` (``capi``, ``mgmt``) of this bucket's nodes, on the event loop."""
+        service = self._services.get(name)
+        if service is None:
+            service = self._services[name] = BucketHttp(self, name)
+        return service
 
     async def close(self) -> None:
         if not self._closed:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Optional
+    from typing import Any, Optional
 
     from couchbase._core.tls import Security
     from couchbase._modern.results import PingResult
@@ -111,14 +111,8 @@ class Bucket:
 
     def view_query(self, design_doc: str, view_name: str, *view_options: ViewOptions, **kwargs: Any) -> ViewResult:
         """A lazy ViewResult of ``design_doc/view_name`` (rows streamed on iteration)."""
-        from couchbase._modern.views import ViewResult
-        opts: Dict[str, Any] = {}
-        for o in view_options:
-            if isinstance(o, dict):
-                opts.update(o)
-        opts.update({k: v for k, v in kwargs.items() if v is not None})
-        if not isinstance(design_doc, str) or not isinstance(view_name, str):
-            raise InvalidArgumentException("design_doc and view_name must be str")
+        from couchbase._modern.views import ViewResult, query_options
+        opts = query_options(design_doc, view_name, view_options, kwargs)
         self._connection()
         return ViewResult(self, design_doc, view_name, opts)
 

@@ -1,2 +1,3 @@
 """The managers of the asyncio face: ``acouchbase.management.buckets.BucketManager``,
-``.collections.CollectionManager``, ``.users.UserManager``; every method a coroutine."""
+``.collections.CollectionManager``, ``.users.UserManager``, ``.views.ViewIndexManager``; every
+method a coroutine."""

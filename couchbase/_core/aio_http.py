@@ -1,11 +1,13 @@
 """HTTP/1.1 on the event loop, for the asyncio face: the bootstrap's streamed config, the
-config refresh, management REST and the HTTP part of ping. The same rules as the blocking
+config refresh, management REST, views and design documents, and the HTTP part of ping. The same rules as the blocking
 client (couchbase._core.http): bounded heads, chunk lines, chunks and bodies; HTTPS from
 the same TLSSettings; ssl failures become the TLS core codes; one connection per request
 (``Connection: close``), so nothing is kept between calls.
 
 ``request`` and ``first_streamed_config`` mirror the blocking module's one-shot forms and
-raise the same exceptions (the face converts them, as it does for the blocking client).
+raise the same exceptions (the face converts them, as it does for the blocking client);
+``begin`` and ``read_body`` are their parts, for a client that picks its nodes itself
+(acouchbase._rest.BucketHttp) or reads a body as it arrives (view rows).
 """
 import asyncio
 import socket
@@ -166,9 +168,13 @@ class _Exchange:
             pass
 
 
-async def _exchange(host, port, method, path, username, password, body, content_type, timeout, tls, consume):
+async def begin(host, port, method, path, username, password, body, content_type, deadline, tls):
+    """Connect to host:port, send the request and read the answer's head by `deadline`
+    (the loop's time): (exchange, status, lower-case headers, headers as sent). The caller
+    reads ``exchange.body(method, status, lower)`` (moving ``exchange.deadline`` on if it
+    likes) and closes the exchange. Failures raise _Failure (``sent`` tells whether the
+    request may have reached the server)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
     headers = _http.auth_header(username, password)
     headers["Connection"] = "close"
     if body is not None:
@@ -179,6 +185,28 @@ async def _exchange(host, port, method, path, username, password, body, content_
     ex = _Exchange(host, port, reader, writer, deadline, loop)
     try:
         status, lower, raw = await ex.head(method, path, headers, body)
+    except BaseException:
+        ex.close()
+        raise
+    return ex, status, lower, raw
+
+
+async def read_body(ex, method, status, lower, limit=MAX_BODY):
+    """The whole body of an exchange's answer (PROTOCOL_ERROR over `limit` bytes)."""
+    out, size = [], 0
+    async for piece in ex.body(method, status, lower):
+        size += len(piece)
+        if size > limit:
+            raise _Failure(C.PROTOCOL_ERROR, "Response body is over the limit of %d bytes" % limit)
+        out.append(piece)
+    return b"".join(out)
+
+
+async def _exchange(host, port, method, path, username, password, body, content_type, timeout, tls, consume):
+    loop = asyncio.get_running_loop()
+    ex, status, lower, raw = await begin(host, port, method, path, username, password, body, content_type,
+                                         loop.time() + timeout, tls)
+    try:
         return await consume(ex, status, lower, raw)
     finally:
         ex.close()
@@ -190,13 +218,7 @@ async def request(host, port, method, path, username=None, password=None, body=N
     blocking ``couchbase._core.http.request`` on the event loop (same exceptions)."""
 
     async def consume(ex, status, lower, raw):
-        out, size = [], 0
-        async for piece in ex.body(method, status, lower):
-            size += len(piece)
-            if size > limit:
-                raise _Failure(C.PROTOCOL_ERROR, "Response body is over the limit of %d bytes" % limit)
-            out.append(piece)
-        return status, raw, b"".join(out)
+        return status, raw, await read_body(ex, method, status, lower, limit)
 
     try:
         return await _exchange(host, port, method, path, username, password, body, content_type, timeout, tls,

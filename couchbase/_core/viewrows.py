@@ -29,9 +29,10 @@ class _Incomplete(Exception):
 class RowStream:
     """Parse a view answer from an iterable of byte pieces; iterate for lists of row
     dicts (one list per piece); ``meta`` gets every other member (``total_rows``,
-    ``errors``, ``debug_info``)."""
+    ``errors``, ``debug_info``). Without `pieces`, the caller hands the pieces over as they
+    come (``feed``), then take the last rows (``finish``) and check the end (``check_end``)."""
 
-    def __init__(self, pieces, max_row=MAX_ROW):
+    def __init__(self, pieces=None, max_row=MAX_ROW):
         self.pieces = pieces
         self.max_row = max_row
         self.meta = {}
@@ -40,23 +41,35 @@ class RowStream:
         self._buf = ""
         self._pos = 0
         self._retry_at = 0
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
 
     def __iter__(self):
-        decoder = codecs.getincrementaldecoder("utf-8")()
         for piece in self.pieces:
-            self._buf = self._buf[self._pos:] + decoder.decode(piece)
-            self._pos = 0
-            if len(self._buf) < self._retry_at:
-                continue
-            rows = self._parse()
+            rows = self.feed(piece)
             if rows:
                 yield rows
-        self._buf = self._buf[self._pos:] + decoder.decode(b"", True)
-        self._pos = 0
-        self._retry_at = 0
-        rows = self._parse()
+        rows = self.finish()
         if rows:
             yield rows
+        self.check_end()
+
+    def feed(self, piece):
+        """The rows completed by the next piece of the answer (a list, maybe empty)."""
+        self._buf = self._buf[self._pos:] + self._decoder.decode(piece)
+        self._pos = 0
+        if len(self._buf) < self._retry_at:
+            return []
+        return self._parse()
+
+    def finish(self):
+        """The last rows, once the answer ended (then ``check_end``)."""
+        self._buf = self._buf[self._pos:] + self._decoder.decode(b"", True)
+        self._pos = 0
+        self._retry_at = 0
+        return self._parse()
+
+    def check_end(self):
+        """A failure unless the answer was one whole view answer."""
         if self._state != _DONE:
             raise _http._Failure(C.PROTOCOL_ERROR, "View answer ended in the middle of its JSON")
         if _WS.match(self._buf, self._pos).end() != len(self._buf):

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Type
+    from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Protocol, Sequence, Tuple, Type
 
-    from couchbase.bucket import Bucket
+    from couchbase._core.session import Session
     from couchbase.exceptions import CouchbaseException
+
+    class ViewBucket(Protocol):
+        """What a ViewResult needs of its bucket: a Bucket, or the asyncio face's AsyncBucket."""
+
+        @property
+        def name(self) -> str: ...
+
+        @property
+        def _views_timeout(self) -> float: ...
+
+        def _connection(self) -> Session: ...
 
 import json
 from datetime import timedelta
@@ -138,6 +149,10 @@ def _namespace_prefix(opts: Mapping[str, Any]) -> str:
     raise InvalidArgumentException("namespace must be a DesignDocumentNamespace")
 
 
+#: the most of an error answer's body that is read (for its message)
+ERROR_BODY_LIMIT = 1 << 20
+
+
 def view_error(status: int, body: bytes) -> CouchbaseException:
     """The 4.x exception for a non-2xx view or design-document answer."""
     try:
@@ -153,10 +168,32 @@ def view_error(status: int, body: bytes) -> CouchbaseException:
     return InternalServerFailureException(msg, context=ctx)
 
 
+def query_options(design_doc: Any, view_name: Any, view_options: Sequence[Any],
+                  kwargs: Mapping[str, Any]) -> Dict[str, Any]:
+    """The options of ``view_query(design_doc, view_name, *view_options, **kwargs)`` (the
+    keyword arguments over the ViewOptions); InvalidArgumentException for names not str."""
+    opts: Dict[str, Any] = {}
+    for o in view_options:
+        if isinstance(o, dict):
+            opts.update(o)
+    opts.update({k: v for k, v in kwargs.items() if v is not None})
+    if not isinstance(design_doc, str) or not isinstance(view_name, str):
+        raise InvalidArgumentException("design_doc and view_name must be str")
+    return opts
+
+
+def stream_error(failure: Any, error: Callable[[Any], CouchbaseException]) -> CouchbaseException:
+    """The exception for a failure met while reading a view answer: ParsingFailedException
+    for an answer that is not a view answer, else the HTTP client's ``error(failure)``."""
+    if failure.rc == C.PROTOCOL_ERROR:
+        return ParsingFailedException(failure.message)
+    return error(failure)
+
+
 class ViewResult:
     """The rows of a view query, streamed as they arrive; iterable once."""
 
-    def __init__(self, bucket: Bucket, design_doc: str, view_name: str, opts: Dict[str, Any]) -> None:
+    def __init__(self, bucket: ViewBucket, design_doc: str, view_name: str, opts: Dict[str, Any]) -> None:
         self._bucket = bucket
         self._design = design_doc
         self._view = view_name
@@ -177,29 +214,36 @@ class ViewResult:
         self._started = True
         return self._rows()
 
-    def _rows(self) -> Iterator[ViewRow]:
-        session = self._bucket._connection()
-        client = session.http("capi")
+    def _request(self) -> Tuple[str, str, Optional[bytes], float]:
+        """(method, path, body, timeout in seconds) of the request to a views (CAPI) node;
+        the timeout bounds the wait for the answer's head and for each piece of its body."""
         path = "/%s/_design/%s%s/_view/%s" % (quote(self._bucket.name, safe=""), _namespace_prefix(self._opts),
                                              quote(self._design, safe=""), quote(self._view, safe=""))
         if self._qs:
             path += "?" + self._qs
         timeout = self._opts.get("timeout")
-        timeout = timeout.total_seconds() if isinstance(timeout, timedelta) else self._bucket._views_timeout
-        resp, _deadline, idle = client.open("POST" if self._body else "GET", path, self._body, "application/json",
-                                            None, timeout, stream=True)
+        seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else self._bucket._views_timeout
+        return "POST" if self._body else "GET", path, self._body, seconds
+
+    @staticmethod
+    def _row(raw: Dict[str, Any]) -> ViewRow:
+        return ViewRow(raw.get("key"), raw.get("id"), raw.get("value"))
+
+    def _rows(self) -> Iterator[ViewRow]:
+        session = self._bucket._connection()
+        client = session.http("capi")
+        method, path, body, timeout = self._request()
+        resp, _deadline, idle = client.open(method, path, body, "application/json", None, timeout, stream=True)
         try:
             if resp.status // 100 != 2:
-                raise view_error(resp.status, resp.read(1 << 20, None))
+                raise view_error(resp.status, resp.read(ERROR_BODY_LIMIT, None))
             stream = _viewrows.RowStream(resp.stream(None, idle))
             for batch in stream:
                 for r in batch:
-                    yield ViewRow(r.get("key"), r.get("id"), r.get("value"))
+                    yield self._row(r)
             self._meta = stream.meta
         except _http._Failure as f:
-            if f.rc == C.PROTOCOL_ERROR:
-                raise ParsingFailedException(f.message) from None
-            raise client.error(f) from None
+            raise stream_error(f, client.error) from None
         finally:
             resp.close()
 

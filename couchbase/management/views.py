@@ -4,9 +4,20 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+    from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 
-    from couchbase.bucket import Bucket
+    from couchbase._core.session import Session
+
+    class ViewsBucket(Protocol):
+        """What a ViewIndexManager needs of its bucket: a Bucket, or the asyncio face's AsyncBucket."""
+
+        @property
+        def name(self) -> str: ...
+
+        @property
+        def _management_timeout(self) -> float: ...
+
+        def _connection(self) -> Session: ...
     from couchbase.management.options import (
         DropDesignDocumentOptions, GetAllDesignDocumentsOptions, GetDesignDocumentOptions, PublishDesignDocumentOptions,
         UpsertDesignDocumentOptions,
@@ -115,7 +126,7 @@ def _ns(namespace: DesignDocumentNamespace) -> DesignDocumentNamespace:
 class ViewIndexManager:
     """Design documents of one bucket, over the views (CAPI) and management services."""
 
-    def __init__(self, bucket: Bucket) -> None:
+    def __init__(self, bucket: ViewsBucket) -> None:
         self._bucket = bucket
 
     def _timeout(self, options: Sequence[Any], kwargs: Mapping[str, Any]) -> float:
@@ -127,12 +138,20 @@ class ViewIndexManager:
 
     def _request(self, service: str, method: str, path: str, body: Any = None, options: Sequence[Any] = (),
                  kwargs: Optional[Mapping[str, Any]] = None) -> Tuple[Any, bytes]:
-        client = self._bucket._connection().http(service)
-        status, headers, data = client.request(method, path, body, "application/json", None,
-                                               self._timeout(options, kwargs or {}), idempotent=method == "GET")
+        status, headers, data = self._http(service, method, path, body, self._timeout(options, kwargs or {}),
+                                           method == "GET")
         if status // 100 != 2:
             raise view_error(status, data)
         return headers, data
+
+    def _http(self, service: str, method: str, path: str, body: Any, timeout: float,
+              idempotent: bool) -> Tuple[int, Any, bytes]:
+        """(status, headers, body) of one request to a node of the bucket's `service` (``capi``:
+        design documents, ``mgmt``: their list); the asyncio face answers it on the event loop."""
+        client = self._bucket._connection().http(service)
+        status, headers, data = client.request(method, path, body, "application/json", None, timeout,
+                                               idempotent=idempotent)
+        return status, headers, data
 
     def _ddoc_path(self, name: str) -> str:
         return "/%s/_design/%s" % (quote(self._bucket.name, safe=""), quote(name, safe=""))

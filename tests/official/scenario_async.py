@@ -2,7 +2,7 @@
 (side-by-side test): connecting, CRUD with options, CAS, locks, counters, append/prepend,
 expiry, durability, a named collection, sub-document lookups and mutations with their
 errors, replica reads, concurrency through asyncio.gather, cancellation, argument errors,
-management, ping, diagnostics and wait_until_ready.
+management, views and design documents, ping, diagnostics and wait_until_ready.
 
 Usage: python scenario_async.py CONNSTR NODES. Prints one JSON line per step,
 ``OUT [step, outcome]``, the outcome a plain value or ``"EXC:<exception class name>"``;
@@ -20,10 +20,12 @@ from couchbase.auth import PasswordAuthenticator
 from couchbase.diagnostics import PingState, ServiceType
 from couchbase.durability import Durability, ServerDurability
 from couchbase.management.collections import CollectionSpec
+from couchbase.management.views import DesignDocument, DesignDocumentNamespace, View
 from couchbase.options import (
     ClusterOptions, DecrementOptions, DeltaValue, GetOptions, IncrementOptions, InsertOptions, LookupInOptions,
-    MutateInOptions, PingOptions, RemoveOptions, ReplaceOptions, SignedInt64, UpsertOptions,
+    MutateInOptions, PingOptions, RemoveOptions, ReplaceOptions, SignedInt64, UpsertOptions, ViewOptions,
 )
+from couchbase.views import ViewOrdering, ViewScanConsistency
 
 AUTH = PasswordAuthenticator("Administrator", "password")
 
@@ -239,6 +241,81 @@ async def health(cluster, bucket):
     out("ping_ok", PingState.OK.value)
 
 
+async def views(bucket):
+    coll = bucket.default_collection()
+    await asyncio.gather(*[coll.upsert("view-%02d" % i, {"vtype": "scenario", "n": i, "kind": "k%d" % (i % 3)})
+                           for i in range(12)])
+    mgr = bucket.view_indexes()
+    dev, prod = DesignDocumentNamespace.DEVELOPMENT, DesignDocumentNamespace.PRODUCTION
+    ddoc = DesignDocument("scenario", {
+        "by_n": View("function (doc, meta) { if (doc.vtype == 'scenario') emit(doc.n, doc.kind); }"),
+        "by_kind": View("function (doc, meta) { if (doc.vtype == 'scenario') emit([doc.kind, doc.n], doc.n); }",
+                        "_sum")})
+
+    def described(d):
+        return [d.name, sorted(d.views), d.views["by_kind"].reduce, bool(d.views["by_n"].map)]
+
+    await run("view_ddoc_upsert", lambda: mgr.upsert_design_document(ddoc, dev))
+    await run("view_ddoc_get", lambda: then(mgr.get_design_document("scenario", dev), described))
+    await run("view_ddoc_get_production_missing", lambda: mgr.get_design_document("scenario", prod))
+    await run("view_ddoc_get_all", lambda: then(mgr.get_all_design_documents(dev),
+                                                lambda ds: sorted(d.name for d in ds)))
+    await run("view_ddoc_publish", lambda: mgr.publish_design_document("scenario"))
+    await run("view_ddoc_get_production", lambda: then(mgr.get_design_document("scenario", prod), described))
+    await run("view_ddoc_publish_missing", lambda: mgr.publish_design_document("nosuch"))
+
+    async def query(view, **kw):
+        res = bucket.view_query("scenario", view, ViewOptions(namespace=prod,
+                                                              scan_consistency=ViewScanConsistency.REQUEST_PLUS,
+                                                              **kw))
+        rows = [[r.key, r.id, r.value] async for r in res.rows()]
+        return [rows, res.metadata().total_rows()]
+
+    # the first query of the new index: REQUEST_PLUS brings it up to date first
+    await run("view_request_plus_new_index", lambda: query("by_n"))
+    for _ in range(100):     # the index built either way (4.6.3: by the update its first query started)
+        if (await query("by_n"))[0]:
+            break
+        await asyncio.sleep(0.1)
+    await run("view_rows", lambda: query("by_n"))
+    await run("view_limit_skip", lambda: query("by_n", skip=2, limit=3))
+    await run("view_key_range", lambda: query("by_n", startkey=3, endkey=6))
+    await run("view_keys", lambda: query("by_n", keys=[7, 1]))
+    await run("view_descending", lambda: query("by_n", order=ViewOrdering.DESCENDING, limit=4))
+    await run("view_reduce", lambda: query("by_kind"))
+    await run("view_reduce_off", lambda: query("by_kind", reduce=False, limit=2))
+    await run("view_group_level", lambda: query("by_kind", group_level=1))
+
+    async def async_for_result():
+        res = bucket.view_query("scenario", "by_n", namespace=prod, limit=2,
+                                scan_consistency=ViewScanConsistency.REQUEST_PLUS)
+        return [r.id async for r in res]
+
+    await run("view_async_for_result", async_for_result)
+
+    async def iterate_twice():
+        res = bucket.view_query("scenario", "by_n", namespace=prod, limit=1)
+        [r async for r in res.rows()]
+        return [r async for r in res.rows()]
+
+    await run("view_iterate_twice", iterate_twice)
+
+    async def sync_for():
+        return [r for r in bucket.view_query("scenario", "by_n", namespace=prod)]
+
+    await run("view_sync_for", sync_for)
+    await run("view_missing_ddoc", lambda: query_missing(bucket, "nosuch", "by_n", prod))
+    await run("view_missing_view", lambda: query_missing(bucket, "scenario", "nosuch", prod))
+    await run("view_ddoc_drop", lambda: mgr.drop_design_document("scenario", dev))
+    await run("view_ddoc_get_dropped", lambda: mgr.get_design_document("scenario", dev))
+    await run("view_ddoc_drop_again", lambda: mgr.drop_design_document("scenario", dev))
+    await run("view_ddoc_drop_production", lambda: mgr.drop_design_document("scenario", prod))
+
+
+async def query_missing(bucket, ddoc, view, namespace):
+    return [r async for r in bucket.view_query(ddoc, view, namespace=namespace).rows()]
+
+
 async def then(awaitable, fn):
     """fn(result of awaitable), awaited when it is itself awaitable."""
     v = fn(await awaitable)
@@ -267,6 +344,7 @@ async def main(connstr, nodes):
     await durability(coll)
     await concurrency(coll)
     await collections(cluster, bucket)
+    await views(bucket)
     await health(cluster, bucket)
     await cluster.close()
 

@@ -134,3 +134,5 @@ def test_typed_asyncio_user_code_runs_against_the_embedded_cluster(loop):
     assert seen["counter"] == (10, 15)
     assert seen["exists"] is True and seen["missing"] is True
     assert seen["scopes"] == ["_default", "tenant_agent_00"]
+    assert seen["views"] == ["by_foo"] and seen["view_ids"] == ["async-key"] and seen["view_rows"] == 1
+    assert seen["view_keys"] == ["bar"] and seen["view_total"] == 1 and seen["view_is_result"] is True

@@ -1,6 +1,6 @@
 """Typed application code of the asyncio face (acouchbase): connect, open a bucket, store and
-read documents, a multi read, a sub-document lookup, a counter, a manager, close -- written as a
-user checking it with ``mypy --strict`` would.
+read documents, a multi read, a sub-document lookup, a counter, a manager, a design document
+and a view query, close -- written as a user checking it with ``mypy --strict`` would.
 
 tests/typing/test_mypy.py checks this file with ``mypy --strict`` (no errors allowed) and
 runs it against the embedded cluster, so it stays both well typed and correct.
@@ -13,14 +13,18 @@ from acouchbase.bucket import AsyncBucket
 from acouchbase.cluster import AsyncCluster, Cluster
 from acouchbase.collection import AsyncCollection
 from acouchbase.management.collections import ScopeSpec
+from acouchbase.management.views import ViewIndexManager
+from acouchbase.views import AsyncViewResult
 from couchbase.auth import PasswordAuthenticator
 from couchbase.exceptions import DocumentNotFoundException
+from couchbase.management.views import DesignDocument, DesignDocumentNamespace, View
 from couchbase.options import (
-    ClusterOptions, ClusterTimeoutOptions, GetOptions, IncrementOptions, UpsertOptions,
+    ClusterOptions, ClusterTimeoutOptions, GetOptions, IncrementOptions, UpsertOptions, ViewOptions,
 )
 from couchbase.result import (
-    CounterResult, ExistsResult, GetResult, LookupInResult, MultiGetResult, MutationResult,
+    CounterResult, ExistsResult, GetResult, LookupInResult, MultiGetResult, MutationResult, ViewResult,
 )
+from couchbase.views import ViewRow, ViewScanConsistency
 
 
 async def connect(connstr: str, username: str, password: str) -> AsyncCluster:
@@ -77,6 +81,26 @@ async def tutorial(cluster: AsyncCluster) -> Dict[str, Any]:
     # a manager: every method is a coroutine
     scopes: List[ScopeSpec] = await bucket.collections().get_all_scopes()
     seen["scopes"] = sorted(s.name for s in scopes)
+
+    # a design document made with the view-index manager, then a view query read with async for
+    views: ViewIndexManager = bucket.view_indexes()
+    await views.upsert_design_document(DesignDocument("typed", {
+        "by_foo": View("function (doc, meta) { if (doc.foo) emit(doc.foo, null); }")}),
+        DesignDocumentNamespace.DEVELOPMENT)
+    ddoc: DesignDocument = await views.get_design_document("typed", DesignDocumentNamespace.DEVELOPMENT)
+    seen["views"] = sorted(ddoc.views)
+    result: AsyncViewResult = bucket.view_query("typed", "by_foo", ViewOptions(
+        namespace=DesignDocumentNamespace.DEVELOPMENT, scan_consistency=ViewScanConsistency.REQUEST_PLUS))
+    seen["view_keys"] = [row.key async for row in result.rows()]
+    view_total: Optional[int] = result.metadata().total_rows()
+    seen["view_total"] = view_total
+    seen["view_is_result"] = isinstance(result, ViewResult)
+    seen["view_ids"] = [row.id async for row in bucket.view_query(
+        "typed", "by_foo", namespace=DesignDocumentNamespace.DEVELOPMENT, limit=5)]
+    rows: List[ViewRow] = await bucket.view_query("typed", "by_foo",
+                                                  namespace=DesignDocumentNamespace.DEVELOPMENT).execute()
+    seen["view_rows"] = len(rows)
+    await views.drop_design_document("typed", DesignDocumentNamespace.DEVELOPMENT)
     return seen
 
 

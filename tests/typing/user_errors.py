@@ -13,6 +13,7 @@ from couchbase.auth import PasswordAuthenticator
 from couchbase.cluster import Cluster
 from couchbase.collection import Collection
 from couchbase.management.options import GetUserOptions
+from couchbase.management.views import DesignDocumentNamespace
 from couchbase.options import (
     ClusterOptions, GetOptions, IncrementOptions, InsertOptions, RemoveOptions, UpsertOptions,
 )
@@ -63,6 +64,11 @@ async def asyncio_face(cluster: AsyncCluster, coll: AsyncCollection) -> None:
     await cluster.bucket(5).on_connect()  # error: [arg-type]
     await cluster.users().get_user(5, GetUserOptions())  # error: [arg-type]
     await cluster.buckets().get_bucket("default").name  # error: [attr-defined]
+    [row async for row in cluster.bucket("default").view_query("d", 1)]  # error: [arg-type]
+    [row for row in await cluster.bucket("default").view_query("d", "v")]  # error: [misc]
+    await cluster.bucket("default").view_indexes().get_design_document("d", "production")  # error: [arg-type]
+    (await cluster.bucket("default").view_indexes().get_all_design_documents(  # error: [attr-defined]
+        DesignDocumentNamespace.PRODUCTION)).name
     cluster.close()  # error: [unused-coroutine]
 
 
