@@ -110,7 +110,7 @@ fuzz: deps build fuzz-build
 	FUZZ_CLIENT_RUNS=$$(( $(FUZZ_TIME) * 200 )) $(VPY) -m pytest -q tests/fuzz -k mutated
 
 # The core and the native module built with AddressSanitizer and UndefinedBehaviorSanitizer,
-# running the unit and integration tests and a fuzz pass under them (CBC_SANITIZE=1 skips the
+# running the unit and integration tests (both faces, asyncio, TLS/SCRAM) and a fuzz pass under them (CBC_SANITIZE=1 skips the
 # memory-growth tests, whose figures mean nothing under ASan); a normal build is restored after.
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 SAN_ENV := CBC_SANITIZE=1 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -120,7 +120,7 @@ sanitize: deps fuzz-build
 	CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" $(VPY) setup.py -q build_ext --inplace --force
 	rm -f couchbase/.build-stamp
 	$(SAN_ENV) $(VPY) -m pytest -q -p no:cacheprovider tests/unit tests/core tests/memcached tests/classic \
-	  tests/modern tests/mock tests/fuzz; rc=$$?; \
+	  tests/modern tests/asyncio tests/security tests/mock tests/fuzz; rc=$$?; \
 	$(VPY) setup.py -q build_ext --inplace --force && touch couchbase/.build-stamp; exit $$rc
 
 clean:
