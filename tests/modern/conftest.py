@@ -3,41 +3,23 @@ import itertools
 
 import pytest
 
+from modern_cluster import connect, new_mock
 
-USER, PASSWORD = "Administrator", "password"
 _n = itertools.count()
-
-
-def _mock(nodes, replicas):
-    from couchbase.mock import MockCluster
-
-    return MockCluster(nodes=nodes, replicas=replicas, vbuckets=64,
-                       buckets={"default": None, "travel-sample": None},
-                       users={USER: PASSWORD},
-                       collections=[("travel-sample", "tenant_agent_00", "users"),
-                                    ("default", "inventory", "airline")])
 
 
 @pytest.fixture(scope="session")
 def one_node():
     """One node, one replica configured (so durable writes are impossible)."""
-    with _mock(1, 1) as m:
+    with new_mock(1, 1) as m:
         yield m
 
 
 @pytest.fixture(scope="session")
 def three_nodes():
     """Three nodes, one replica."""
-    with _mock(3, 1) as m:
+    with new_mock(3, 1) as m:
         yield m
-
-
-def connect(mock, **kwargs):
-    from couchbase.auth import PasswordAuthenticator
-    from couchbase.cluster import Cluster
-    from couchbase.options import ClusterOptions
-
-    return Cluster.connect(mock.connstr, ClusterOptions(PasswordAuthenticator(USER, PASSWORD), **kwargs))
 
 
 @pytest.fixture(scope="session")

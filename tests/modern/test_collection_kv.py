@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from conftest import connect
+from modern_cluster import connect
 from couchbase import exceptions as E
 from couchbase._modern.transcoders import (
     FMT_BYTES, FMT_UTF8, LegacyTranscoder, RawBinaryTranscoder, RawJSONTranscoder, RawStringTranscoder,
@@ -279,9 +279,9 @@ def test_client_durability(cluster3, cluster, key):
 
 
 def test_failover_keeps_working(key):
-    from conftest import _mock
+    from modern_cluster import new_mock
 
-    with _mock(3, 1) as m:
+    with new_mock(3, 1) as m:
         c = connect(m)
         coll = c.bucket("default").default_collection()
         keys = ["%s-%d" % (key, i) for i in range(40)]

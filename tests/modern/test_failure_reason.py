@@ -3,7 +3,7 @@ one: the message is the socket's one failure record, "host:port: reason"."""
 import pytest
 
 from couchbase.exceptions import CouchbaseException
-from conftest import connect
+from modern_cluster import connect
 
 pytestmark = pytest.mark.mock
 

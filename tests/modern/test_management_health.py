@@ -13,7 +13,7 @@ from couchbase.exceptions import (
 from couchbase.management.buckets import BucketSettings, CreateBucketSettings
 from couchbase.management.collections import CreateCollectionSettings
 from couchbase.management.users import Role, User
-from conftest import connect
+from modern_cluster import connect
 
 
 def test_bucket_lifecycle(cluster):

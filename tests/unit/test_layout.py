@@ -191,3 +191,21 @@ def test_no_c_file_over_900_lines():
             if f.endswith((".c", ".h")) and _lines(os.path.join(dirpath, f)) > 900:
                 big[f] = _lines(os.path.join(dirpath, f))
     assert big == {}
+
+
+def test_no_test_imports_a_conftest_module():
+    """Several test directories have a conftest.py, all imported as `conftest`: which one
+    `from conftest import ...` finds depends on the order pytest met them (make sanitize
+    lists directories in another order than make test). Shared helpers live in tests/support."""
+    offenders = []
+    for dirpath, _dirs, files in os.walk(os.path.join(ROOT, "tests")):
+        for f in files:
+            if f.endswith(".py"):
+                path = os.path.join(dirpath, f)
+                with open(path) as fh:
+                    tree = ast.parse(fh.read(), path)
+                for node in ast.walk(tree):
+                    if isinstance(node, ast.ImportFrom) and node.module == "conftest" or \
+                            isinstance(node, ast.Import) and any(a.name == "conftest" for a in node.names):
+                        offenders.append("%s:%d" % (os.path.relpath(path, ROOT), node.lineno))
+    assert offenders == []
