@@ -1,11 +1,15 @@
 """Helpers of the asyncio-face tests (tests/asyncio) and benchmarks: embedded clusters,
 event loops (asyncio's own and uvloop), the slow-callback watchdog."""
 import asyncio
+import os
 import time
 
 USER, PASSWORD = "Administrator", "password"
-#: what a callback of the SDK may take at most, in seconds (loop.slow_callback_duration)
-SLOW = 0.005
+#: what a callback of the SDK may take at most, in seconds (loop.slow_callback_duration);
+#: under make sanitize (CBC_SANITIZE=1) four times that, since AddressSanitizer and
+#: UndefinedBehaviorSanitizer make the C core 2-4x slower: a bound still far below a
+#: blocking call, and the ASan run is about memory errors, not speed
+SLOW = 0.005 * (4 if os.environ.get("CBC_SANITIZE") == "1" else 1)
 LOOPS = ["asyncio", "uvloop"]
 
 def mock(nodes, replicas=1, **kw):
