@@ -194,7 +194,7 @@ class AsyncCollection:
                     pause = min(pause * 2, 0.1)
                     continue
                 if rc == C.DOCUMENT_LOCKED:
-                    raise exc(rc, key, name, mutation, session.note_failure(res))
+                    raise exc(rc, key, name, mutation, session.note_failure(res), self)
                 raise (TemporaryFailException if rc == C.ETMPFAIL else
                        AmbiguousTimeoutException)("Retried until the timeout: %s" % name, key=key, rc=rc)
             topo = session.topology
@@ -205,7 +205,7 @@ class AsyncCollection:
                 if await self._refresh_cid(timeout):
                     deadline = max(deadline, time.monotonic() + 0.001)
                     continue
-            raise exc(rc, key, name, mutation, session.note_failure(res))
+            raise exc(rc, key, name, mutation, session.note_failure(res), self)
 
     async def _single(self, op: Any, name: str, key: str, add: Callable[[Any], Any], classes: Any, timeout: float,
                       mutation: bool) -> Any:

@@ -194,7 +194,7 @@ class Collection:
                     left = deadline - time.monotonic()
                     continue
                 if rc == C.DOCUMENT_LOCKED:
-                    raise _exception(rc, key, name, mutation)
+                    raise _exception(rc, key, name, mutation, None, self)
                 raise (TemporaryFailException if rc == C.ETMPFAIL else
                        AmbiguousTimeoutException)("Retried until the timeout: %s" % name, key=key, rc=rc)
             if rc == C.UNKNOWN_COLLECTION and not refreshed and self._cid:
@@ -202,7 +202,7 @@ class Collection:
                 if self._refresh_cid(timeout):
                     left = max(0.001, deadline - time.monotonic())
                     continue
-            raise _exception(rc, key, name, mutation, res)
+            raise _exception(rc, key, name, mutation, res, self)
 
     def _mutate(self, op: Any, name: str, key: str, add: Callable[[Any], Any], classes: Any, timeout: float,
                 client: Optional[ClientDurability]) -> MutationResult:

@@ -34,12 +34,22 @@ _MAX_DURABLE_TIMEOUT_MS = 65534
 _RETRY = frozenset((C.DOCUMENT_LOCKED, C.ETMPFAIL, C.SYNC_WRITE_IN_PROGRESS, C.SYNC_WRITE_RECOMMIT))
 
 
-def _exception(rc, key, name, mutation, result=None) -> Exception:
+def _exception(rc, key, name, mutation, result=None, coll=None) -> Exception:
     """The modern exception for core code `rc` of operation `name` on `key`; a failed
-    socket's reason ("host:port: ...") noted on `result` becomes its message."""
+    socket's reason ("host:port: ...") noted on `result` becomes its message; its
+    KeyValueErrorContext names the key and, given the collection `coll`, where it lives."""
     detail = getattr(result, "_extra", None)
     return _exc.exception_for(_exc.MODERN, rc, detail if isinstance(detail, str) else None, key=key, op=name,
-                              mutation=mutation, context=_exc.KeyValueErrorContext(key=key))
+                              mutation=mutation, context=_exc.KeyValueErrorContext(**kv_context(key, coll)))
+
+
+def kv_context(key, coll) -> Dict[str, Any]:
+    """The fields of a key-value error context: the key, and the bucket, scope and
+    collection names of `coll` (when given)."""
+    fields: Dict[str, Any] = {"key": key}
+    if coll is not None:
+        fields.update(bucket_name=coll._bucket_name, scope_name=coll._scope_name, collection_name=coll._name)
+    return fields
 
 
 def _merge(opts, kwargs) -> Optional[Dict[str, Any]]:

@@ -64,7 +64,7 @@ def multi_result(coll, mres, name, mutation, multi_cls, o, classes, tc=None):
     bucket = coll._bucket_name
     for k, r in mres.items():
         if r.rc:
-            errors[k] = _exception(r.rc, k, name, mutation, r)
+            errors[k] = _exception(r.rc, k, name, mutation, r, coll)
         else:
             if meta_tc is not None:
                 r._extra = _ReadMeta(meta_tc)

@@ -28,7 +28,7 @@ from couchbase._core import ops
 from couchbase._core.binding import C
 from couchbase._core.protocol import code_for_status
 from couchbase._core.batch import PRESERVE_TTL
-from couchbase._modern.kv import ERRORS, _RETRY, _cas_arg, _check_key, _check_keys, _merge
+from couchbase._modern.kv import ERRORS, _RETRY, _cas_arg, _check_key, _check_keys, _merge, kv_context
 from couchbase._modern.results import LookupInResult, MutateInResult, _SubdocMeta, raw_body
 from couchbase.durability import ClientDurability
 from couchbase.exceptions import InvalidArgumentException, TemporaryFailException
@@ -200,7 +200,7 @@ def run(coll, op, key, body, extras, cas, durability, durability_timeout, timeou
                 left = deadline - time.monotonic()
                 continue
             if rc == C.DOCUMENT_LOCKED:
-                raise _exception(rc, key, name, mutation, res)
+                raise _exception(rc, key, name, mutation, res, coll)
             raise (TemporaryFailException if rc == C.ETMPFAIL else _exc.AmbiguousTimeoutException)(
                 "Retried until the timeout: %s" % name, key=key, rc=rc)
         if rc == C.UNKNOWN_COLLECTION and not refreshed and coll._cid:
@@ -208,15 +208,15 @@ def run(coll, op, key, body, extras, cas, durability, durability_timeout, timeou
             if coll._refresh_cid(timeout):
                 left = max(0.001, deadline - time.monotonic())
                 continue
-        raise _exception(rc, key, name, mutation, res)
+        raise _exception(rc, key, name, mutation, res, coll)
 
 
-def _exception(rc, key, name, mutation, result=None):
+def _exception(rc, key, name, mutation, result=None, coll=None):
     """The modern exception of a failed sub-document request; a failed socket's reason
     ("host:port: ...") noted on `result` becomes its message."""
     detail = getattr(result, "_extra", None)
     return _exc.exception_for(_exc.MODERN, rc, detail if isinstance(detail, str) else None, key=key, op=name,
-                              mutation=mutation, context=_exc.SubdocumentErrorContext(key=key))
+                              mutation=mutation, context=_exc.SubdocumentErrorContext(**kv_context(key, coll)))
 
 
 def finish_lookup(res, order, specs, replica=False):

@@ -192,3 +192,22 @@ def test_every_kv_operation_has_the_blocking_faces_outcome(request, nodes, loop_
             "EXC:InvalidArgumentException", "EXC:DocumentLockedException"} <= {o for _s, o in ours if isinstance(o, str)}
     assert wd.slow == [], "callbacks over %.0f ms: %r" % (SLOW * 1e3, wd.slow)
     assert wd.count > 100
+
+
+def test_a_failure_names_its_key_bucket_scope_and_collection_in_its_context(one_node, loop_kind):
+    from couchbase.exceptions import DocumentNotFoundException, KeyValueErrorContext
+
+    async def main():
+        cluster, b = await connect(one_node, bucket="travel-sample")
+        users = b.scope("tenant_agent_00").collection("users")
+        try:
+            await users.get("ctx-absent-" + loop_kind)
+        except DocumentNotFoundException as e:
+            return e.context
+        finally:
+            await cluster.close()
+
+    ctx = run(main, loop_kind)
+    assert isinstance(ctx, KeyValueErrorContext)
+    assert (ctx.key, ctx.bucket_name, ctx.scope_name, ctx.collection_name) == (
+        "ctx-absent-" + loop_kind, "travel-sample", "tenant_agent_00", "users")

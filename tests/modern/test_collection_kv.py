@@ -6,6 +6,7 @@ import pytest
 
 from modern_cluster import connect
 from couchbase import exceptions as E
+import couchbase.subdocument as SD
 from couchbase._modern.transcoders import (
     FMT_BYTES, FMT_UTF8, LegacyTranscoder, RawBinaryTranscoder, RawJSONTranscoder, RawStringTranscoder,
 )
@@ -341,3 +342,26 @@ def test_a_key_value_failure_carries_a_key_value_error_context_naming_its_key(co
     assert isinstance(info.value.context, E.KeyValueErrorContext)
     assert info.value.context.key == key + "-absent"
     assert info.value.error_context is info.value.context
+
+
+def test_a_key_value_error_context_names_the_bucket_scope_and_collection(cluster, key):
+    users = cluster.bucket("travel-sample").scope("tenant_agent_00").collection("users")
+    with pytest.raises(E.DocumentNotFoundException) as info:
+        users.replace(key, {"a": 1})
+    ctx = info.value.context
+    assert (ctx.bucket_name, ctx.scope_name, ctx.collection_name) == ("travel-sample", "tenant_agent_00", "users")
+
+
+def test_a_failed_lookup_in_names_where_the_document_was_looked_for(coll, key):
+    with pytest.raises(E.DocumentNotFoundException) as info:
+        coll.lookup_in(key, [SD.get("a")])
+    ctx = info.value.context
+    assert isinstance(ctx, E.SubdocumentErrorContext)
+    assert (ctx.key, ctx.bucket_name, ctx.scope_name, ctx.collection_name) == (key, "default", "_default", "_default")
+
+
+def test_each_failed_key_of_a_multi_operation_names_its_collection(coll, key):
+    res = coll.get_multi([key + "-1", key + "-2"], return_exceptions=True)
+    ctxs = [res.exceptions[k].context for k in (key + "-1", key + "-2")]
+    assert [(c.key, c.bucket_name, c.collection_name) for c in ctxs] == [(key + "-1", "default", "_default"),
+                                                                          (key + "-2", "default", "_default")]
