@@ -148,6 +148,11 @@ class MemdProtocol(asyncio.Protocol):
                 for r in res:
                     out.append(encode(r, pkt.opcode, pkt.opaque))
             elif type(res) is Deferred:
+                if codec.F_UNORDERED in s.features:
+                    # UnorderedExecution negotiated: the connection goes on with the next
+                    # requests and the sync write's answer leaves when it is settled
+                    asyncio.get_running_loop().create_task(self._wait_unordered(pkt, res, t0))
+                    return True
                 self._flush(out)
                 self.blocked = True
                 asyncio.get_running_loop().create_task(self._wait(pkt, res, t0))
@@ -168,17 +173,31 @@ class MemdProtocol(asyncio.Protocol):
         else:
             self._flush(out)
 
-    async def _wait(self, pkt, d, t0):
+    @staticmethod
+    async def _settle(d):
+        """The answer of a sync write once it is settled: d.ok when its durability was
+        reached, d.fail at its timeout."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + d.timeout
         while True:
             if d.check():
-                res = d.ok
-                break
+                return d.ok
             if loop.time() >= deadline:
-                res = d.fail
-                break
+                return d.fail
             await asyncio.sleep(0.005)
+
+    async def _wait_unordered(self, pkt, d, t0):
+        res = await self._settle(d)
+        if self.closed:
+            return
+        out = []
+        if res is None:
+            return self._close(out)
+        self._dispatch(pkt, res, out, t0)
+        self._flush(out)
+
+    async def _wait(self, pkt, d, t0):
+        res = await self._settle(d)
         if self.closed:
             return
         self.blocked = False
