@@ -154,27 +154,7 @@ class AioSession(Session):
     def start_raw(self, requests, deadline):
         """Requests (Request objects) the builder does not describe: a future of their raw
         answers (tuples, see AioRaw), in order."""
-
-        def add(batch):
-            err = self._h.err
-            keep = []
-            for r in requests:
-                req = ffi.new("cbc_REQUEST *")
-                req.opcode = r.opcode
-                req.server = r.server
-                req.vbucket = r.vbucket
-                req.collection = r.collection
-                req.replica = r.replica
-                for field, data in (("key", r.key), ("value", r.value), ("extras", r.extras)):
-                    if data:
-                        buf = ffi.new("char[]", data)
-                        keep.append(buf)
-                        setattr(req, field, buf)
-                        setattr(req, "n" + field, len(data))
-                if lib.cbc_batch_add(batch, req, err):
-                    raise error_from(err, self.face)
-
-        return self.start_add(add, None, deadline)
+        return self.start_add(lambda batch: self.add_requests(batch, requests), None, deadline)
 
     async def raw_run(self, requests, timeout=None, retry=True):
         """AioRaw answers of `requests`; with `retry`, requests that met a topology change

@@ -518,6 +518,26 @@ class Session:
                 lib.cbc_conn_set_text_gets(self._h.conn, True)
             self.leave()
 
+    def add_requests(self, batch, requests):
+        """Add `requests` (Request objects) to `batch` (the core copies their bytes)."""
+        err = self._h.err
+        for r in requests:
+            req = ffi.new("cbc_REQUEST *")
+            req.opcode = r.opcode
+            req.server = r.server
+            req.vbucket = r.vbucket
+            req.collection = r.collection
+            req.replica = r.replica
+            keep = []
+            for field, data in (("key", r.key), ("value", r.value), ("extras", r.extras)):
+                if data:
+                    buf = ffi.new("char[]", data)
+                    keep.append(buf)
+                    setattr(req, field, buf)
+                    setattr(req, "n" + field, len(data))
+            if lib.cbc_batch_add(batch, req, err):
+                raise error_from(err, self.face)
+
     def raw_run(self, requests, timeout=None, retry=True):
         """Run `requests` (Request objects) on the control batch, with topology retries
         unless `retry` is false; returns one RawResult per request."""
@@ -530,22 +550,7 @@ class Session:
             b = self._raw
             lib.cbc_batch_reset(b)
             err = self._h.err
-            keep = []
-            for r in requests:
-                req = ffi.new("cbc_REQUEST *")
-                req.opcode = r.opcode
-                req.server = r.server
-                req.vbucket = r.vbucket
-                req.collection = r.collection
-                req.replica = r.replica
-                for field, data in (("key", r.key), ("value", r.value), ("extras", r.extras)):
-                    if data:
-                        buf = ffi.new("char[]", data)
-                        keep.append(buf)
-                        setattr(req, field, buf)
-                        setattr(req, "n" + field, len(data))
-                if lib.cbc_batch_add(b, req, err):
-                    raise error_from(err, self.face)
+            self.add_requests(b, requests)
             started = _monotonic()
             if lib.cbc_batch_run(b, timeout_us, err):
                 raise error_from(err, self.face)
