@@ -58,15 +58,11 @@ def _kv_targets(cluster, bucket):
     return out
 
 
-def _ping_kv(session, index, remote, timeout, bucket_name):
-    entry = {"id": uuid.uuid4().hex[:16], "type": "key_value", "remote": remote, "bucket": bucket_name}
-    started = time.perf_counter()
-    try:
-        r = session.raw_run([Request(OP.NOOP, server=index)], timeout, retry=False)[0]
-        rc = r.rc
-    except CouchbaseError as e:
-        rc = getattr(e, "rc", -1) or -1
-    entry["latency_us"] = int((time.perf_counter() - started) * 1e6)
+def kv_entry(remote, bucket_name, rc, started, timeout):
+    """A KV ping report entry: a NOOP to `remote` started at `started` (perf_counter) that
+    answered with core code `rc` (0: it answered)."""
+    entry = {"id": uuid.uuid4().hex[:16], "type": "key_value", "remote": remote, "bucket": bucket_name,
+             "latency_us": int((time.perf_counter() - started) * 1e6)}
     if rc:
         timed_out = entry["latency_us"] >= timeout * 1e6 * 0.99
         entry["state"] = (PingState.TIMEOUT if timed_out else PingState.ERROR).value
@@ -76,27 +72,97 @@ def _ping_kv(session, index, remote, timeout, bucket_name):
     return entry
 
 
-def _ping_http(svc, host, port, path, timeout, cluster):
-    s = cluster._settings
+def http_entry(svc, host, port, started, error):
+    """An HTTP ping report entry of service `svc` at host:port, started at `started`
+    (perf_counter); `error` is the CouchbaseError it met, or None."""
     entry = {"id": uuid.uuid4().hex[:16], "type": svc.value, "remote": "%s:%d" % (host, port)}
-    started = time.perf_counter()
-    try:
-        _http.request(host, port, "GET", path, s.username, s.password, timeout=timeout, tls=s.security.tls)
+    if error is None:
         entry["state"] = PingState.OK.value
-    except CouchbaseError as e:
-        entry["state"] = (PingState.TIMEOUT if "timed out" in str(e) else PingState.ERROR).value
-        entry["error"] = str(getattr(e, "message", e))
+    else:
+        entry["state"] = (PingState.TIMEOUT if "timed out" in str(error) else PingState.ERROR).value
+        entry["error"] = str(getattr(error, "message", error))
     entry["latency_us"] = int((time.perf_counter() - started) * 1e6)
     return entry
 
 
-def ping(cluster, bucket, opts, kwargs) -> PingResult:
-    """PingResult of the requested service types (default: every service the cluster runs)."""
+def ping_options(cluster, opts, kwargs):
+    """(options, timeout in seconds) of a ping, checked."""
     o = _merge(opts, kwargs)
     if o:
         _check_keys(o, PingOptions._valid, "ping")
     cluster._check_open()
-    timeout = o["timeout"].total_seconds() if o and o.get("timeout") else _PING_TIMEOUT
+    return o, (o["timeout"].total_seconds() if o and o.get("timeout") else _PING_TIMEOUT)
+
+
+def ping_result(o, services) -> PingResult:
+    return PingResult({"version": 2, "id": (o or {}).get("report_id") or str(uuid.uuid4()), "sdk": _SDK,
+                       "services": services})
+
+
+def diagnostics_result(cluster, opts, kwargs, kv, buckets) -> DiagnosticsResult:
+    """DiagnosticsResult of the cluster's bucket-less connection `kv` (or None) and the
+    sessions of the open `buckets` (no traffic)."""
+    o = _merge(opts, kwargs)
+    if o:
+        _check_keys(o, DiagnosticsOptions._valid, "diagnostics")
+    cluster._check_open()
+    eps = []
+    if kv is not None and not kv.closed:
+        eps.append({"id": uuid.uuid4().hex[:16], "type": "key_value", "remote": kv.nodes[0], "state": "connected"})
+    for b in buckets:
+        if b._closed or b._session is None:
+            continue
+        state = "disconnected" if b._session.closed else "connected"
+        for hp in b._session.nodes:
+            eps.append({"id": uuid.uuid4().hex[:16], "type": "key_value", "remote": hp, "state": state,
+                        "bucket": b.name})
+    return DiagnosticsResult({"version": 2, "id": (o or {}).get("report_id") or str(uuid.uuid4()), "sdk": _SDK,
+                              "services": {"key_value": eps} if eps else {}})
+
+
+def ready_options(timeout, opts, kwargs):
+    """(seconds, desired state, service types) of wait_until_ready, checked."""
+    o = _merge(opts, kwargs)
+    if o:
+        _check_keys(o, WaitUntilReadyOptions._valid, "wait_until_ready")
+    seconds = timeout.total_seconds() if hasattr(timeout, "total_seconds") else float(timeout)
+    desired = (o or {}).get("desired_state", ClusterState.Online)
+    if desired not in (ClusterState.Online, ClusterState.Degraded):
+        raise InvalidArgumentException("desired_state must be ClusterState.Online or ClusterState.Degraded.")
+    return seconds, desired, _service_types(o)
+
+
+def is_ready(report, desired):
+    """Whether a ping report shows the cluster in the `desired` state; services the
+    cluster does not run have no endpoints: nothing to wait for."""
+    states = [e.state for eps in report.endpoints.values() for e in eps]
+    return not states or (all(s == PingState.OK for s in states) if desired == ClusterState.Online
+                          else any(s == PingState.OK for s in states))
+
+
+def _ping_kv(session, index, remote, timeout, bucket_name):
+    started = time.perf_counter()
+    try:
+        rc = session.raw_run([Request(OP.NOOP, server=index)], timeout, retry=False)[0].rc
+    except CouchbaseError as e:
+        rc = getattr(e, "rc", -1) or -1
+    return kv_entry(remote, bucket_name, rc, started, timeout)
+
+
+def _ping_http(svc, host, port, path, timeout, cluster):
+    s = cluster._settings
+    started = time.perf_counter()
+    try:
+        _http.request(host, port, "GET", path, s.username, s.password, timeout=timeout, tls=s.security.tls)
+        error = None
+    except CouchbaseError as e:
+        error = e
+    return http_entry(svc, host, port, started, error)
+
+
+def ping(cluster, bucket, opts, kwargs) -> PingResult:
+    """PingResult of the requested service types (default: every service the cluster runs)."""
+    o, timeout = ping_options(cluster, opts, kwargs)
     services = {}
     # a bucket's ping is about its data connections; the cluster's about every service
     for svc in _service_types(o, [ServiceType.KeyValue] if bucket is not None else None):
@@ -109,57 +175,28 @@ def ping(cluster, bucket, opts, kwargs) -> PingResult:
                for n in cluster._nodes.nodes() if key in n.services]
         if eps:
             services[svc.value] = eps
-    return PingResult({"version": 2, "id": (o or {}).get("report_id") or str(uuid.uuid4()), "sdk": _SDK,
-                       "services": services})
+    return ping_result(o, services)
 
 
 def diagnostics(cluster, opts, kwargs) -> DiagnosticsResult:
     """DiagnosticsResult of the open KV connections (no traffic)."""
-    o = _merge(opts, kwargs)
-    if o:
-        _check_keys(o, DiagnosticsOptions._valid, "diagnostics")
-    cluster._check_open()
-    eps = []
-    open_buckets = [b for b in cluster._buckets.values() if not b._closed]
-    kv = cluster._nodes._session
-    if kv is not None and not kv.closed:
-        eps.append({"id": uuid.uuid4().hex[:16], "type": "key_value", "remote": kv.nodes[0], "state": "connected"})
-    for b in open_buckets:
-        if b._closed:
-            continue
-        state = "disconnected" if b._session.closed else "connected"
-        for hp in b._session.nodes:
-            eps.append({"id": uuid.uuid4().hex[:16], "type": "key_value", "remote": hp, "state": state,
-                        "bucket": b.name})
-    return DiagnosticsResult({"version": 2, "id": (o or {}).get("report_id") or str(uuid.uuid4()), "sdk": _SDK,
-                              "services": {"key_value": eps} if eps else {}})
+    return diagnostics_result(cluster, opts, kwargs, cluster._nodes._session, list(cluster._buckets.values()))
 
 
 def wait_until_ready(cluster, timeout, opts, kwargs) -> None:
     """Return once the requested services (default: KV and every service the cluster runs)
     answer as ``desired_state`` asks; UnAmbiguousTimeoutException after `timeout`."""
-    o = _merge(opts, kwargs)
-    if o:
-        _check_keys(o, WaitUntilReadyOptions._valid, "wait_until_ready")
-    seconds = timeout.total_seconds() if hasattr(timeout, "total_seconds") else float(timeout)
-    desired = (o or {}).get("desired_state", ClusterState.Online)
-    if desired not in (ClusterState.Online, ClusterState.Degraded):
-        raise InvalidArgumentException("desired_state must be ClusterState.Online or ClusterState.Degraded.")
+    seconds, desired, types = ready_options(timeout, opts, kwargs)
     deadline = time.monotonic() + seconds
-    types = _service_types(o)
     last = None
     while True:
         left = deadline - time.monotonic()
         try:
-            report = ping(cluster, None, (), {"service_types": types, "timeout": timedelta(seconds=max(0.05, min(left, 2)))})
-            states = [e.state for eps in report.endpoints.values() for e in eps]
-            # services the cluster does not run have no endpoints: nothing to wait for
-            if not states or (all(s == PingState.OK for s in states) if desired == ClusterState.Online
-                              else any(s == PingState.OK for s in states)):
+            if is_ready(ping(cluster, None, (), {"service_types": types,
+                                                  "timeout": timedelta(seconds=max(0.05, min(left, 2)))}), desired):
                 return None
         except CouchbaseError as e:
             last = e
         if time.monotonic() >= deadline:
             raise UnAmbiguousTimeoutException("The cluster was not ready within %.3fs" % seconds, inner_cause=last)
         time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
-
