@@ -99,7 +99,7 @@ size_t cbc__io_resolve_numeric(const char *host, int port, cbc_ADDR *out, size_t
 
 #define RESOLVE_MAX_ADDRS 8
 #define RESOLVE_MAX_JOBS 64 /* threads in flight at once, process-wide */
-#define RESOLVE_STACK (256u * 1024u)
+#define HELPER_STACK (256u * 1024u)
 
 struct cbc_RESOLVE_s {
     pthread_mutex_t lock;
@@ -177,9 +177,7 @@ cbc_RESOLVE *cbc__io_resolve_start(const char *host, int port, const char **why)
 {
     size_t nhost = strlen(host);
     cbc_RESOLVE *job;
-    pthread_attr_t attr;
-    pthread_t tid;
-    int fds[2], rc;
+    int fds[2];
 
     pthread_mutex_lock(&jobs_lock);
     if (jobs_in_flight >= RESOLVE_MAX_JOBS) {
@@ -202,14 +200,7 @@ cbc_RESOLVE *cbc__io_resolve_start(const char *host, int port, const char **why)
     job->wfd = fds[1];
     job->refs = 2;
     pthread_mutex_init(&job->lock, NULL);
-    rc = pthread_attr_init(&attr);
-    if (rc == 0) {
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        pthread_attr_setstacksize(&attr, RESOLVE_STACK);
-        rc = pthread_create(&tid, &attr, resolve_thread, job);
-        pthread_attr_destroy(&attr);
-    }
-    if (rc != 0) {
+    if (cbc__io_spawn_detached(resolve_thread, job) != 0) {
         close(fds[0]);
         close(fds[1]);
         pthread_mutex_destroy(&job->lock);
@@ -224,6 +215,20 @@ undo:
     jobs_in_flight--;
     pthread_mutex_unlock(&jobs_lock);
     return NULL;
+}
+
+int cbc__io_spawn_detached(void *(*fn)(void *), void *arg)
+{
+    pthread_attr_t attr;
+    pthread_t tid;
+    int rc = pthread_attr_init(&attr);
+    if (rc == 0) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&attr, HELPER_STACK);
+        rc = pthread_create(&tid, &attr, fn, arg);
+        pthread_attr_destroy(&attr);
+    }
+    return rc;
 }
 
 int cbc__io_resolve_fd(const cbc_RESOLVE *job)

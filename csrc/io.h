@@ -35,6 +35,8 @@ int cbc__io_resolve_fd(const cbc_RESOLVE *job);
 size_t cbc__io_resolve_finish(cbc_RESOLVE *job, cbc_ADDR *out, size_t max, const char **why);
 /* A pipe for a helper thread's wake-up: both ends non-blocking and close-on-exec. 0, or -1. */
 int cbc__io_pipe(int fds[2]);
+/* Run fn(arg) in a detached helper thread (256 KiB of stack): 0, or the pthread error. */
+int cbc__io_spawn_detached(void *(*fn)(void *), void *arg);
 /* Give up on a job (finished or not): its thread frees it when getaddrinfo returns. */
 void cbc__io_resolve_abandon(cbc_RESOLVE *job);
 /* Start a non-blocking TCP connect. *fd receives the socket. Returns 0 when

@@ -350,9 +350,7 @@ static void *derive_thread(void *arg)
 cbc_SCRAM_JOB *cbc__scram_derive_start(cbc_SCRAM *sc, const char **why)
 {
     cbc_SCRAM_JOB *job;
-    pthread_attr_t attr;
-    pthread_t tid;
-    int fds[2], rc;
+    int fds[2];
     pthread_mutex_lock(&jobs_lock);
     if (jobs_in_flight >= JOBS_MAX) {
         pthread_mutex_unlock(&jobs_lock);
@@ -379,14 +377,7 @@ cbc_SCRAM_JOB *cbc__scram_derive_start(cbc_SCRAM *sc, const char **why)
     job->wfd = fds[1];
     job->refs = 2;
     pthread_mutex_init(&job->lock, NULL);
-    rc = pthread_attr_init(&attr);
-    if (rc == 0) {
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        pthread_attr_setstacksize(&attr, 256u * 1024u);
-        rc = pthread_create(&tid, &attr, derive_thread, job);
-        pthread_attr_destroy(&attr);
-    }
-    if (rc != 0) {
+    if (cbc__io_spawn_detached(derive_thread, job) != 0) {
         job->refs = 1;
         job_unref(job);
         *why = "no thread for the SCRAM derivation";
