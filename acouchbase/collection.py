@@ -51,13 +51,12 @@ from couchbase._modern import replicas as _replicas
 from couchbase._modern import subdoc as _subdoc
 from couchbase._modern.kv import (
     ERRORS, _FMT_JSON_1X, _GET, _RETRY, _SET, _UNLOCK, _cas_arg, _check_key, _check_keys, _exception, _merge,
+    RetryLog, retried_out,
 )
 from couchbase._modern.results import GetResult, MutationResult
 from couchbase import collection as _blocking
 from couchbase.collection import _EXISTS_CLASSES, _EXPTIME_SPEC, _WITH_EXPIRY_SPECS
-from couchbase.exceptions import (
-    AmbiguousTimeoutException, InvalidArgumentException, TemporaryFailException, ValueFormatException,
-)
+from couchbase.exceptions import InvalidArgumentException, ValueFormatException
 from couchbase.options import (
     ExistsOptions, GetAllReplicasMultiOptions, GetAllReplicasOptions, GetAnyReplicaMultiOptions,
     GetAnyReplicaOptions, LookupInAllReplicasOptions, LookupInAnyReplicaOptions, UnlockOptions,
@@ -175,6 +174,7 @@ class AsyncCollection:
             deadline = time.monotonic() + timeout
         refreshed = False
         pause = 0.005
+        retries = None
         while True:
             if first is not None:
                 res, first = first, None
@@ -192,20 +192,23 @@ class AsyncCollection:
                 if deadline - time.monotonic() > pause:
                     await asyncio.sleep(pause)
                     pause = min(pause * 2, 0.1)
+                    retries = retries or RetryLog()
+                    retries.add(rc)
                     continue
-                if rc == C.DOCUMENT_LOCKED:
-                    raise exc(rc, key, name, mutation, session.note_failure(res), self)
-                raise (TemporaryFailException if rc == C.ETMPFAIL else
-                       AmbiguousTimeoutException)("Retried until the timeout: %s" % name, key=key, rc=rc)
+                raise retried_out(rc, key, name, mutation, session.note_failure(res), self, retries, exc)
             topo = session.topology
             if topo is not None and rc in topo.retry_codes and await topo.settle([res], deadline):
+                retries = retries or RetryLog()
+                retries.add(rc)
                 continue
             if rc == C.UNKNOWN_COLLECTION and not refreshed and self._cid:
                 refreshed = True
                 if await self._refresh_cid(timeout):
                     deadline = max(deadline, time.monotonic() + 0.001)
+                    retries = retries or RetryLog()
+                    retries.add(rc)
                     continue
-            raise exc(rc, key, name, mutation, session.note_failure(res), self)
+            raise exc(rc, key, name, mutation, session.note_failure(res), self, retries)
 
     async def _single(self, op: Any, name: str, key: str, add: Callable[[Any], Any], classes: Any, timeout: float,
                       mutation: bool) -> Any:
@@ -544,7 +547,7 @@ class AsyncCollection:
         await self._ready()
         keys, o, timeout, add = _multi_ops.exists_plan(self, keys, opts, kwargs)
         mres = await self._positional(add, len(keys), _SUBDOC_LOOKUP, _multi_ops._EXISTS_CLASSES, timeout)
-        return _multi_ops.exists_result(keys, mres, o)
+        return _multi_ops.exists_result(keys, mres, o, self)
 
 
 Collection = AsyncCollection

@@ -46,7 +46,7 @@ from couchbase._modern import subdoc as _subdoc
 from couchbase._modern.kv import (
     ERRORS, _ADD, _DELETE, _FMT_JSON_1X, _GAT, _GET, _GETL, _MAX_DURABLE_TIMEOUT_MS, _MUT_CLASSES,
     _READ_CLASSES, _REPLACE, _RETRY, _SET, _TOUCH, _UNLOCK, _cas_arg, _check_key, _check_keys, _exception,
-    _merge,
+    _merge, RetryLog, retried_out,
 )
 from couchbase._modern.results import (
     ExistsResult, GetResult, _ReadMeta,
@@ -56,8 +56,7 @@ from couchbase import datastructures as _ds
 from couchbase.binary_collection import BinaryCollection
 from couchbase.durability import ClientDurability, Durability, DurabilityLevel, ServerDurability
 from couchbase.exceptions import (
-    AmbiguousTimeoutException, CouchbaseException, InvalidArgumentException,
-    TemporaryFailException, ValueFormatException,
+    CouchbaseException, InvalidArgumentException, ValueFormatException,
 )
 from couchbase.options import (
     AppendOptions, ConstrainedInt, DecrementOptions, DeltaValue, DurabilityOptionBlock, ExistsMultiOptions,
@@ -176,6 +175,7 @@ class Collection:
         left = timeout
         refreshed = False
         pause = 0.005
+        retries = None
         while True:
             try:
                 res, _failed = session.execute(keys, op, add, True, True, classes=classes, timeout=left)
@@ -192,17 +192,18 @@ class Collection:
                     time.sleep(pause)
                     pause = min(pause * 2, 0.1)
                     left = deadline - time.monotonic()
+                    retries = retries or RetryLog()
+                    retries.add(rc)
                     continue
-                if rc == C.DOCUMENT_LOCKED:
-                    raise _exception(rc, key, name, mutation, None, self)
-                raise (TemporaryFailException if rc == C.ETMPFAIL else
-                       AmbiguousTimeoutException)("Retried until the timeout: %s" % name, key=key, rc=rc)
+                raise retried_out(rc, key, name, mutation, res, self, retries)
             if rc == C.UNKNOWN_COLLECTION and not refreshed and self._cid:
                 refreshed = True
                 if self._refresh_cid(timeout):
                     left = max(0.001, deadline - time.monotonic())
+                    retries = retries or RetryLog()
+                    retries.add(rc)
                     continue
-            raise _exception(rc, key, name, mutation, res, self)
+            raise _exception(rc, key, name, mutation, res, self, retries)
 
     def _mutate(self, op: Any, name: str, key: str, add: Callable[[Any], Any], classes: Any, timeout: float,
                 client: Optional[ClientDurability]) -> MutationResult:

@@ -217,7 +217,7 @@ class CouchbaseException(CouchbaseError):
         if self.inner_cause is not None:
             parts.append("inner_cause=%r" % (self.inner_cause,))
         if self.csrc_info:
-            parts.append("C Source=(%s,%d)" % tuple(self.csrc_info))
+            parts.append("C Source=%s:%d" % tuple(self.csrc_info))
         return "%s(<%s>)" % (type(self).__name__, ", ".join(parts))
 
     __repr__ = __str__

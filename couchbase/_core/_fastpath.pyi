@@ -34,6 +34,8 @@ class ResultBase:
     _vbuuid: int
     _seqno: int
     _vbucket: int
+    _status: int
+    _server: int
     _extra: Any
     _csrc: Optional[Tuple[str, int]]
 

@@ -366,6 +366,8 @@ class _Builder:
         o._vbuuid = r.vbuuid
         o._seqno = r.seqno
         o._vbucket = r.vbucket
+        o._status = r.status
+        o._server = r.server
         _set_value(o, None)
         o.cas = 0
         _set_flags(o, 0)

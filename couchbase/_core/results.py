@@ -2,8 +2,10 @@
 
 ``ResultBase`` holds ``rc``, ``key`` (AttributeError while unset), ``value`` (None by
 default), ``cas`` (u64), ``flags`` (u32), the mutation token ``_vbuuid``/``_seqno``,
-``_vbucket``, a free ``_extra`` slot, and ``_csrc``: the (C file, line) that set a
-failed ``rc`` (None otherwise). The result classes of both faces subclass it with
+``_vbucket``, ``_server`` (the index of the server the request went to, -1 when it was
+never sent), ``_status`` (the server's raw status, 0xffff when no answer arrived), a free
+``_extra`` slot, and ``_csrc``: the (C file, line) that set a failed ``rc`` (None
+otherwise). The result classes of both faces subclass it with
 ``__slots__ = ()`` and properties only, so the builder fills them directly and does not
 call ``__init__``.
 """
@@ -19,7 +21,8 @@ _UNSET = object()
 class _PyResultBase:
     """Pure-Python twin of the native ResultBase (same slots, same defaults)."""
 
-    __slots__ = ("rc", "key", "value", "cas", "flags", "_vbuuid", "_seqno", "_vbucket", "_extra", "_csrc")
+    __slots__ = ("rc", "key", "value", "cas", "flags", "_vbuuid", "_seqno", "_vbucket", "_status", "_server", "_extra",
+                 "_csrc")
 
     def __new__(cls, *args, **kwargs):
         self = object.__new__(cls)
@@ -30,6 +33,8 @@ class _PyResultBase:
         self._vbuuid = 0
         self._seqno = 0
         self._vbucket = 0
+        self._status = 0xFFFF
+        self._server = -1
         self._extra = None
         self._csrc = None
         return self

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Optional
+    from typing import Any, Dict, List, Optional
 
 from couchbase import _formats
 from couchbase import exceptions as _exc
@@ -34,22 +34,79 @@ _MAX_DURABLE_TIMEOUT_MS = 65534
 _RETRY = frozenset((C.DOCUMENT_LOCKED, C.ETMPFAIL, C.SYNC_WRITE_IN_PROGRESS, C.SYNC_WRITE_RECOMMIT))
 
 
-def _exception(rc, key, name, mutation, result=None, coll=None) -> Exception:
+def _exception(rc, key, name, mutation, result=None, coll=None, retries=None) -> Exception:
     """The modern exception for core code `rc` of operation `name` on `key`; a failed
-    socket's reason ("host:port: ...") noted on `result` becomes its message; its
-    KeyValueErrorContext names the key and, given the collection `coll`, where it lives."""
+    socket's reason ("host:port: ...") noted on `result` becomes its message, and the C
+    file and line that set `rc` its ``csrc_info``; its KeyValueErrorContext is kv_context's."""
     detail = getattr(result, "_extra", None)
     return _exc.exception_for(_exc.MODERN, rc, detail if isinstance(detail, str) else None, key=key, op=name,
-                              mutation=mutation, context=_exc.KeyValueErrorContext(**kv_context(key, coll)))
+                              mutation=mutation, csrc_info=getattr(result, "_csrc", None) or (),
+                              context=_exc.KeyValueErrorContext(**kv_context(key, coll, result, retries)))
 
 
-def kv_context(key, coll) -> Dict[str, Any]:
-    """The fields of a key-value error context: the key, and the bucket, scope and
-    collection names of `coll` (when given)."""
+def retried_out(rc, key, name, mutation, result, coll, retries, exc=None) -> Exception:
+    """The exception of a single operation sent again until its timeout ran out: the
+    operation's own (exc, _exception by default) for a locked document, else
+    TemporaryFailException (temporary failure) or AmbiguousTimeoutException (a durable
+    write in progress), with the context of its last answer and of its retries."""
+    exc = exc or _exception
+    if rc == C.DOCUMENT_LOCKED:
+        return exc(rc, key, name, mutation, result, coll, retries)
+    context = exc(rc, key, name, mutation, result, coll, retries).context
+    return (_exc.TemporaryFailException if rc == C.ETMPFAIL else _exc.AmbiguousTimeoutException)(
+        "Retried until the timeout: %s" % name, key=key, rc=rc, context=context,
+        csrc_info=getattr(result, "_csrc", None) or ())
+
+
+def kv_context(key, coll, result=None, retries=None) -> Dict[str, Any]:
+    """The fields of a key-value error context: the key; given the collection `coll`, the
+    bucket, scope and collection names; given the failed `result`, the server's status
+    (when it answered) and the node the request went to ("host:port", when it was sent);
+    given `retries` (a RetryLog), how often and why the request was sent again."""
     fields: Dict[str, Any] = {"key": key}
     if coll is not None:
         fields.update(bucket_name=coll._bucket_name, scope_name=coll._scope_name, collection_name=coll._name)
+    if result is not None:
+        status = getattr(result, "_status", 0xFFFF)
+        if status != 0xFFFF:
+            fields["status_code"] = status
+        server = getattr(result, "_server", -1)
+        nodes = _nodes_of(coll) if server >= 0 else ()
+        if 0 <= server < len(nodes):
+            fields["last_dispatched_to"] = nodes[server]
+    fields["retry_attempts"] = retries.attempts if retries is not None else 0
+    fields["retry_reasons"] = set(retries.reasons) if retries is not None else set()
     return fields
+
+
+def _nodes_of(coll) -> Any:
+    """The "host:port" of each server index of `coll`'s connection (empty when unknown)."""
+    try:
+        return coll._bucket._session.nodes
+    except AttributeError:  # no collection, or not connected
+        return ()
+
+
+class RetryLog:
+    """How often a single operation was sent again, and why (the 4.x retry reason names)."""
+
+    __slots__ = ("attempts", "reasons")
+
+    #: core code -> retry reason
+    REASONS = {C.DOCUMENT_LOCKED: "key_value_locked", C.ETMPFAIL: "key_value_temporary_failure",
+               C.SYNC_WRITE_IN_PROGRESS: "key_value_sync_write_in_progress",
+               C.SYNC_WRITE_RECOMMIT: "key_value_sync_write_re_commit_in_progress",
+               C.UNKNOWN_COLLECTION: "key_value_collection_outdated", C.NOT_MY_VBUCKET: "key_value_not_my_vbucket"}
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.reasons: List[str] = []
+
+    def add(self, rc: int) -> None:
+        self.attempts += 1
+        reason = self.REASONS.get(rc, "unknown")
+        if reason not in self.reasons:
+            self.reasons.append(reason)
 
 
 def _merge(opts, kwargs) -> Optional[Dict[str, Any]]:

@@ -195,7 +195,7 @@ def exists_multi(coll, keys, *opts, **kwargs) -> MultiExistsResult:
     mres, _failed = coll._session().execute(keys, _subdoc.LOOKUP, add, False, True,
                                             result_keys=list(range(len(keys))), classes=_EXISTS_CLASSES,
                                             timeout=timeout)
-    return exists_result(keys, mres, o)
+    return exists_result(keys, mres, o, coll)
 
 
 def exists_plan(coll, keys, opts, kwargs):
@@ -213,14 +213,14 @@ def exists_plan(coll, keys, opts, kwargs):
     return keys, o, timeout, add
 
 
-def exists_result(keys, mres, o):
-    """MultiExistsResult of the lookups (results keyed by position) of exists_plan."""
+def exists_result(keys, mres, o, coll=None):
+    """MultiExistsResult of the lookups (results keyed by position) of exists_plan on `coll`."""
     results, errors = {}, {}
     for i, k in enumerate(keys):
         r = mres[i]
         rc = 0 if r.rc == C.SUBDOC_MULTI_FAILURE else r.rc
         if rc and rc != C.KEY_ENOENT:
-            errors[k] = _exception(rc, k, "exists", False, r)
+            errors[k] = _exception(rc, k, "exists", False, r, coll)
         else:
             results[k] = ExistsResult(rc=rc, key=k, cas=r.cas if not rc else 0)
     if errors and o and o.get("return_exceptions") is False:

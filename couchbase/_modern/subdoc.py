@@ -28,10 +28,12 @@ from couchbase._core import ops
 from couchbase._core.binding import C
 from couchbase._core.protocol import code_for_status
 from couchbase._core.batch import PRESERVE_TTL
-from couchbase._modern.kv import ERRORS, _RETRY, _cas_arg, _check_key, _check_keys, _merge, kv_context
+from couchbase._modern.kv import (
+    ERRORS, _RETRY, RetryLog, _cas_arg, _check_key, _check_keys, _merge, kv_context, retried_out,
+)
 from couchbase._modern.results import LookupInResult, MutateInResult, _SubdocMeta, raw_body
 from couchbase.durability import ClientDurability
-from couchbase.exceptions import InvalidArgumentException, TemporaryFailException
+from couchbase.exceptions import InvalidArgumentException
 from couchbase.options import LookupInOptions, MutateInOptions, expiry_to_wire
 from couchbase.subdocument import ArrayValues, StoreSemantics, SubDocOp
 
@@ -185,6 +187,7 @@ def run(coll, op, key, body, extras, cas, durability, durability_timeout, timeou
     left = timeout
     refreshed = False
     pause = 0.005
+    retries = None
     while True:
         res, _failed = session.run_single(
             keys, op, 2, (key, op.opcode, body, extras, cas, coll._cid, durability, durability_timeout, 0, ERRORS),
@@ -198,25 +201,28 @@ def run(coll, op, key, body, extras, cas, durability, durability_timeout, timeou
                 time.sleep(pause)
                 pause = min(pause * 2, 0.1)
                 left = deadline - time.monotonic()
+                retries = retries or RetryLog()
+                retries.add(rc)
                 continue
-            if rc == C.DOCUMENT_LOCKED:
-                raise _exception(rc, key, name, mutation, res, coll)
-            raise (TemporaryFailException if rc == C.ETMPFAIL else _exc.AmbiguousTimeoutException)(
-                "Retried until the timeout: %s" % name, key=key, rc=rc)
+            raise retried_out(rc, key, name, mutation, res, coll, retries, _exception)
         if rc == C.UNKNOWN_COLLECTION and not refreshed and coll._cid:
             refreshed = True
             if coll._refresh_cid(timeout):
                 left = max(0.001, deadline - time.monotonic())
+                retries = retries or RetryLog()
+                retries.add(rc)
                 continue
-        raise _exception(rc, key, name, mutation, res, coll)
+        raise _exception(rc, key, name, mutation, res, coll, retries)
 
 
-def _exception(rc, key, name, mutation, result=None, coll=None):
+def _exception(rc, key, name, mutation, result=None, coll=None, retries=None):
     """The modern exception of a failed sub-document request; a failed socket's reason
-    ("host:port: ...") noted on `result` becomes its message."""
+    ("host:port: ...") noted on `result` becomes its message, the C file and line that set
+    `rc` its ``csrc_info``; its SubdocumentErrorContext has kv_context's fields."""
     detail = getattr(result, "_extra", None)
     return _exc.exception_for(_exc.MODERN, rc, detail if isinstance(detail, str) else None, key=key, op=name,
-                              mutation=mutation, context=_exc.SubdocumentErrorContext(**kv_context(key, coll)))
+                              mutation=mutation, csrc_info=getattr(result, "_csrc", None) or (),
+                              context=_exc.SubdocumentErrorContext(**kv_context(key, coll, result, retries)))
 
 
 def finish_lookup(res, order, specs, replica=False):

@@ -205,6 +205,8 @@ static PyObject *make_result(BUILD *b, void *batch, size_t index, size_t n, PyOb
     o->vbuuid = r->vbuuid;
     o->seqno = r->seqno;
     o->vbucket = r->vbucket;
+    o->status = r->status;
+    o->server = r->server;
     *failed = r->rc != 0;
     /* static strings: still valid once Python code has run */
     file = r->rc ? r->file : NULL;

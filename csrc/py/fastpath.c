@@ -63,6 +63,17 @@ static void rb_dealloc(ResultObject *self)
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
+/* A result made in Python (not by a builder): no answer from no server yet. */
+static PyObject *rb_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    ResultObject *self = (ResultObject *)PyType_GenericNew(type, args, kwds);
+    if (self != NULL) {
+        self->status = 0xffff;
+        self->server = -1;
+    }
+    return (PyObject *)self;
+}
+
 /* Strict unsigned conversion for the keyword constructor. */
 static int rb_uint(PyObject *o, unsigned long long max, const char *what, unsigned long long *out)
 {
@@ -130,6 +141,8 @@ static PyMemberDef rb_members[] = {
     {"_vbuuid", T_ULONGLONG, offsetof(ResultObject, vbuuid), 0, "mutation token: vBucket UUID"},
     {"_seqno", T_ULONGLONG, offsetof(ResultObject, seqno), 0, "mutation token: sequence number"},
     {"_vbucket", T_INT, offsetof(ResultObject, vbucket), 0, "vBucket the request went to"},
+    {"_status", T_INT, offsetof(ResultObject, status), 0, "raw server status (0xffff: no answer arrived)"},
+    {"_server", T_INT, offsetof(ResultObject, server), 0, "index of the server the request went to (-1: never sent)"},
     {"_extra", T_OBJECT, offsetof(ResultObject, extra), 0, "free slot for subclasses"},
     {"_csrc", T_OBJECT, offsetof(ResultObject, csrc), 0, "(C file, line) that set a failed rc, else None"},
     {NULL, 0, 0, 0, NULL},
@@ -141,13 +154,14 @@ PyTypeObject fp__ResultBase_Type = {
     .tp_basicsize = sizeof(ResultObject),
     .tp_dealloc = (destructor)rb_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
-    .tp_doc = "Data layout of the result classes: rc, key, value, cas, flags and a free _extra slot.\n"
+    .tp_doc = "Data layout of the result classes: rc, key, value, cas, flags, where the request went\n"
+              "and what the server answered (_vbucket, _server, _status) and a free _extra slot.\n"
               "ResultBase(*, rc=0, key=<unset>, value=None, cas=0, flags=0)",
     .tp_traverse = (traverseproc)rb_traverse,
     .tp_clear = (inquiry)rb_clear,
     .tp_members = rb_members,
     .tp_init = (initproc)rb_init,
-    .tp_new = PyType_GenericNew,
+    .tp_new = rb_new,
 };
 
 /* ---- errors ---- */

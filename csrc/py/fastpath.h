@@ -66,6 +66,8 @@ typedef struct {
     int rc;
     unsigned int flags;
     int vbucket;
+    int status;      /* raw server status; 0xffff when no answer arrived */
+    int server;      /* index of the server the request went to; -1 when never sent */
 } ResultObject;
 
 extern PyTypeObject fp__ResultBase_Type;

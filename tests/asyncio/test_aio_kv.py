@@ -211,3 +211,56 @@ def test_a_failure_names_its_key_bucket_scope_and_collection_in_its_context(one_
     assert isinstance(ctx, KeyValueErrorContext)
     assert (ctx.key, ctx.bucket_name, ctx.scope_name, ctx.collection_name) == (
         "ctx-absent-" + loop_kind, "travel-sample", "tenant_agent_00", "users")
+
+
+def _active_node(mock, key):
+    """The "host:port" of the node holding the active copy of `key`, from the cluster's own map."""
+    from couchbase.mock.codec import vbucket_of
+
+    vbmap = mock.topology.maps["default"].map
+    node = mock.topology.nodes[vbmap[vbucket_of(key.encode(), len(vbmap))][0]]
+    return "%s:%d" % (node.host, node.kv_port)
+
+
+def test_a_failure_reports_the_server_status_the_node_and_the_c_source(three_nodes, loop_kind):
+    from couchbase.exceptions import DocumentNotFoundException
+
+    keys = ["ctx-status-%s-%d" % (loop_kind, i) for i in range(6)]
+
+    async def main():
+        cluster, b = await connect(three_nodes)
+        c = b.default_collection()
+        out = []
+        for k in keys:
+            try:
+                await c.get(k)
+            except DocumentNotFoundException as e:
+                out.append(e)
+        await cluster.close()
+        return out
+
+    errors = run(main, loop_kind)
+    assert [(e.context.status_code, e.context.last_dispatched_to) for e in errors] == [
+        (0x01, _active_node(three_nodes, k)) for k in keys]
+    assert all(e.csrc_info[0].endswith(".c") for e in errors)
+
+
+def test_a_locked_document_retried_until_the_timeout_reports_its_retries(one_node, loop_kind):
+    from couchbase.exceptions import DocumentLockedException
+
+    key = "ctx-locked-" + loop_kind
+
+    async def main():
+        cluster, b = await connect(one_node)
+        c = b.default_collection()
+        await c.upsert(key, 1)
+        await c.get_and_lock(key, timedelta(seconds=5))
+        try:
+            await c.upsert(key, 2, UpsertOptions(timeout=timedelta(milliseconds=150)))
+        except DocumentLockedException as e:
+            return e.context
+        finally:
+            await cluster.close()
+
+    ctx = run(main, loop_kind)
+    assert ctx.retry_attempts >= 2 and ctx.retry_reasons == {"key_value_locked"} and ctx.status_code == 0x09

@@ -465,7 +465,7 @@ class ZlibTranscoder(Transcoder):
 def _norm(r):
     extra = r._extra
     return (type(r), getattr(r, "key", "<unset>"), r.rc, type(r.value), r.value, r.cas, r.flags, r._vbuuid,
-            r._seqno, r._vbucket, type(extra), str(extra) if extra is not None else None)
+            r._seqno, r._vbucket, r._status, r._server, type(extra), str(extra) if extra is not None else None)
 
 
 def _build_both(batch, keys, kind, **kw):

@@ -411,6 +411,31 @@ def misc(cluster, bucket, coll):
     run("timeout_option_type", lambda: ClusterTimeoutOptions(kv_timeout=5) and "ok")
 
 
+def contexts(coll):
+    """What a failure's context and exception say about the request."""
+    def failure(fn):
+        try:
+            fn()
+        except Exception as e:  # the failure is the outcome
+            return e
+        raise AssertionError("no failure")
+
+    def described(e):
+        ctx = e.context
+        return [type(e).__name__, type(ctx).__name__, ctx.key, ctx.bucket_name, ctx.collection_name,
+                "'status_code': %d" % 1 in repr(ctx), ctx.retry_attempts, sorted(ctx.retry_reasons),
+                ctx.last_dispatched_to.rsplit(":", 1)[0], "C Source=" in repr(e)]
+
+    run("ctx_missing", lambda: described(failure(lambda: coll.get("ctx-missing"))))
+    run("ctx_missing_lookup", lambda: described(failure(lambda: coll.lookup_in("ctx-missing", [SD.get("a")]))))
+    run("ctx_missing_multi", lambda: described(coll.get_multi(["ctx-missing"]).exceptions["ctx-missing"]))
+    coll.upsert("ctx-locked", 1)
+    coll.get_and_lock("ctx-locked", timedelta(seconds=5))
+    e = failure(lambda: coll.upsert("ctx-locked", 2, UpsertOptions(timeout=timedelta(milliseconds=300))))
+    run("ctx_locked", lambda: [type(e).__name__, type(e.context).__name__, e.context.retry_attempts > 0,
+                               sorted(e.context.retry_reasons), e.context.key])
+
+
 def main(connstr, nodes):
     global cluster_connstr
     cluster_connstr = connstr
@@ -428,6 +453,7 @@ def main(connstr, nodes):
     management(cluster, bucket)
     health(cluster, bucket, coll)
     misc(cluster, bucket, coll)
+    contexts(coll)
     cluster.close()
     print("DONE", flush=True)
 

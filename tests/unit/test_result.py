@@ -91,6 +91,11 @@ def test_defaults_and_unset_key():
     assert Result().value is None and Result().cas == 0
 
 
+def test_a_result_made_in_python_has_no_server_and_no_answer():
+    r = ValueResult()
+    assert (r._server, r._status) == (-1, 0xFFFF)
+
+
 def test_keyword_constructor():
     r = ValueResult(rc=0xD, key="k", value=[1], cas=2**64 - 1, flags=2**32 - 1)
     assert (r.rc, r.key, r.value, r.cas, r.flags) == (0xD, "k", [1], 2**64 - 1, 2**32 - 1)
@@ -189,6 +194,7 @@ def test_pure_python_base_when_native_missing():
         else:
             raise SystemExit("key should be unset")
         assert (r.rc, r.value, r.cas, r.flags, r._extra) == (0, None, 0, 0, None)
+        assert (r._server, r._status) == (-1, 0xFFFF)
         r = ValueResult(key="demo_key", value="demo_value", cas=0x3222e0f096e80000)
         print(repr(r))
         print(repr(OperationResult(key="demo_key", cas=1)))
