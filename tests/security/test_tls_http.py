@@ -139,3 +139,49 @@ def test_management_refused_by_tls_raises_the_modern_tls_exception(tls_cluster, 
             cluster.buckets().get_all_buckets()
     finally:
         cluster.close()
+
+
+def test_async_view_query_and_index_manager_go_over_https(tls_cluster, monkeypatch):
+    import asyncio
+
+    from acouchbase.cluster import Cluster
+    from couchbase._core import aio_http
+    from couchbase.auth import PasswordAuthenticator
+    from couchbase.management.views import DesignDocument, DesignDocumentNamespace, View
+    from couchbase.options import ClusterOptions, ViewOptions
+    from couchbase.views import ViewScanConsistency
+
+    made = []  # (port, whether the connection speaks TLS) of every HTTP connection the loop opens
+    real = aio_http._open
+
+    async def spy(host, port, tls, deadline, loop):
+        reader, writer = await real(host, port, tls, deadline, loop)
+        made.append((port, writer.get_extra_info("ssl_object") is not None))
+        return reader, writer
+
+    monkeypatch.setattr(aio_http, "_open", spy)
+    prod = DesignDocumentNamespace.PRODUCTION
+
+    async def main():
+        cluster = await Cluster.connect(tls_cluster.connstr_tls, ClusterOptions(
+            PasswordAuthenticator(USER, PASSWORD, cert_path=tls_cluster.ca_cert)))
+        try:
+            bucket = cluster.bucket("default")
+            await bucket.on_connect()
+            await bucket.default_collection().upsert_multi(POSTS)
+            manager = bucket.view_indexes()
+            await manager.upsert_design_document(
+                DesignDocument("aiotlsdates", {"recent": View(RECENT["views"]["recent"]["map"])}), prod)
+            result = bucket.view_query("aiotlsdates", "recent", ViewOptions(
+                namespace=prod, scan_consistency=ViewScanConsistency.REQUEST_PLUS))
+            keys = [row.key async for row in result]
+            await manager.drop_design_document("aiotlsdates", prod)
+            return keys
+        finally:
+            await cluster.close()
+
+    assert asyncio.run(main()) == ["2013-01-10", "2013-03-02"]
+    capi_tls = _tls_ports(tls_cluster, "capi_tls_port")
+    assert {port for port, _tls in made} <= capi_tls | _tls_ports(tls_cluster, "rest_tls_port")
+    assert any(port in capi_tls for port, _tls in made)
+    assert made and all(tls for _port, tls in made)
