@@ -19,7 +19,7 @@ import asyncio
 from couchbase._core.aio import AioSession
 from couchbase._core.aio_topology import PUSH_FEATURES, bootstrap
 from couchbase._core.collection_ids import CollectionIds
-from couchbase._core.protocol import MODERN_FEATURES
+from couchbase._core.protocol import modern_features
 from couchbase.bucket import bootstrap_failure
 from couchbase.exceptions import (
     MODERN, AuthenticationException, BucketNotFoundException, CouchbaseException, InvalidArgumentException,
@@ -62,7 +62,8 @@ class AsyncBucket:
             raise InvalidArgumentException("Unsupported connection string scheme %r" % c._spec.scheme)
         session = AioSession(MODERN, c.loop, timeout=s.bootstrap_timeout)
         try:
-            await bootstrap(session, c._spec, self._name, s.username, s.password, MODERN_FEATURES + PUSH_FEATURES,
+            features = modern_features(s.unordered_execution) + PUSH_FEATURES
+            await bootstrap(session, c._spec, self._name, s.username, s.password, features,
                             collections=True, security=s.security)
         except (AuthenticationException, BucketNotFoundException, InvalidArgumentException, TLSException):
             session.close()

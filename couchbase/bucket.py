@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 from couchbase._core import connstr as _connstr
 from couchbase._core.collection_ids import CollectionIds
-from couchbase._core.protocol import MODERN_FEATURES
+from couchbase._core.protocol import modern_features
 from couchbase._core.session import Session
 from couchbase._modern import health as _health
 from couchbase.exceptions import (
@@ -29,9 +29,9 @@ __all__ = ["Bucket"]
 
 
 def open_session(connstr: str, name: str, username: Optional[str], password: Optional[str], bootstrap_timeout: float,
-                 security: Optional[Security] = None) -> Session:
+                 security: Optional[Security] = None, unordered: bool = True) -> Session:
     """A modern-face Session bootstrapped on bucket `name` (HELLO with XERROR and
-    Collections, the collection-id prefix on). Any failure other than bad credentials, a
+    Collections, the collection-id prefix on; UnorderedExecution when `unordered`). Any failure other than bad credentials, a
     missing bucket, a bad argument or a refused certificate means the bucket could not be
     reached in time."""
     spec = _connstr.parse(connstr)
@@ -39,7 +39,8 @@ def open_session(connstr: str, name: str, username: Optional[str], password: Opt
         raise InvalidArgumentException("Unsupported connection string scheme %r" % spec.scheme)
     session = Session(MODERN, timeout=bootstrap_timeout)
     try:
-        session.bootstrap(spec, name, username, password, MODERN_FEATURES, collections=True, security=security)
+        session.bootstrap(spec, name, username, password, modern_features(unordered), collections=True,
+                          security=security)
     except (AuthenticationException, BucketNotFoundException, InvalidArgumentException, TLSException):
         raise
     except CouchbaseException as e:
@@ -63,7 +64,7 @@ class Bucket:
         self._closed = False
         opts = cluster._settings
         self._session = open_session(cluster._connstr, name, opts.username, opts.password, opts.bootstrap_timeout,
-                                     opts.security)
+                                     opts.security, opts.unordered_execution)
         self._session.timeout = opts.kv_timeout
         self._session.max_response_size = opts.max_response_size
         self.collection_ids = CollectionIds(self._session)

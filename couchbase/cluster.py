@@ -76,6 +76,8 @@ class _Settings:
         self.serializer: Optional[Serializer] = options.get("serializer")
         #: bytes a server may announce for one response (None: the core's default, 21 MiB)
         self.max_response_size: Optional[int] = options.get("max_response_size")
+        #: HELLO UnorderedExecution on the buckets' connections (4.x default: on)
+        self.unordered_execution: bool = options.get("enable_unordered_execution") is not False
 
 
 def parse_arguments(connstr: str, options: Tuple[Any, ...],

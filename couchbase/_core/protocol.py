@@ -30,6 +30,7 @@ FEATURE_DATATYPE = 0x01
 FEATURE_TCPNODELAY = 0x03
 FEATURE_MUTATION_SEQNO = 0x04
 FEATURE_XERROR = 0x07
+FEATURE_UNORDERED_EXECUTION = 0x0E
 FEATURE_SELECT_BUCKET = 0x08
 FEATURE_DUPLEX = 0x0C
 FEATURE_CLUSTERMAP_NOTIF = 0x0D
@@ -48,6 +49,15 @@ BASE_FEATURES = (FEATURE_TCPNODELAY, FEATURE_MUTATION_SEQNO, FEATURE_SELECT_BUCK
 #: frame and the sub-document document flags
 MODERN_FEATURES = BASE_FEATURES + (FEATURE_XERROR, FEATURE_COLLECTIONS, FEATURE_XATTR, FEATURE_PRESERVE_TTL,
                                    FEATURE_SUBDOC_CREATE_AS_DELETED, FEATURE_SUBDOC_REPLICA_READ)
+
+
+def modern_features(unordered=True):
+    """The modern face's HELLO features; with `unordered` (ClusterOptions'
+    enable_unordered_execution, on by default as in 4.x) also UnorderedExecution, so that a
+    server answers a connection's later requests while a durable write waits for its
+    replicas. The core finds every answer by its opaque, in any order. The classic face
+    never asks for it: its pipelines may send requests that depend on the ones before."""
+    return MODERN_FEATURES + (FEATURE_UNORDERED_EXECUTION,) if unordered else MODERN_FEATURES
 
 
 def encode_packet(opcode, key=b"", value=b"", server=0):

@@ -48,7 +48,7 @@ VALID_KEYS = CLUSTER_KEYS | TIMEOUT_KEYS | TRACING_KEYS | METRICS_KEYS | ORPHAN_
 #: keys that change what this SDK does
 EFFECTIVE = frozenset(("authenticator", "kv_timeout", "kv_durable_timeout", "bootstrap_timeout", "connect_timeout",
                        "views_timeout", "management_timeout", "max_response_size", "transcoder", "serializer",
-                       "enable_tls", "trust_store_path", "cert_path", "tls_verify"))
+                       "enable_tls", "trust_store_path", "cert_path", "tls_verify", "enable_unordered_execution"))
 
 _NO_SERVICE = "this SDK runs no query, analytics or search service client"
 _NO_TRACING = "this SDK has no tracing or metrics"
@@ -69,7 +69,6 @@ IGNORED = {
     "enable_mutation_tokens": "mutation tokens are always requested (HELLO MutationSeqno)",
     "enable_tcp_keep_alive": "sockets live only while the connection is used; TCP_NODELAY is always on",
     "tcp_keep_alive_interval": "sockets live only while the connection is used",
-    "enable_unordered_execution": "a batch's answers are matched by opaque whatever their order",
     "enable_lazy_connections": "sockets open at the first request to their node",
     "enable_compression": "values are sent uncompressed", "compression": "values are sent uncompressed",
     "compression_min_size": "values are sent uncompressed", "compression_min_ratio": "values are sent uncompressed",

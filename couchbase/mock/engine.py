@@ -5,6 +5,7 @@ and which node it is connected to.
 """
 
 import json
+import logging
 import struct
 import time
 
@@ -14,6 +15,8 @@ from .kvops import KVOps
 from .response import Deferred, Response, error
 from .subdoc import SubdocOps
 from .subdoc_mutation import SubdocMutationOps
+
+LOG = logging.getLogger("couchbase.mock")
 
 _U16 = struct.Struct(">H")
 _U32 = struct.Struct(">I")
@@ -230,6 +233,9 @@ class Engine(KVOps, SubdocOps, SubdocMutationOps):
         s.known_version = codec.F_CONFIG_WITH_KNOWN_VERSION in on
         s.push = 2 if codec.F_CLUSTERMAP_NOTIF_BRIEF in on else \
             1 if codec.F_CLUSTERMAP_NOTIF in on else 0
+        if LOG.isEnabledFor(logging.DEBUG):
+            LOG.debug("node %d: HELLO from %s: features %s", s.node_id, pkt.key.decode(errors="replace"),
+                      " ".join("0x%02x" % f for f in acked))
         return Response(value=codec.hello_features(acked))
 
     def op_error_map(self, s, pkt, fr):
