@@ -20,12 +20,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 @pytest.fixture
 def records():
-    """Every couchbase.* record at DEBUG and above, captured while the test runs."""
+    """Every record of the client's couchbase.* loggers at DEBUG and above, captured while the
+    test runs (not those of the embedded cluster, couchbase.mock, which runs in this process)."""
     got = []
 
     class Keep(logging.Handler):
         def emit(self, record):
-            got.append(record)
+            if record.name != "couchbase.mock" and not record.name.startswith("couchbase.mock."):
+                got.append(record)
 
     handler = Keep(logging.DEBUG)
     root = logging.getLogger("couchbase")
