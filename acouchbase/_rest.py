@@ -113,7 +113,8 @@ async def call(cluster, method, path, form=None, options=None):
             break
         try:
             status, _headers, data = await _aio_http.request(host, port, method, path, s.username, s.password,
-                                                             body=body, timeout=left, tls=s.security.tls)
+                                                             body=body, timeout=left, tls=s.security.tls,
+                                                             pool=cluster._http_pool)
         except CouchbaseError as e:
             if isinstance(e, TLSError):
                 raise exception_for(MODERN, e.rc, e.message, inner_cause=e) from None
@@ -213,12 +214,14 @@ class BucketHttp:
     current config: the blocking face's HttpClient (couchbase._core.http) on the event
     loop -- round-robin node choice, the next node when one cannot be reached (or when an
     idempotent request broke off), one config refresh when every node failed, one deadline.
-    A connection per request. Failures raise the modern exceptions."""
+    Connections are kept alive between requests (``pool``, closed with the bucket).
+    Failures raise the modern exceptions."""
 
     def __init__(self, bucket, service):
         self._bucket = bucket
         self._field = "capi" if service == "capi" else "rest"
         self._rr = 0
+        self.pool = _aio_http.Pool()
 
     def _topology(self):
         topo = self._bucket._connection().topology
@@ -252,7 +255,7 @@ class BucketHttp:
             for host, port in self._order(topo):
                 try:
                     return await _aio_http.begin(host, port, method, path, topo.user, topo.password or "", body,
-                                                 content_type, deadline, topo.tls)
+                                                 content_type, deadline, topo.tls, self.pool)
                 except _aio_http._Failure as f:
                     last = f
                     if f.rc == C.PROTOCOL_ERROR or f.rc in _http._TLS_REFUSALS or loop.time() >= deadline:

@@ -153,6 +153,8 @@ class AsyncBucket:
     async def close(self) -> None:
         if not self._closed:
             self._closed = True
+            for service in self._services.values():
+                service.pool.close()
             if self._session is not None:
                 self._session.close()
             elif not self._connecting.done():

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 import asyncio
 
+from couchbase._core import aio_http as _aio_http
 from couchbase._core.aio_topology import probe_credentials
 from couchbase.cluster import parse_arguments
 from couchbase.exceptions import MODERN, UnAmbiguousTimeoutException
@@ -55,6 +56,8 @@ class AsyncCluster:
         self._kv: Optional[AioSession] = None  # the authenticated bucket-less session (nodes, ping)
         self._connecting: Optional[asyncio.Task[None]] = None
         self._nodes = AioNodes(self)
+        #: kept-alive connections of the cluster's management requests
+        self._http_pool = _aio_http.Pool()
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -142,6 +145,7 @@ class AsyncCluster:
         for b in list(self._buckets.values()):
             await b.close()
         self._buckets.clear()
+        self._http_pool.close()
         if self._kv is not None:
             self._kv.close()
             self._kv = None

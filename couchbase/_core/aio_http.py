@@ -1,8 +1,10 @@
 """HTTP/1.1 on the event loop, for the asyncio face: the bootstrap's streamed config, the
 config refresh, management REST, views and design documents, and the HTTP part of ping. The same rules as the blocking
 client (couchbase._core.http): bounded heads, chunk lines, chunks and bodies; HTTPS from
-the same TLSSettings; ssl failures become the TLS core codes; one connection per request
-(``Connection: close``), so nothing is kept between calls.
+the same TLSSettings; ssl failures become the TLS core codes. A client that passes a
+``Pool`` keeps its connections alive between requests (an answer read to its end goes back
+to the pool; a pooled connection the server has closed meanwhile is replaced once, as the
+blocking client does); without one, one connection per request (``Connection: close``).
 
 ``request`` and ``first_streamed_config`` mirror the blocking module's one-shot forms and
 raise the same exceptions (the face converts them, as it does for the blocking client);
@@ -18,6 +20,38 @@ from couchbase._core.binding import C
 from couchbase._core.http import MAX_BODY, MAX_CHUNK, MAX_CHUNK_LINE, MAX_HEAD, READ_SIZE, STREAM_DELIMITER
 
 _Failure = _http._Failure
+
+
+class Pool:
+    """Idle keep-alive connections of one client on its event loop, by (host, port): at
+    most ``_http.MAX_IDLE`` per node. A connection the server has closed while it was idle
+    is dropped when taken; ``close()`` closes them all."""
+
+    def __init__(self):
+        self._idle = {}
+
+    def take(self, host, port):
+        """(reader, writer) of an idle connection to host:port that is still open, or None."""
+        idle = self._idle.get((host, port))
+        while idle:
+            reader, writer = idle.pop()
+            if not writer.is_closing() and not reader.at_eof():
+                return reader, writer
+            writer.close()
+        return None
+
+    def give(self, host, port, reader, writer):
+        idle = self._idle.setdefault((host, port), [])
+        if len(idle) < _http.MAX_IDLE:
+            idle.append((reader, writer))
+        else:
+            writer.close()
+
+    def close(self):
+        for idle in self._idle.values():
+            for _reader, writer in idle:
+                writer.close()
+        self._idle = {}
 
 
 async def _open(host, port, tls, deadline, loop):
@@ -45,26 +79,35 @@ async def _open(host, port, tls, deadline, loop):
 class _Exchange:
     """One request and its answer on one connection, within a deadline (loop time)."""
 
-    def __init__(self, host, port, reader, writer, deadline, loop):
+    def __init__(self, host, port, reader, writer, deadline, loop, pool=None, reused=False):
         self.host, self.port = host, port
         self.reader, self.writer = reader, writer
         self.deadline = deadline
         self.loop = loop
         self.buf = bytearray()
+        self.pool = pool
+        self.reused = reused    # taken from the pool: the server may have closed it meanwhile
+        self.got = False        # a byte of the answer arrived
+        self.keep = False       # the answer was read to its end and the connection may serve another
+        self.server_closes = False  # the answer said the server closes the connection after it
 
     async def _recv(self):
         left = self.deadline - self.loop.time()
         if left <= 0:
             raise _Failure(C.ETIMEDOUT, "HTTP exchange with %s:%d timed out" % (self.host, self.port))
         try:
-            return await asyncio.wait_for(self.reader.read(READ_SIZE), left)
+            data = await asyncio.wait_for(self.reader.read(READ_SIZE), left)
         except asyncio.TimeoutError:
             raise _Failure(C.ETIMEDOUT, "HTTP exchange with %s:%d timed out" % (self.host, self.port)) from None
         except OSError as e:
             why = _tls.classify(e)
             if why is not None:
                 raise _Failure(why[0], "%s:%d: %s" % (self.host, self.port, why[1]), e) from None
-            raise _Failure(C.NETWORK_ERROR, "HTTP exchange with %s:%d failed" % (self.host, self.port), e) from None
+            raise _Failure(C.NETWORK_ERROR, "HTTP exchange with %s:%d failed" % (self.host, self.port), e,
+                           sent=not (self.reused and not self.got)) from None
+        if data:
+            self.got = True
+        return data
 
     async def line(self, limit):
         while True:
@@ -103,7 +146,8 @@ class _Exchange:
                 raise _Failure(C.PROTOCOL_ERROR, "HTTP response head longer than %d bytes" % MAX_HEAD)
             data = await self._recv()
             if not data:
-                raise _Failure(C.NETWORK_ERROR, "Connection closed by %s:%d before an answer" % (self.host, self.port))
+                raise _Failure(C.NETWORK_ERROR, "Connection closed by %s:%d before an answer" % (self.host, self.port),
+                               sent=not (self.reused and not self.got))
             self.buf += data
         text = bytes(self.buf[:end]).decode("latin-1")
         del self.buf[:end + 4]
@@ -118,11 +162,15 @@ class _Exchange:
                 raise _Failure(C.PROTOCOL_ERROR, "Bad HTTP header line %r" % line[:60])
             headers[name.strip().lower()] = value.strip()
             raw[name.strip()] = value.strip()
+        connection = headers.get("connection", "").lower()
+        self.server_closes = "close" in connection or (parts[0] == "HTTP/1.0" and "keep-alive" not in connection)
         return int(parts[1]), headers, raw
 
     async def body(self, method, status, headers):
-        """Yield the body in pieces (Content-Length, chunked, or until the server closes)."""
+        """Yield the body in pieces (Content-Length, chunked, or until the server closes); an
+        answer read to its end leaves the connection fit for another request (``keep``)."""
         if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
+            self.keep = True
             return
         if "chunked" in headers.get("transfer-encoding", "").lower():
             while True:
@@ -134,6 +182,9 @@ class _Exchange:
                     raise _Failure(C.PROTOCOL_ERROR, "Chunk of %d bytes is over the limit of %d bytes"
                                    % (size, MAX_CHUNK))
                 if size == 0:
+                    while await self.line(MAX_CHUNK_LINE):  # trailers, up to the empty line
+                        pass
+                    self.keep = True
                     return
                 while size:
                     piece = await self.some(min(size, READ_SIZE))
@@ -154,6 +205,7 @@ class _Exchange:
                     raise _Failure(C.NETWORK_ERROR, "Connection closed in the middle of a response body")
                 left -= len(piece)
                 yield piece
+            self.keep = True
         else:
             while True:
                 piece = await self.some(READ_SIZE)
@@ -162,33 +214,50 @@ class _Exchange:
                 yield piece
 
     def close(self):
+        """Back to the pool when the answer was read to its end and the server keeps the
+        connection open; else closed."""
+        if self.keep and self.pool is not None and not self.server_closes and not self.buf \
+                and not self.writer.is_closing():
+            self.keep = False
+            self.pool.give(self.host, self.port, self.reader, self.writer)
+            return
+        self.keep = False
         try:
             self.writer.close()
         except Exception:  # already closed by the peer
             pass
 
 
-async def begin(host, port, method, path, username, password, body, content_type, deadline, tls):
-    """Connect to host:port, send the request and read the answer's head by `deadline`
-    (the loop's time): (exchange, status, lower-case headers, headers as sent). The caller
-    reads ``exchange.body(method, status, lower)`` (moving ``exchange.deadline`` on if it
-    likes) and closes the exchange. Failures raise _Failure (``sent`` tells whether the
-    request may have reached the server)."""
+async def begin(host, port, method, path, username, password, body, content_type, deadline, tls, pool=None):
+    """Connect to host:port (or take an idle connection of `pool`), send the request and
+    read the answer's head by `deadline` (the loop's time): (exchange, status, lower-case
+    headers, headers as sent). The caller reads ``exchange.body(method, status, lower)``
+    (moving ``exchange.deadline`` on if it likes) and closes the exchange. A pooled
+    connection that the server closed before answering is replaced by a new one, once.
+    Failures raise _Failure (``sent`` tells whether the request may have reached the server)."""
     loop = asyncio.get_running_loop()
     headers = _http.auth_header(username, password)
-    headers["Connection"] = "close"
+    if pool is None:
+        headers["Connection"] = "close"
     if body is not None:
         if isinstance(body, str):
             body = body.encode("utf-8")
         headers["Content-Type"] = content_type or "application/x-www-form-urlencoded"
-    reader, writer = await _open(host, port, tls, deadline, loop)
-    ex = _Exchange(host, port, reader, writer, deadline, loop)
-    try:
-        status, lower, raw = await ex.head(method, path, headers, body)
-    except BaseException:
-        ex.close()
-        raise
-    return ex, status, lower, raw
+    while True:
+        idle = pool.take(host, port) if pool is not None else None
+        reader, writer = idle if idle is not None else await _open(host, port, tls, deadline, loop)
+        ex = _Exchange(host, port, reader, writer, deadline, loop, pool, idle is not None)
+        try:
+            status, lower, raw = await ex.head(method, path, headers, body)
+        except _Failure as f:
+            ex.close()
+            if ex.reused and not f.sent:
+                continue
+            raise
+        except BaseException:
+            ex.close()
+            raise
+        return ex, status, lower, raw
 
 
 async def read_body(ex, method, status, lower, limit=MAX_BODY):
@@ -202,10 +271,11 @@ async def read_body(ex, method, status, lower, limit=MAX_BODY):
     return b"".join(out)
 
 
-async def _exchange(host, port, method, path, username, password, body, content_type, timeout, tls, consume):
+async def _exchange(host, port, method, path, username, password, body, content_type, timeout, tls, consume,
+                    pool=None):
     loop = asyncio.get_running_loop()
     ex, status, lower, raw = await begin(host, port, method, path, username, password, body, content_type,
-                                         loop.time() + timeout, tls)
+                                         loop.time() + timeout, tls, pool)
     try:
         return await consume(ex, status, lower, raw)
     finally:
@@ -213,16 +283,17 @@ async def _exchange(host, port, method, path, username, password, body, content_
 
 
 async def request(host, port, method, path, username=None, password=None, body=None, content_type=None,
-                  timeout=2.5, tls=None, limit=MAX_BODY):
-    """(status, headers, body bytes) of one request to host:port (HTTPS with `tls`); the
-    blocking ``couchbase._core.http.request`` on the event loop (same exceptions)."""
+                  timeout=2.5, tls=None, limit=MAX_BODY, pool=None):
+    """(status, headers, body bytes) of one request to host:port (HTTPS with `tls`; on a
+    connection of `pool` when given); the blocking ``couchbase._core.http.request`` on the
+    event loop (same exceptions)."""
 
     async def consume(ex, status, lower, raw):
         return status, raw, await read_body(ex, method, status, lower, limit)
 
     try:
         return await _exchange(host, port, method, path, username, password, body, content_type, timeout, tls,
-                               consume)
+                               consume, pool)
     except _Failure as f:
         raise _http.as_error(f) from None
 
