@@ -192,21 +192,18 @@ class AsyncCollection:
                 if deadline - time.monotonic() > pause:
                     await asyncio.sleep(pause)
                     pause = min(pause * 2, 0.1)
-                    retries = retries or RetryLog()
-                    retries.add(rc)
+                    retries = RetryLog.after(retries, rc)
                     continue
                 raise retried_out(rc, key, name, mutation, session.note_failure(res), self, retries, exc)
             topo = session.topology
             if topo is not None and rc in topo.retry_codes and await topo.settle([res], deadline):
-                retries = retries or RetryLog()
-                retries.add(rc)
+                retries = RetryLog.after(retries, rc)
                 continue
             if rc == C.UNKNOWN_COLLECTION and not refreshed and self._cid:
                 refreshed = True
                 if await self._refresh_cid(timeout):
                     deadline = max(deadline, time.monotonic() + 0.001)
-                    retries = retries or RetryLog()
-                    retries.add(rc)
+                    retries = RetryLog.after(retries, rc)
                     continue
             raise exc(rc, key, name, mutation, session.note_failure(res), self, retries)
 

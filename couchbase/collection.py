@@ -192,16 +192,14 @@ class Collection:
                     time.sleep(pause)
                     pause = min(pause * 2, 0.1)
                     left = deadline - time.monotonic()
-                    retries = retries or RetryLog()
-                    retries.add(rc)
+                    retries = RetryLog.after(retries, rc)
                     continue
                 raise retried_out(rc, key, name, mutation, res, self, retries)
             if rc == C.UNKNOWN_COLLECTION and not refreshed and self._cid:
                 refreshed = True
                 if self._refresh_cid(timeout):
                     left = max(0.001, deadline - time.monotonic())
-                    retries = retries or RetryLog()
-                    retries.add(rc)
+                    retries = RetryLog.after(retries, rc)
                     continue
             raise _exception(rc, key, name, mutation, res, self, retries)
 

@@ -102,11 +102,16 @@ class RetryLog:
         self.attempts = 0
         self.reasons: List[str] = []
 
-    def add(self, rc: int) -> None:
-        self.attempts += 1
-        reason = self.REASONS.get(rc, "unknown")
-        if reason not in self.reasons:
-            self.reasons.append(reason)
+    @classmethod
+    def after(cls, log: Optional[RetryLog], rc: int) -> RetryLog:
+        """`log` (a new one when None) with one more attempt, sent again because of core code `rc`."""
+        if log is None:
+            log = cls()
+        log.attempts += 1
+        reason = cls.REASONS.get(rc, "unknown")
+        if reason not in log.reasons:
+            log.reasons.append(reason)
+        return log
 
 
 def _merge(opts, kwargs) -> Optional[Dict[str, Any]]:

@@ -201,16 +201,14 @@ def run(coll, op, key, body, extras, cas, durability, durability_timeout, timeou
                 time.sleep(pause)
                 pause = min(pause * 2, 0.1)
                 left = deadline - time.monotonic()
-                retries = retries or RetryLog()
-                retries.add(rc)
+                retries = RetryLog.after(retries, rc)
                 continue
             raise retried_out(rc, key, name, mutation, res, coll, retries, _exception)
         if rc == C.UNKNOWN_COLLECTION and not refreshed and coll._cid:
             refreshed = True
             if coll._refresh_cid(timeout):
                 left = max(0.001, deadline - time.monotonic())
-                retries = retries or RetryLog()
-                retries.add(rc)
+                retries = RetryLog.after(retries, rc)
                 continue
         raise _exception(rc, key, name, mutation, res, coll, retries)
 
