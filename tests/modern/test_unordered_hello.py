@@ -50,3 +50,20 @@ def test_the_classic_face_never_asks_for_it(one_node, caplog):
         conn.set("unordered-probe", 1)
 
     assert all("0x0e" not in f for f in _features_asked(caplog, use))
+
+
+def test_the_connection_string_option_turns_it_off(one_node, caplog):
+    from couchbase.auth import PasswordAuthenticator
+    from couchbase.cluster import Cluster
+    from couchbase.options import ClusterOptions
+
+    def use():
+        cluster = Cluster.connect(one_node.connstr + "?enable_unordered_execution=false",
+                                  ClusterOptions(PasswordAuthenticator(USER, PASSWORD)))
+        try:
+            cluster.bucket("default").default_collection().upsert("unordered-probe", 1)
+        finally:
+            cluster.close()
+
+    buckets = [f for f in _features_asked(caplog, use) if "0x12" in f]
+    assert buckets and all("0x0e" not in f for f in buckets)
