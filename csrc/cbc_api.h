@@ -158,6 +158,9 @@ uint64_t cbc_conn_max_response(const cbc_CONN *conn);
  * exchange, a closed or reset connection, an oversized or malformed response, a
  * timeout ...). Kept until the next failure or cbc_conn_set_servers. */
 int cbc_conn_last_failure(const cbc_CONN *conn, int index, cbc_ERROR *out);
+/* The local address ("ip:port", "[ip]:port" for IPv6) of server `index`'s binary socket
+ * while it is open, in out[n]: 1, or 0 (no such server, no open socket, or n too small). */
+int cbc_conn_local_address(const cbc_CONN *conn, int index, char *out, size_t n);
 /* SASL on every new socket, after the prelude's leading HELLO packets and before the
  * rest: the core asks the server for its mechanisms (SASL_LIST_MECHS) and runs the
  * strongest one that `mechs` (enum cbc_sasl bits) allows: SCRAM-SHA512, SCRAM-SHA256,

@@ -485,6 +485,14 @@ int cbc_conn_connect(cbc_CONN *conn, int index, uint64_t timeout_us, cbc_ERROR *
     return cbc__pl_connect(conn, index, timeout_us, err);
 }
 
+int cbc_conn_local_address(const cbc_CONN *conn, int index, char *out, size_t n)
+{
+    if (!conn || index < 0 || (size_t)index >= conn->nservers) {
+        return 0;
+    }
+    return cbc__io_local_address(conn->servers[index].fd, out, n);
+}
+
 void cbc_conn_disconnect(cbc_CONN *conn, int index)
 {
     size_t i;

@@ -58,6 +58,9 @@ ssize_t cbc__io_recv(int fd, char *buf, size_t n);
 /* Whether an idle socket (no request outstanding) was closed by the peer or
  * has unexpected data: 1 = unusable, 0 = fine. */
 int cbc__io_is_stale(int fd);
+/* The local address of a connected socket as "ip:port" ("[ip]:port" for IPv6) in out[n]:
+ * 1, or 0 when there is none (closed, not IP) or it does not fit. */
+int cbc__io_local_address(int fd, char *out, size_t n);
 /* Clear O_NONBLOCK on a connected socket (the pipeline passes MSG_DONTWAIT itself). */
 int cbc__io_set_blocking(int fd);
 /* One blocking recv bounded by wait_us (SO_RCVTIMEO, cached in *timeo_us per socket and

@@ -190,6 +190,16 @@ class Session:
             return None
         return ffi.string(err.msg).decode(errors="replace")
 
+    def local_address(self, server):
+        """"ip:port" of this end of server index `server`'s socket while it is open, or None."""
+        h = self._h
+        if h.conn is None or server is None or server < 0:
+            return None
+        out = ffi.new("char[64]")
+        if not lib.cbc_conn_local_address(h.conn, server, out, len(out)):
+            return None
+        return ffi.string(out).decode()
+
     def _note_failures(self, failed):
         """Put the failing socket's reason ("host:port: ...") on the failed results its
         failure set, as their ``_extra``, for both faces' exception messages."""

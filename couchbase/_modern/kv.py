@@ -61,7 +61,8 @@ def retried_out(rc, key, name, mutation, result, coll, retries, exc=None) -> Exc
 def kv_context(key, coll, result=None, retries=None) -> Dict[str, Any]:
     """The fields of a key-value error context: the key; given the collection `coll`, the
     bucket, scope and collection names; given the failed `result`, the server's status
-    (when it answered) and the node the request went to ("host:port", when it was sent);
+    (when it answered), the node the request went to ("host:port", when it was sent) and
+    this end of its socket (while that is open);
     given `retries` (a RetryLog), how often and why the request was sent again."""
     fields: Dict[str, Any] = {"key": key}
     if coll is not None:
@@ -71,20 +72,20 @@ def kv_context(key, coll, result=None, retries=None) -> Dict[str, Any]:
         if status != 0xFFFF:
             fields["status_code"] = status
         server = getattr(result, "_server", -1)
-        nodes = _nodes_of(coll) if server >= 0 else ()
-        if 0 <= server < len(nodes):
-            fields["last_dispatched_to"] = nodes[server]
+        session = _session_of(coll) if server >= 0 else None
+        if session is not None and server < len(session.nodes):
+            fields["last_dispatched_to"] = session.nodes[server]
+            local = session.local_address(server)
+            if local is not None:
+                fields["last_dispatched_from"] = local
     fields["retry_attempts"] = retries.attempts if retries is not None else 0
     fields["retry_reasons"] = set(retries.reasons) if retries is not None else set()
     return fields
 
 
-def _nodes_of(coll) -> Any:
-    """The "host:port" of each server index of `coll`'s connection (empty when unknown)."""
-    try:
-        return coll._bucket._session.nodes
-    except AttributeError:  # no collection, or not connected
-        return ()
+def _session_of(coll) -> Any:
+    """The session of `coll`'s bucket (None when unknown: no collection, not connected)."""
+    return getattr(getattr(coll, "_bucket", None), "_session", None)
 
 
 class RetryLog:

@@ -243,6 +243,7 @@ def test_a_failure_reports_the_server_status_the_node_and_the_c_source(three_nod
     assert [(e.context.status_code, e.context.last_dispatched_to) for e in errors] == [
         (0x01, _active_node(three_nodes, k)) for k in keys]
     assert all(e.csrc_info[0].endswith(".c") for e in errors)
+    assert all(e.context.last_dispatched_from.startswith("127.0.0.1:") for e in errors)
 
 
 def test_a_locked_document_retried_until_the_timeout_reports_its_retries(one_node, loop_kind):

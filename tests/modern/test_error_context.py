@@ -109,3 +109,24 @@ def test_a_sub_document_failure_reports_status_and_node(one_node, coll, key):
     ctx = info.value.context
     assert isinstance(ctx, E.SubdocumentErrorContext)
     assert (ctx.status_code, ctx.last_dispatched_to) == (0x01, _node_of(one_node, key))
+
+
+def _established(local, remote):
+    """Whether this machine has an established TCP connection local -> remote ("ip:port",
+    IPv4), from /proc/net/tcp."""
+    def hexaddr(addr):
+        ip, port = addr.rsplit(":", 1)
+        return "%s:%04X" % ("".join("%02X" % int(b) for b in reversed(ip.split("."))), int(port))
+
+    want = (hexaddr(local), hexaddr(remote))
+    with open("/proc/net/tcp") as f:
+        rows = [line.split() for line in f.readlines()[1:]]
+    return any((r[1], r[2]) == want and r[3] == "01" for r in rows)
+
+
+def test_a_failure_names_this_end_of_the_socket_it_went_out_on(coll, key):
+    with pytest.raises(E.DocumentNotFoundException) as info:
+        coll.get(key)
+    ctx = info.value.context
+    assert ctx.last_dispatched_from.startswith("127.0.0.1:")
+    assert _established(ctx.last_dispatched_from, ctx.last_dispatched_to)
