@@ -208,6 +208,9 @@ class CouchbaseException(CouchbaseError):
         parts = []
         if self.error_code is not None:
             parts.append("ec=%s" % (self.error_code,))
+            category = _category(self.error_code) if self.rc else None
+            if category is not None:  # raised for a failure of the core, as 4.x shows it
+                parts.append("category=%s" % category)
         if self.message:
             parts.append("message=%s" % (self.message,))
         if self.key is not None:
@@ -221,6 +224,21 @@ class CouchbaseException(CouchbaseError):
         return "%s(<%s>)" % (type(self).__name__, ", ".join(parts))
 
     __repr__ = __str__
+
+
+#: (first code, last code, name) of the 4.x error categories
+_CATEGORIES = ((0, 99, "couchbase.common"), (100, 199, "couchbase.key_value"), (200, 299, "couchbase.query"),
+               (300, 399, "couchbase.analytics"), (400, 499, "couchbase.search"), (500, 599, "couchbase.view"),
+               (600, 699, "couchbase.management"), (700, 799, "couchbase.field_level_encryption"),
+               (1000, 1099, "couchbase.network"))
+
+
+def _category(error_code: int) -> Optional[str]:
+    """The 4.x error category of `error_code` (None outside them)."""
+    for first, last, name in _CATEGORIES:
+        if first <= error_code <= last:
+            return name
+    return None
 
 
 class RequestCanceledException(CouchbaseException):

@@ -130,3 +130,16 @@ def test_a_failure_names_this_end_of_the_socket_it_went_out_on(coll, key):
     ctx = info.value.context
     assert ctx.last_dispatched_from.startswith("127.0.0.1:")
     assert _established(ctx.last_dispatched_from, ctx.last_dispatched_to)
+
+
+def test_a_failure_shows_its_4x_error_category(coll, key):
+    with pytest.raises(E.DocumentNotFoundException) as info:
+        coll.get(key)
+    assert repr(info.value).startswith("DocumentNotFoundException(<ec=101, category=couchbase.key_value, ")
+
+
+def test_a_cas_mismatch_is_in_the_common_category(coll, key):
+    coll.upsert(key, 1)
+    with pytest.raises(E.CasMismatchException) as info:
+        coll.replace(key, 2, cas=12345)
+    assert repr(info.value).startswith("CasMismatchException(<ec=9, category=couchbase.common, ")

@@ -424,7 +424,8 @@ def contexts(coll):
         ctx = e.context
         return [type(e).__name__, type(ctx).__name__, ctx.key, ctx.bucket_name, ctx.collection_name,
                 "'status_code': %d" % 1 in repr(ctx), ctx.retry_attempts, sorted(ctx.retry_reasons),
-                ctx.last_dispatched_to.rsplit(":", 1)[0], "C Source=" in repr(e)]
+                ctx.last_dispatched_to.rsplit(":", 1)[0], ctx.last_dispatched_from.rsplit(":", 1)[0],
+                "C Source=" in repr(e), "category=couchbase.key_value" in repr(e)]
 
     run("ctx_missing", lambda: described(failure(lambda: coll.get("ctx-missing"))))
     run("ctx_missing_lookup", lambda: described(failure(lambda: coll.lookup_in("ctx-missing", [SD.get("a")]))))

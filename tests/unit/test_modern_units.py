@@ -209,6 +209,10 @@ def test_exception_attributes():
     assert E.InvalidArgumentException().error_code == 3
 
 
+def test_an_exception_made_in_python_shows_no_category():
+    assert "category=" not in repr(E.DocumentNotFoundException("text", key="k"))
+
+
 # ---- results built without the native builder ----
 
 def test_get_result_lazy_decode_and_content_as():
