@@ -74,41 +74,33 @@ async def _get(server, pool, path="/"):
     return status, body
 
 
-def test_answers_with_a_length_share_one_connection():
+def _gets_through_a_pool(answer, count):
+    """(status, body) of `count` GETs in a row through one Pool to a FakeHttp answering with
+    `answer`, and how many connections the server saw."""
     async def main():
-        async with FakeHttp(lambda n: _length(b"answer %d" % n)) as server:
+        async with FakeHttp(answer) as server:
             pool = aio_http.Pool()
-            got = [await _get(server, pool) for _ in range(3)]
+            got = [await _get(server, pool) for _ in range(count)]
             pool.close()
             return got, server.connections
 
-    got, connections = asyncio.run(main())
+    return asyncio.run(main())
+
+
+def test_answers_with_a_length_share_one_connection():
+    got, connections = _gets_through_a_pool(lambda n: _length(b"answer %d" % n), 3)
     assert got == [(200, b"answer 1"), (200, b"answer 2"), (200, b"answer 3")]
     assert connections == 1
 
 
 def test_a_chunked_answer_leaves_the_connection_reusable():
-    async def main():
-        async with FakeHttp(lambda n: _chunked(b"chunk %d" % n)) as server:
-            pool = aio_http.Pool()
-            got = [await _get(server, pool) for _ in range(3)]
-            pool.close()
-            return got, server.connections
-
-    got, connections = asyncio.run(main())
+    got, connections = _gets_through_a_pool(lambda n: _chunked(b"chunk %d" % n), 3)
     assert got == [(200, b"chunk 1"), (200, b"chunk 2"), (200, b"chunk 3")]
     assert connections == 1
 
 
 def test_an_answer_saying_connection_close_is_not_reused():
-    async def main():
-        async with FakeHttp(lambda n: _length(b"once", b"Connection: close\r\n")) as server:
-            pool = aio_http.Pool()
-            got = [await _get(server, pool) for _ in range(2)]
-            pool.close()
-            return got, server.connections
-
-    got, connections = asyncio.run(main())
+    got, connections = _gets_through_a_pool(lambda n: _length(b"once", b"Connection: close\r\n"), 2)
     assert got == [(200, b"once"), (200, b"once")]
     assert connections == 2
 
@@ -116,21 +108,14 @@ def test_an_answer_saying_connection_close_is_not_reused():
 def test_a_pooled_connection_closed_by_the_server_before_answering_is_replaced_once():
     # the first connection answers its first request and drops its second unanswered, as a
     # server whose idle timeout struck just as the request arrived
-    async def main():
-        state = {"first": True}
+    state = {"first": True}
 
-        def answer(n):
-            if n == 2 and state.pop("first", False):
-                return None
-            return _length(b"n%d" % n)
+    def answer(n):
+        if n == 2 and state.pop("first", False):
+            return None
+        return _length(b"n%d" % n)
 
-        async with FakeHttp(answer) as server:
-            pool = aio_http.Pool()
-            got = [await _get(server, pool) for _ in range(2)]
-            pool.close()
-            return got, server.connections
-
-    got, connections = asyncio.run(main())
+    got, connections = _gets_through_a_pool(answer, 2)
     assert got == [(200, b"n1"), (200, b"n1")]  # the second, resent on a new connection
     assert connections == 2
 

@@ -9,6 +9,7 @@ import pytest
 
 import couchbase.subdocument as SD
 from aiohelpers import SLOW, Watchdog, connect, options, run
+from modern_cluster import active_node
 from couchbase.durability import ClientDurability, Durability, ReplicateTo, ServerDurability
 from couchbase.options import (
     GetAndLockOptions, GetOptions, InsertOptions, MutateInOptions, RemoveOptions, ReplaceOptions, UpsertOptions,
@@ -213,15 +214,6 @@ def test_a_failure_names_its_key_bucket_scope_and_collection_in_its_context(one_
         "ctx-absent-" + loop_kind, "travel-sample", "tenant_agent_00", "users")
 
 
-def _active_node(mock, key):
-    """The "host:port" of the node holding the active copy of `key`, from the cluster's own map."""
-    from couchbase.mock.codec import vbucket_of
-
-    vbmap = mock.topology.maps["default"].map
-    node = mock.topology.nodes[vbmap[vbucket_of(key.encode(), len(vbmap))][0]]
-    return "%s:%d" % (node.host, node.kv_port)
-
-
 def test_a_failure_reports_the_server_status_the_node_and_the_c_source(three_nodes, loop_kind):
     from couchbase.exceptions import DocumentNotFoundException
 
@@ -241,7 +233,7 @@ def test_a_failure_reports_the_server_status_the_node_and_the_c_source(three_nod
 
     errors = run(main, loop_kind)
     assert [(e.context.status_code, e.context.last_dispatched_to) for e in errors] == [
-        (0x01, _active_node(three_nodes, k)) for k in keys]
+        (0x01, active_node(three_nodes, k)) for k in keys]
     assert all(e.csrc_info[0].endswith(".c") for e in errors)
     assert all(e.context.last_dispatched_from.startswith("127.0.0.1:") for e in errors)
 

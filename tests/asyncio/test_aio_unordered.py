@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from aiohelpers import LOOPS, connect, mock, run
+from modern_cluster import active_node_id
 from couchbase.durability import Durability, ServerDurability
 from couchbase.exceptions import AmbiguousTimeoutException, UnAmbiguousTimeoutException
-from couchbase.mock.codec import vbucket_of
 from couchbase.options import GetOptions, UpsertOptions
 
 pytestmark = pytest.mark.mock
@@ -26,11 +26,10 @@ def two_nodes():
 
 def _same_node_keys(m, prefix):
     """Two keys whose active copies live on the same node (so on one connection)."""
-    vbmap = m.topology.maps["default"].map
     by_node = {}
     for i in range(1000):
         k = "%s-%d" % (prefix, i)
-        keys = by_node.setdefault(vbmap[vbucket_of(k.encode(), len(vbmap))][0], [])
+        keys = by_node.setdefault(active_node_id(m, k), [])
         keys.append(k)
         if len(keys) == 2:
             return keys

@@ -41,10 +41,8 @@ def blocking_bucket(mock):
     return cluster, cluster.bucket("default")
 
 
-@pytest.fixture(scope="module", params=["one_node", "three_nodes"])
-def data(request):
-    """The documents and the production design document, written by the blocking face."""
-    mock = request.getfixturevalue(request.param)
+def load(mock):
+    """Write the documents and the production design document with the blocking face; `mock`."""
     cluster, bucket = blocking_bucket(mock)
     try:
         coll = bucket.default_collection()
@@ -56,18 +54,16 @@ def data(request):
     return mock
 
 
+@pytest.fixture(scope="module", params=["one_node", "three_nodes"])
+def data(request):
+    """The documents and the production design document, written by the blocking face."""
+    return load(request.getfixturevalue(request.param))
+
+
 @pytest.fixture(scope="module")
 def one_node_data(one_node):
     """The documents and design document on the one-node cluster only."""
-    cluster, bucket = blocking_bucket(one_node)
-    try:
-        coll = bucket.default_collection()
-        for k, v in DOCS.items():
-            coll.upsert(k, v)
-        bucket.view_indexes().upsert_design_document(DesignDocument(DDOC, dict(VIEWS)), PROD)
-    finally:
-        cluster.close()
-    return one_node
+    return load(one_node)
 
 
 def shape(result_rows, meta):

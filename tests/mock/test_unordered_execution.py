@@ -36,22 +36,24 @@ def _durable_set_then_noop(c, vb):
     return [c.recv_packet().opaque for _ in range(2)]
 
 
-def test_with_unordered_execution_a_later_request_overtakes_a_waiting_sync_write(cluster):
-    c, vb = _connect(cluster, unordered=True)
-    assert codec.F_UNORDERED in c.features
+def _answer_order(cluster, unordered):
+    """(features agreed, opaques in answer order) of a MAJORITY set then a NOOP, sent while
+    replication is paused."""
+    c, vb = _connect(cluster, unordered)
     cluster.pause_replication()
     try:
-        assert _durable_set_then_noop(c, vb) == [2, 1]
+        return c.features, _durable_set_then_noop(c, vb)
     finally:
         cluster.resume_replication()
         c.close()
+
+
+def test_with_unordered_execution_a_later_request_overtakes_a_waiting_sync_write(cluster):
+    features, order = _answer_order(cluster, unordered=True)
+    assert codec.F_UNORDERED in features
+    assert order == [2, 1]
 
 
 def test_without_it_a_waiting_sync_write_holds_the_requests_behind_it(cluster):
-    c, vb = _connect(cluster, unordered=False)
-    cluster.pause_replication()
-    try:
-        assert _durable_set_then_noop(c, vb) == [1, 2]
-    finally:
-        cluster.resume_replication()
-        c.close()
+    _features, order = _answer_order(cluster, unordered=False)
+    assert order == [1, 2]

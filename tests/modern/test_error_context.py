@@ -7,16 +7,8 @@ import pytest
 
 import couchbase.subdocument as SD
 from couchbase import exceptions as E
-from couchbase.mock.codec import vbucket_of
 from couchbase.options import GetOptions
-
-
-def _node_of(mock, key, bucket="default"):
-    """The "host:port" of the node holding the active copy of `key`, from the cluster's own map."""
-    topo = mock.topology
-    vbmap = topo.maps[bucket]
-    node = topo.nodes[vbmap.map[vbucket_of(key.encode(), len(vbmap.map))][0]]
-    return "%s:%d" % (node.host, node.kv_port)
+from modern_cluster import active_node
 
 
 def test_a_missing_document_reports_the_server_status_not_found(coll, key):
@@ -39,7 +31,7 @@ def test_a_failure_names_the_node_its_request_went_to(three_nodes, cluster3):
         key = "ctx-node-%d" % i
         with pytest.raises(E.DocumentNotFoundException) as info:
             c.get(key)
-        assert info.value.context.last_dispatched_to == _node_of(three_nodes, key)
+        assert info.value.context.last_dispatched_to == active_node(three_nodes, key)
         names.add(info.value.context.last_dispatched_to)
     assert len(names) > 1  # the keys spread over the nodes, and each is named right
 
@@ -54,7 +46,7 @@ def test_a_request_never_answered_has_no_status_but_names_its_node(one_node, col
         one_node.hooks.clear()
     ctx = info.value.context
     assert ctx.status_code is None
-    assert ctx.last_dispatched_to == _node_of(one_node, key)
+    assert ctx.last_dispatched_to == active_node(one_node, key)
 
 
 def test_a_failure_sent_once_reports_no_retries(coll, key):
@@ -100,7 +92,7 @@ def test_a_multi_operation_failure_reports_status_and_node(one_node, coll, key):
     res = coll.get_multi([key + "-a", key + "-b"])
     for k in (key + "-a", key + "-b"):
         ctx = res.exceptions[k].context
-        assert (ctx.key, ctx.status_code, ctx.last_dispatched_to) == (k, 0x01, _node_of(one_node, k))
+        assert (ctx.key, ctx.status_code, ctx.last_dispatched_to) == (k, 0x01, active_node(one_node, k))
 
 
 def test_a_sub_document_failure_reports_status_and_node(one_node, coll, key):
@@ -108,7 +100,7 @@ def test_a_sub_document_failure_reports_status_and_node(one_node, coll, key):
         coll.lookup_in(key, [SD.get("a")])
     ctx = info.value.context
     assert isinstance(ctx, E.SubdocumentErrorContext)
-    assert (ctx.status_code, ctx.last_dispatched_to) == (0x01, _node_of(one_node, key))
+    assert (ctx.status_code, ctx.last_dispatched_to) == (0x01, active_node(one_node, key))
 
 
 def _established(local, remote):

@@ -23,3 +23,17 @@ def connect(mock, **kwargs):
     from couchbase.options import ClusterOptions
 
     return Cluster.connect(mock.connstr, ClusterOptions(PasswordAuthenticator(USER, PASSWORD), **kwargs))
+
+
+def active_node_id(mock, key, bucket="default"):
+    """The id of the node holding the active copy of `key` in `mock`, from the cluster's own map."""
+    from couchbase.mock.codec import vbucket_of
+
+    vbmap = mock.topology.maps[bucket].map
+    return vbmap[vbucket_of(key.encode(), len(vbmap))][0]
+
+
+def active_node(mock, key, bucket="default"):
+    """"host:port" (KV) of the node holding the active copy of `key` in `mock`."""
+    node = mock.topology.nodes[active_node_id(mock, key, bucket)]
+    return "%s:%d" % (node.host, node.kv_port)
