@@ -34,14 +34,15 @@ _MAX_DURABLE_TIMEOUT_MS = 65534
 _RETRY = frozenset((C.DOCUMENT_LOCKED, C.ETMPFAIL, C.SYNC_WRITE_IN_PROGRESS, C.SYNC_WRITE_RECOMMIT))
 
 
-def _exception(rc, key, name, mutation, result=None, coll=None, retries=None) -> Exception:
+def _exception(rc, key, name, mutation, result=None, coll=None, retries=None, context_type=None) -> Exception:
     """The modern exception for core code `rc` of operation `name` on `key`; a failed
     socket's reason ("host:port: ...") noted on `result` becomes its message, and the C
-    file and line that set `rc` its ``csrc_info``; its KeyValueErrorContext is kv_context's."""
+    file and line that set `rc` its ``csrc_info``; its context (a `context_type`,
+    KeyValueErrorContext by default) has kv_context's fields."""
     detail = getattr(result, "_extra", None)
+    context = (context_type or _exc.KeyValueErrorContext)(**kv_context(key, coll, result, retries))
     return _exc.exception_for(_exc.MODERN, rc, detail if isinstance(detail, str) else None, key=key, op=name,
-                              mutation=mutation, csrc_info=getattr(result, "_csrc", None) or (),
-                              context=_exc.KeyValueErrorContext(**kv_context(key, coll, result, retries)))
+                              mutation=mutation, csrc_info=getattr(result, "_csrc", None) or (), context=context)
 
 
 def retried_out(rc, key, name, mutation, result, coll, retries, exc=None) -> Exception:

@@ -29,7 +29,7 @@ from couchbase._core.binding import C
 from couchbase._core.protocol import code_for_status
 from couchbase._core.batch import PRESERVE_TTL
 from couchbase._modern.kv import (
-    ERRORS, _RETRY, RetryLog, _cas_arg, _check_key, _check_keys, _merge, kv_context, retried_out,
+    ERRORS, _RETRY, RetryLog, _cas_arg, _check_key, _check_keys, _exception as _kv_exception, _merge, retried_out,
 )
 from couchbase._modern.results import LookupInResult, MutateInResult, _SubdocMeta, raw_body
 from couchbase.durability import ClientDurability
@@ -214,13 +214,9 @@ def run(coll, op, key, body, extras, cas, durability, durability_timeout, timeou
 
 
 def _exception(rc, key, name, mutation, result=None, coll=None, retries=None):
-    """The modern exception of a failed sub-document request; a failed socket's reason
-    ("host:port: ...") noted on `result` becomes its message, the C file and line that set
-    `rc` its ``csrc_info``; its SubdocumentErrorContext has kv_context's fields."""
-    detail = getattr(result, "_extra", None)
-    return _exc.exception_for(_exc.MODERN, rc, detail if isinstance(detail, str) else None, key=key, op=name,
-                              mutation=mutation, csrc_info=getattr(result, "_csrc", None) or (),
-                              context=_exc.SubdocumentErrorContext(**kv_context(key, coll, result, retries)))
+    """The modern exception of a failed sub-document request: the key-value one
+    (couchbase._modern.kv._exception) with a SubdocumentErrorContext."""
+    return _kv_exception(rc, key, name, mutation, result, coll, retries, _exc.SubdocumentErrorContext)
 
 
 def finish_lookup(res, order, specs, replica=False):
