@@ -10,13 +10,17 @@ if TYPE_CHECKING:
     from couchbase.exceptions import CouchbaseException
 
     class ViewBucket(Protocol):
-        """What a ViewResult needs of its bucket: a Bucket, or the asyncio face's AsyncBucket."""
+        """What a ViewResult and a ViewIndexManager (couchbase.management.views) need of their
+        bucket: a Bucket, or the asyncio face's AsyncBucket."""
 
         @property
         def name(self) -> str: ...
 
         @property
         def _views_timeout(self) -> float: ...
+
+        @property
+        def _management_timeout(self) -> float: ...
 
         def _connection(self) -> Session: ...
 

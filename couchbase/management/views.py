@@ -4,20 +4,9 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
+    from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-    from couchbase._core.session import Session
-
-    class ViewsBucket(Protocol):
-        """What a ViewIndexManager needs of its bucket: a Bucket, or the asyncio face's AsyncBucket."""
-
-        @property
-        def name(self) -> str: ...
-
-        @property
-        def _management_timeout(self) -> float: ...
-
-        def _connection(self) -> Session: ...
+    from couchbase._modern.views import ViewBucket
     from couchbase.management.options import (
         DropDesignDocumentOptions, GetAllDesignDocumentsOptions, GetDesignDocumentOptions, PublishDesignDocumentOptions,
         UpsertDesignDocumentOptions,
@@ -126,7 +115,7 @@ def _ns(namespace: DesignDocumentNamespace) -> DesignDocumentNamespace:
 class ViewIndexManager:
     """Design documents of one bucket, over the views (CAPI) and management services."""
 
-    def __init__(self, bucket: ViewsBucket) -> None:
+    def __init__(self, bucket: ViewBucket) -> None:
         self._bucket = bucket
 
     def _timeout(self, options: Sequence[Any], kwargs: Mapping[str, Any]) -> float:
