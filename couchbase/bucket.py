@@ -31,9 +31,9 @@ __all__ = ["Bucket"]
 def open_session(connstr: str, name: str, username: Optional[str], password: Optional[str], bootstrap_timeout: float,
                  security: Optional[Security] = None, unordered: bool = True) -> Session:
     """A modern-face Session bootstrapped on bucket `name` (HELLO with XERROR and
-    Collections, the collection-id prefix on; UnorderedExecution when `unordered`). Any failure other than bad credentials, a
-    missing bucket, a bad argument or a refused certificate means the bucket could not be
-    reached in time."""
+    Collections, the collection-id prefix on; UnorderedExecution when `unordered`). Any
+    failure other than bad credentials, a missing bucket, a bad argument or a refused
+    certificate means the bucket could not be reached in time."""
     spec = _connstr.parse(connstr)
     if spec.scheme not in ("couchbase", "couchbases", "http", "https"):
         raise InvalidArgumentException("Unsupported connection string scheme %r" % spec.scheme)

@@ -418,28 +418,15 @@ int cbc__io_local_address(int fd, char *out, size_t n)
 {
     struct sockaddr_storage ss;
     socklen_t len = sizeof(ss);
-    char ip[INET6_ADDRSTRLEN];
-    int port, w;
-    if (fd < 0 || !out || !n || getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
+    char ip[64], port[16];
+    int w;
+    if (fd < 0 || !out || !n || getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
+        (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) ||
+        getnameinfo((struct sockaddr *)&ss, len, ip, sizeof(ip), port, sizeof(port),
+                    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
         return 0;
     }
-    if (ss.ss_family == AF_INET) {
-        const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
-        if (!inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip))) {
-            return 0;
-        }
-        port = ntohs(a->sin_port);
-        w = snprintf(out, n, "%s:%d", ip, port);
-    } else if (ss.ss_family == AF_INET6) {
-        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
-        if (!inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof(ip))) {
-            return 0;
-        }
-        port = ntohs(a->sin6_port);
-        w = snprintf(out, n, "[%s]:%d", ip, port);
-    } else {
-        return 0;
-    }
+    w = snprintf(out, n, ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", ip, port);
     return w > 0 && (size_t)w < n;
 }
 
